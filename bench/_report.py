@@ -1,0 +1,26 @@
+"""Shared by the benchmarks: time a thing several times and print it beside its baseline."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Callable
+
+
+def median_seconds(run: Callable[[], object], repeats: int = 3) -> float:
+    """The median wall time of `repeats` runs of `run`."""
+    timings = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings)
+
+
+def report(label: str, value: float, unit: str, baseline_label: str, baseline: float,
+           higher_is_better: bool = True) -> None:
+    """One line: the figure, the baseline measured in the same run, and their ratio."""
+    ratio = value / baseline if baseline else float("nan")
+    better = "higher is better" if higher_is_better else "lower is better"
+    print(f"{label:<44} {value:>14,.1f} {unit:<10} | {baseline_label}: {baseline:,.1f} {unit} "
+          f"| ratio {ratio:.2f} ({better})")

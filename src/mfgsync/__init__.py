@@ -1,0 +1,3 @@
+"""mfgsync: the manufacturing integration hub."""
+
+__version__ = "0.1.0"

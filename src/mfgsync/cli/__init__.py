@@ -1,0 +1,25 @@
+"""The command line: one Typer app; each area of the hub registers its own commands."""
+
+from __future__ import annotations
+
+import typer
+
+from mfgsync.cli import bench, formats, hub, planning
+
+
+def build_app() -> typer.Typer:
+    app = typer.Typer(
+        name="mfgsync",
+        help="mfgsync: keeps BOMs, inventory, purchase and production orders aligned across "
+        "PLM, ERP, MES, WMS and suppliers.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    for area in (hub, formats, planning, bench):
+        area.register(app)
+    return app
+
+
+def main() -> None:
+    build_app()()

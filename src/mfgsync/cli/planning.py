@@ -1,0 +1,7 @@
+"""Commands for planning: `plan mrp`."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

@@ -1,0 +1,93 @@
+"""The envelope every message travels in (CloudEvents 1.0 shape) and the event-type catalogue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mfgsync.model import entities as m
+from mfgsync.model.entities import UtcTime
+
+
+class EventType(StrEnum):
+    item_upserted = "item.upserted"
+    uom_conversion_upserted = "uom.conversion.upserted"
+    supplier_upserted = "supplier.upserted"
+    bom_released = "bom.released"
+    eco_approved = "eco.approved"
+    sourcing_updated = "sourcing.updated"
+    po_created = "po.created"
+    po_changed = "po.changed"
+    po_acknowledged = "po.acknowledged"
+    asn_received = "asn.received"
+    invoice_received = "invoice.received"
+    inventory_moved = "inventory.moved"
+    inventory_snapshot = "inventory.snapshot"
+    production_released = "production.released"
+    production_reported = "production.reported"
+    quality_hold = "quality.hold"
+    quality_released = "quality.released"
+
+
+# The canonical entity each event carries in `data`.
+PAYLOAD: dict[EventType, type[m.Canonical]] = {
+    EventType.item_upserted: m.Item,
+    EventType.uom_conversion_upserted: m.UomConversion,
+    EventType.supplier_upserted: m.Supplier,
+    EventType.bom_released: m.Bom,
+    EventType.eco_approved: m.EngineeringChange,
+    EventType.sourcing_updated: m.SourcingRule,
+    EventType.po_created: m.PurchaseOrder,
+    EventType.po_changed: m.PurchaseOrder,
+    EventType.po_acknowledged: m.PoAcknowledgement,
+    EventType.asn_received: m.ShipNotice,
+    EventType.invoice_received: m.Invoice,
+    EventType.inventory_moved: m.InventoryMovement,
+    EventType.inventory_snapshot: m.InventorySnapshot,
+    EventType.production_released: m.ProductionOrder,
+    EventType.production_reported: m.ProductionReport,
+    EventType.quality_hold: m.QualityHold,
+    EventType.quality_released: m.QualityHold,
+}
+
+MessageId = Annotated[str, Field(min_length=1, max_length=200)]
+SourceName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+
+
+class Envelope(BaseModel):
+    """One inbound message. `source` + `id` is its idempotency key."""
+
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+
+    specversion: str = "1.0"
+    id: MessageId
+    source: SourceName
+    type: EventType
+    subject: Annotated[str, Field(max_length=300)] | None = None
+    time: UtcTime
+    dataschema: Annotated[str, Field(max_length=300)] | None = None
+    correlationid: Annotated[str, Field(max_length=200)] | None = None
+    # Optional per-entity sequence from the sender: orders messages that share a timestamp.
+    sequence: Annotated[int, Field(ge=0)] | None = None
+    # Which version of a source mapping produced this message (lineage for mapping changes).
+    mappingversion: Annotated[str, Field(max_length=64)] | None = None
+    data: dict[str, Any]
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"{self.source}\x1f{self.id}"
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+def new_envelope(source: str, message_id: str, event_type: str, data: dict[str, Any],
+                 time: datetime, **extra: Any) -> dict[str, Any]:
+    """An envelope as plain JSON-ready dict, for adapters that wrap canonical documents."""
+    envelope = {"specversion": "1.0", "id": message_id, "source": source, "type": event_type,
+                "time": time.isoformat().replace("+00:00", "Z"), "data": data}
+    envelope.update({k: v for k, v in extra.items() if v is not None})
+    return envelope
