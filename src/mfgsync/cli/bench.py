@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from pathlib import Path
 
 import typer
@@ -30,6 +31,7 @@ def register(app: typer.Typer) -> None:
         path = bench_dir() / f"{name}.py"
         if not path.is_file():
             fail(f"no benchmark {name!r}; available: {', '.join(available()) or 'none'}", "UNKNOWN_BENCHMARK")
+        sys.path.insert(0, str(path.parent))  # so a benchmark can import bench/_report.py
         spec = importlib.util.spec_from_file_location(f"mfgsync_bench_{name}", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
