@@ -16,6 +16,11 @@ def build_app() -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
     )
+
+    @app.callback()
+    def root() -> None:
+        """mfgsync, the manufacturing integration hub."""
+
     for area in (hub, formats, planning, bench):
         area.register(app)
     return app
