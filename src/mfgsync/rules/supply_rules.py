@@ -26,14 +26,16 @@ def po_lines_valid(po: PurchaseOrder, state: StateView, policy: Policy) -> Itera
         yield from item_and_unit(state, line.item_id, line.uom, f"lines[{index}]", f" (line {line.line_no})")
 
 
-def po_number_free(po: PurchaseOrder, state: StateView, policy: Policy) -> Iterator[Finding]:
+def po_created_fits(po: PurchaseOrder, state: StateView, policy: Policy) -> Iterator[Finding]:
     """po.created for a number the hub holds is read as a change of that order (a re-sent or
-    late create), unless the supplier differs: then two orders collide on one number."""
+    late create) and checked as one, unless the supplier differs: then two orders collide."""
     current = state.purchase_order(po.po_number)
     if current is not None and current.supplier_id != po.supplier_id:
         yield Finding("PO_ALREADY_EXISTS",
                       f"purchase order {po.po_number} already exists for supplier {current.supplier_id}, "
                       f"not {po.supplier_id}", "po_number")
+    else:
+        yield from po_transition_valid(po, state, policy)
 
 
 def po_known(po: PurchaseOrder | PoAcknowledgement, state: StateView, policy: Policy) -> Iterator[Finding]:
