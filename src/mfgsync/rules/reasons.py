@@ -51,6 +51,10 @@ CATALOGUE: dict[str, Reason] = {
     "PO_SUPPLIER_MISMATCH": Reason("supply_chain", "a supplier document names a purchase order placed with another supplier"),
     "STOCK_NEGATIVE": Reason("warehouse", "a movement would take available stock below zero"),
     "LOT_ON_HOLD": Reason("warehouse", "a movement takes out stock that is on quality hold"),
+    # --- planning ---
+    "MRP_INPUT_UNREADABLE": Reason("planner", "the MRP input file cannot be read as a JSON document"),
+    "MRP_INPUT_INVALID": Reason("planner", "the MRP input breaks its contract: a missing key, a wrong type or a value out of range"),
+    "MRP_BOM_CYCLE": Reason("engineering", "the bills of material contain a cycle, so no low-level code exists"),
     # --- delivery ---
     "DELIVERY_FAILED": Reason("admin", "a target kept failing and the message was dead-lettered"),
     "DELIVERY_REJECTED": Reason("admin", "a target rejected the message permanently"),
