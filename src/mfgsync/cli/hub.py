@@ -1,7 +1,242 @@
 """Commands for the hub itself: serve, ingest, work, get, exceptions, audit, kpi."""
 
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from pathlib import Path
+from typing import Optional
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from mfgsync.adapters.files import FORMATS, read_messages
+from mfgsync.app import Hub, build_hub
+from mfgsync.cli.output import fail, print_json
+from mfgsync.config import ConfigError
+from mfgsync.pipeline.clock import iso
+from mfgsync.pipeline.exception_queue import ExceptionError
+from mfgsync.pipeline.intake import IngestReport
+from mfgsync.store import audit as audit_log
+from mfgsync.store import records
+from mfgsync import kpi as kpis
+
+console = Console()
+err = Console(stderr=True)
+JSON = typer.Option(False, "--json", help="print one JSON document on stdout")
+
+
+def _hub() -> Hub:
+    try:
+        return build_hub()
+    except ConfigError as exc:
+        fail(str(exc), "CONFIG_INVALID")
+
+
+def _actor(value: str | None) -> str:
+    return value or os.environ.get("MFGSYNC_ACTOR") or getpass.getuser()
+
+
+# What `get TYPE KEY` looks up: the entity key each type is stored under.
+ENTITY_KEYS = {
+    "item": "ITEM:{key}", "supplier": "SUP:{key}", "po": "PO:{key}", "eco": "ECO:{key}",
+    "production": "PROD:{key}", "hold": "HOLD:{key}", "movement": "MOV:{key}", "asn": "ASN:{key}",
+    "invoice": "INVOICE:{key}", "report": "PRODREP:{key}",
+}
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("serve")(serve)
+    app.command("ingest")(ingest)
+    app.command("work")(work)
+    app.command("get")(get)
+    app.command("kpi")(kpi)
+    exceptions = typer.Typer(help="The quarantine, dead-letter and alert queues.", no_args_is_help=True)
+    exceptions.command("list")(exceptions_list)
+    exceptions.command("show")(exceptions_show)
+    exceptions.command("resolve")(exceptions_resolve)
+    exceptions.command("replay")(exceptions_replay)
+    exceptions.command("approve")(exceptions_approve)
+    app.add_typer(exceptions, name="exceptions")
+    audit = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+    audit.command("verify")(audit_verify)
+    app.add_typer(audit, name="audit")
+
+
+def serve(demo: bool = typer.Option(False, "--demo", help="load the demo plant and feed it live traffic"),
+          host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port")) -> None:
+    """Run the API, the delivery workers and the status page in one process."""
+    from mfgsync.api.server import run
+    run(host=host, port=port, demo=demo)
+
+
+def ingest(paths: list[Path] = typer.Argument(..., help="files to push through the pipeline"),
+           source: Optional[str] = typer.Option(None, "--source", help="the sending system (overrides the files')"),
+           fmt: str = typer.Option("auto", "--format", help="/".join(FORMATS)),
+           as_json: bool = JSON) -> None:
+    """Push files through the full pipeline and report what happened to each message."""
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}", "UNKNOWN_FORMAT")
+    for path in paths:
+        if not path.is_file():
+            fail(f"{path}: no such file", "FILE_NOT_FOUND")
+    hub = _hub()
+    total = IngestReport()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
+                  transient=True, disable=as_json) as progress:
+        for path in paths:
+            task = progress.add_task(f"ingest {path.name}", total=None)
+            try:
+                messages = read_messages(path, fmt, source)
+                report = hub.intake.ingest(messages, source=source,
+                                           on_batch=lambda r: progress.advance(task, r.total))
+            except ValueError as exc:  # a partner file that cannot be parsed at all
+                fail(f"{path}: {exc}", getattr(exc, "code", "INPUT_INVALID"))
+            total.add(report)
+    if as_json:
+        print_json(total.to_json())
+        return
+    table = Table("outcome", "messages")
+    for name in ("accepted", "duplicates", "stale", "quarantined", "alerts"):
+        table.add_row(name, str(getattr(total, name)))
+    for code, n in sorted(total.by_reason.items()):
+        table.add_row(f"  {code}", str(n))
+    console.print(table)
+
+
+def work(until_idle: bool = typer.Option(False, "--until-idle", help="exit once nothing is due"),
+         as_json: bool = JSON) -> None:
+    """Run the delivery workers."""
+    import time
+    hub = _hub()
+    delivered = hub.worker.run_until_idle()
+    while not until_idle:
+        delivered += hub.worker.run_until_idle()
+        time.sleep(0.5)
+    if as_json:
+        print_json({"attempted": delivered})
+    else:
+        console.print(f"{delivered} deliveries attempted; nothing more is due")
+
+
+def get(entity_type: str = typer.Argument(..., metavar="TYPE", help=", ".join([*ENTITY_KEYS, "bom", "balance"])),
+        key: str = typer.Argument(...), revision: Optional[str] = typer.Option(None, "--revision"),
+        plant: Optional[str] = typer.Option(None, "--plant"), as_json: bool = JSON) -> None:
+    """The current canonical state of one entity."""
+    hub = _hub()
+    with hub.database.reading() as connection:
+        if entity_type == "bom":
+            prefix = f"{key}@{plant or '*'}"
+            entity_key = f"BOMREV:{prefix}#{revision}" if revision else f"BOM:{prefix}"
+            found = records.get_entity(connection, entity_key)
+        elif entity_type == "balance":
+            found = {"balances": records.entities_of_ref(connection, "balance", key)}
+        elif entity_type in ENTITY_KEYS:
+            found = records.get_entity(connection, ENTITY_KEYS[entity_type].format(key=key))
+        else:
+            fail(f"unknown type {entity_type!r}; use one of {', '.join([*ENTITY_KEYS, 'bom', 'balance'])}",
+                 "UNKNOWN_TYPE")
+    if found is None:
+        fail(f"no {entity_type} {key}" + (f" revision {revision}" if revision else ""), "NOT_FOUND", 1)
+    if as_json:
+        print_json(found)
+    else:
+        console.print_json(json.dumps(found, default=str))
+
+
+def kpi(as_json: bool = JSON) -> None:
+    """The hub's KPIs, computed from its own records."""
+    hub = _hub()
+    with hub.database.reading() as connection:
+        figures = kpis.compute(connection, iso(hub.clock()))
+    if as_json:
+        print_json(figures)
+    else:
+        console.print_json(json.dumps(figures, default=str))
+
+
+def exceptions_list(status: str = typer.Option("open", "--status", help="open, resolved, replayed, all"),
+                    kind: Optional[str] = typer.Option(None, "--kind", help="quarantine, dead_letter, alert"),
+                    role: Optional[str] = typer.Option(None, "--role"),
+                    code: Optional[str] = typer.Option(None, "--code"), as_json: bool = JSON) -> None:
+    """The exceptions waiting for someone (or all, with --status all)."""
+    rows = _hub().exceptions.list(status, kind, role, code)
+    if as_json:
+        print_json({"exceptions": [{k: v for k, v in r.items() if k != "payload"} for r in rows]})
+        return
+    table = Table("id", "kind", "status", "role", "type", "entity", "reasons", "seen")
+    for r in rows:
+        table.add_row(str(r["id"]), r["kind"], r["status"], r["owner_role"], r["event_type"] or "",
+                      r["entity_key"] or "", "\n".join(f"{x['code']}: {x['message']}" for x in r["reasons"]),
+                      str(r["times_seen"]))
+    console.print(table)
+
+
+def exceptions_show(exception_id: int, as_json: bool = JSON) -> None:
+    """One exception in full, with its raw payload."""
+    try:
+        row = _hub().exceptions.get(exception_id)
+    except ExceptionError as exc:
+        fail(str(exc), "NOT_FOUND", 1)
+    if as_json:
+        print_json(row)
+    else:
+        console.print_json(json.dumps(row, default=str))
+
+
+def exceptions_resolve(exception_id: int, note: str = typer.Option("", "--note"),
+                       actor: Optional[str] = typer.Option(None, "--as", help="who resolves it"),
+                       as_json: bool = JSON) -> None:
+    """Close an exception without replaying it."""
+    _operate(lambda hub: hub.exceptions.resolve(exception_id, _actor(actor), note), as_json)
+
+
+def exceptions_replay(exception_id: int,
+                      data: Optional[Path] = typer.Option(None, "--data", help="JSON file: corrected data or envelope"),
+                      actor: Optional[str] = typer.Option(None, "--as", help="who asks for the replay"),
+                      as_json: bool = JSON) -> None:
+    """Run a quarantined message through the pipeline again (after a fix), or requeue a dead letter."""
+    corrected = None
+    if data is not None:
+        try:
+            corrected = json.loads(data.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            fail(f"{data}: cannot read corrected JSON: {exc}", "MALFORMED_JSON")
+        if not isinstance(corrected, dict):
+            fail(f"{data}: the correction must be a JSON object", "MALFORMED_JSON")
+    _operate(lambda hub: hub.exceptions.replay(exception_id, _actor(actor), corrected), as_json)
+
+
+def exceptions_approve(exception_id: int, actor: Optional[str] = typer.Option(None, "--as", help="the approver"),
+                       as_json: bool = JSON) -> None:
+    """Approve a replay that waits for a second person, and carry it out."""
+    _operate(lambda hub: hub.exceptions.approve(exception_id, _actor(actor)), as_json)
+
+
+def _operate(action, as_json: bool) -> None:
+    try:
+        outcome = action(_hub())
+    except ExceptionError as exc:
+        fail(str(exc), "EXCEPTION_STATE")
+    if as_json:
+        print_json({"id": outcome.id, "status": outcome.status, "detail": outcome.detail})
+    else:
+        console.print(f"exception {outcome.id}: {outcome.status} ({outcome.detail})")
+
+
+def audit_verify(as_json: bool = JSON) -> None:
+    """Check the audit chain: any edited or deleted row is reported, with a non-zero exit."""
+    hub = _hub()
+    with hub.database.reading() as connection:
+        result = audit_log.verify(connection)
+    if as_json:
+        print_json({"ok": result.ok, "rows": result.rows, "problems": result.problems})
+    elif result.ok:
+        console.print(f"audit log intact: {result.rows} rows")
+    else:
+        err.print("\n".join(result.problems))
+    if not result.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,1 @@
+"""Inbound adapters: they translate files and feeds into envelopes, and decide nothing."""

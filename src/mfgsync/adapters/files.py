@@ -1,0 +1,62 @@
+"""Reading input files as raw messages for the pipeline.
+
+JSON Lines (one envelope per line) and JSON (an envelope or an array of them) are passed on
+as text, so a malformed line is quarantined as it came. Partner formats (X12, EDIFACT, B2MML,
+PLM CSV) are parsed into canonical documents and wrapped in envelopes.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterator
+
+FORMATS = ("auto", "jsonl", "x12", "edifact", "b2mml", "plm-csv")
+
+
+def detect_format(path: Path, head: str) -> str:
+    start = head.lstrip("\ufeff \t\r\n")
+    if start.startswith("ISA"):
+        return "x12"
+    if start.startswith(("UNA", "UNB")):
+        return "edifact"
+    if start.startswith("<"):
+        return "b2mml"
+    if path.suffix.lower() == ".csv" or start.lower().startswith("level"):
+        return "plm-csv"
+    return "jsonl"
+
+
+def read_messages(path: Path, fmt: str = "auto", source: str | None = None) -> Iterator[str]:
+    """Raw messages from one file, in file order."""
+    if fmt == "auto":
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            fmt = detect_format(path, handle.read(256))
+    if fmt == "jsonl":
+        yield from _json_messages(path)
+    else:
+        from mfgsync.adapters.documents import envelopes_from_file
+        for envelope in envelopes_from_file(path, fmt, source):
+            yield json.dumps(envelope, default=str)
+
+
+def _json_messages(path: Path) -> Iterator[str]:
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        first = handle.read(1)
+        while first and first.isspace():
+            first = handle.read(1)
+        handle.seek(0)
+        if first == "[":
+            try:
+                document = json.load(handle, parse_float=Decimal)
+            except ValueError:
+                handle.seek(0)
+                yield handle.read()  # quarantined whole as malformed JSON
+                return
+            for element in document:
+                yield json.dumps(element, default=str)
+            return
+        for line in handle:
+            if line.strip():
+                yield line.rstrip("\n")

@@ -1,0 +1,53 @@
+"""The composition root: the one place that builds the store, connectors and pipeline from settings."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+from mfgsync.config import Settings, System, load_settings
+from mfgsync.connectors.base import Connector
+from mfgsync.connectors.files import DropFolderConnector, RecorderConnector
+from mfgsync.connectors.memory import MemoryConnector
+from mfgsync.connectors.webhook import WebhookConnector
+from mfgsync.pipeline.delivery import Worker
+from mfgsync.pipeline.exception_queue import ExceptionQueue
+from mfgsync.pipeline.intake import Intake
+from mfgsync.store.database import Database, open_database
+
+
+def build_connector(system: System) -> Connector | None:
+    """The connector for a delivering system; None for systems that only send to the hub."""
+    match system.kind:
+        case "dropfolder": return DropFolderConnector(system.path)
+        case "recorder": return RecorderConnector(system.path)
+        case "webhook": return WebhookConnector(system.url, system.secret(), system.timeout_seconds)
+        case "memory": return MemoryConnector()
+    return None
+
+
+@dataclass
+class Hub:
+    settings: Settings
+    database: Database
+    connectors: dict[str, Connector]
+    intake: Intake
+    worker: Worker
+    exceptions: ExceptionQueue
+    clock: Callable[[], float]
+
+    def close(self) -> None:
+        self.database.dispose()
+
+
+def build_hub(settings: Settings | None = None, database_url: str | None = None,
+              connectors: Mapping[str, Connector] | None = None,
+              clock: Callable[[], float] = time.time, actor: str = "pipeline") -> Hub:
+    settings = settings or load_settings()
+    database = open_database(database_url)
+    built = {name: c for name, system in settings.systems.items() if (c := build_connector(system))}
+    built.update(connectors or {})
+    intake = Intake(database, settings, clock, actor)
+    worker = Worker(database, built, settings.retry, clock)
+    return Hub(settings, database, built, intake, worker, ExceptionQueue(database, settings, intake, clock), clock)

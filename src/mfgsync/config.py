@@ -1,0 +1,177 @@
+"""The hub's configuration: one YAML file, validated at start, errors naming the line.
+
+A file needs only the sections it changes; everything else keeps the built-in defaults,
+which accept the sources plm, erp, mes, wms and supplier and deliver nowhere.
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from mfgsync.envelope import EventType
+from mfgsync.model.units import Conversion, UnitError, normalize_uom
+from mfgsync.rules.ownership import DEFAULT_OWNERSHIP
+
+SystemKind = Literal["source", "memory", "dropfolder", "recorder", "webhook", "tryton", "rest", "x12", "edifact"]
+# Kinds that receive deliveries in this version; the others are named for the flows to come.
+DELIVERING_KINDS = {"memory", "dropfolder", "recorder", "webhook"}
+DEFAULT_SOURCES = ("plm", "erp", "mes", "wms", "supplier")
+
+
+class ConfigError(ValueError):
+    """A configuration problem, with the file position when it is known."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class System(_Strict):
+    kind: SystemKind
+    url: str | None = None
+    path: str | None = None
+    dropfolder: str | None = None
+    database: str | None = None
+    user: str | None = None
+    password_env: str | None = None
+    secret_env: str | None = None
+    sender_id: str | None = None
+    receiver_id: str | None = None
+    timeout_seconds: float = 10.0
+
+    @model_validator(mode="after")
+    def _has_what_its_kind_needs(self) -> "System":
+        needs = {"dropfolder": "path", "recorder": "path", "webhook": "url", "tryton": "url", "rest": "url"}
+        field = needs.get(self.kind)
+        if field and not getattr(self, field):
+            raise ValueError(f"a {self.kind} system needs `{field}`")
+        return self
+
+    def secret(self) -> str | None:
+        """The webhook signing secret, read from the environment (never from the file)."""
+        return os.environ.get(self.secret_env) if self.secret_env else None
+
+
+class RetryPolicy(_Strict):
+    max_attempts: Annotated[int, Field(ge=1, le=100)] = 8
+    base_seconds: Annotated[float, Field(ge=0)] = 1.0
+    max_seconds: Annotated[float, Field(ge=0)] = 300.0
+    lease_seconds: Annotated[float, Field(gt=0)] = 60.0
+
+
+class UnitRule(_Strict):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    from_: Annotated[str, Field(alias="from")]
+    to: str
+    factor: Annotated[Decimal, Field(gt=0)]
+    item_id: str | None = None
+
+    @field_validator("from_", "to")
+    @classmethod
+    def _known_unit(cls, value: str) -> str:
+        try:
+            return normalize_uom(value)
+        except UnitError as exc:
+            raise ValueError(str(exc)) from None
+
+
+class Plant(_Strict):
+    erp_warehouse: str | None = None
+    negative_stock: Literal["reject", "alert"] = "reject"
+
+
+class Settings(_Strict):
+    systems: dict[str, System] = Field(default_factory=lambda: {s: System(kind="source") for s in DEFAULT_SOURCES})
+    ownership: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_OWNERSHIP))
+    subscriptions: dict[EventType, list[str]] = Field(default_factory=dict)
+    plants: dict[str, Plant] = Field(default_factory=dict)
+    units: list[UnitRule] = Field(default_factory=list)
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    # Event types whose replay needs a second person's approval.
+    approval_required: list[EventType] = Field(default_factory=list)
+    # Code mappings per system: {system: {code_kind: {their_code: our_code}}}.
+    mappings: dict[str, dict[str, dict[str, str]]] = Field(default_factory=dict)
+    max_message_bytes: Annotated[int, Field(gt=0)] = 4 * 1024 * 1024
+
+    @model_validator(mode="after")
+    def _names_refer_to_systems(self) -> "Settings":
+        for domain, owner in self.ownership.items():
+            if owner not in self.systems:
+                raise ValueError(f"ownership.{domain}: `{owner}` is not a configured system")
+        for event_type, targets in self.subscriptions.items():
+            for target in targets:
+                system = self.systems.get(target)
+                if system is None:
+                    raise ValueError(f"subscriptions.{event_type}: `{target}` is not a configured system")
+                if system.kind not in DELIVERING_KINDS:
+                    raise ValueError(f"subscriptions.{event_type}: `{target}` is a {system.kind} system, "
+                                     f"which cannot receive deliveries yet")
+        return self
+
+    def targets_for(self, event_type: str) -> list[str]:
+        return self.subscriptions.get(event_type, [])
+
+    def conversions(self) -> list[Conversion]:
+        return [Conversion(u.item_id, u.from_, u.to, u.factor) for u in self.units]
+
+
+def _line_of(root: yaml.Node | None, path: tuple[Any, ...]) -> int | None:
+    """The 1-based line of the YAML node at `path` (or of its nearest ancestor)."""
+    node, line = root, (root.start_mark.line + 1 if root else None)
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == str(part)), None)
+            key = next((k for k, v in node.value if k.value == str(part)), None)
+            if match is None:
+                break
+            node, line = match, key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def parse_settings(text: str, name: str = "<config>") -> Settings:
+    """Settings from YAML text; a ConfigError names the file, line and field otherwise."""
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{name}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{name}: the configuration must be a mapping of sections")
+    if isinstance(data.get("systems"), dict):
+        # Systems add to the default sources rather than replace them.
+        data["systems"] = {**{s: {"kind": "source"} for s in DEFAULT_SOURCES}, **data["systems"]}
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = tuple(p for p in error["loc"] if not str(p).startswith("function-"))
+            line = _line_of(root, loc)
+            where = f"{name}:{line}" if line else name
+            field = ".".join(str(p) for p in loc) or "(top level)"
+            problems.append(f"{where}: {field}: {error['msg']}")
+        raise ConfigError("\n".join(problems)) from None
+
+
+def load_settings(path: str | os.PathLike | None = None) -> Settings:
+    """The settings from `path`, or $MFGSYNC_CONFIG, or the built-in defaults."""
+    path = path or os.environ.get("MFGSYNC_CONFIG")
+    if not path:
+        return Settings()
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read configuration: {exc.strerror}") from None
+    return parse_settings(text, str(file))

@@ -1,0 +1,1 @@
+"""Outbound connectors: each delivers one canonical envelope to one target system."""

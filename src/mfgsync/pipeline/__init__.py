@@ -1,0 +1,1 @@
+"""The pipeline: intake → dedupe → sequence → validate → quarantine | apply → outbox → deliver."""

@@ -1,0 +1,103 @@
+"""Reads and writes of inbox, entity state and exceptions, inside a caller's transaction."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable, Mapping
+
+from sqlalchemy import Connection, bindparam, text
+
+_CHUNK = 500  # keeps IN (...) lists within every backend's parameter limits
+
+
+def _chunks(items: list, size: int = _CHUNK) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def inbox_outcomes(connection: Connection, keys: Iterable[str]) -> dict[str, str]:
+    """The recorded outcome of each message key already received."""
+    found: dict[str, str] = {}
+    query = text("SELECT msg_key, outcome FROM inbox WHERE msg_key IN :keys").bindparams(
+        bindparam("keys", expanding=True))
+    for chunk in _chunks(list(set(keys))):
+        found.update(connection.execute(query, {"keys": chunk}).all())
+    return found
+
+
+def entity_rows(connection: Connection, keys: Iterable[str]) -> dict[str, tuple[str | None, str]]:
+    """entity_key -> (seq_token, data JSON) for those keys that exist."""
+    found: dict[str, tuple[str | None, str]] = {}
+    query = text("SELECT entity_key, seq_token, data FROM entities WHERE entity_key IN :keys").bindparams(
+        bindparam("keys", expanding=True))
+    for chunk in _chunks(list(set(keys))):
+        for key, token, data in connection.execute(query, {"keys": chunk}):
+            found[key] = (token, data)
+    return found
+
+
+def entities_by_ref(connection: Connection, entity_type: str, ref: str) -> dict[str, str]:
+    """entity_key -> data JSON of every entity of that type referring to `ref` (e.g. an item)."""
+    rows = connection.execute(text(
+        "SELECT entity_key, data FROM entities WHERE entity_type = :t AND ref = :r"), {"t": entity_type, "r": ref})
+    return dict(rows.all())
+
+
+def entities_of_type(connection: Connection, entity_type: str) -> list[dict[str, Any]]:
+    rows = connection.execute(text("SELECT data FROM entities WHERE entity_type = :t ORDER BY entity_key"),
+                              {"t": entity_type})
+    return [json.loads(data) for (data,) in rows]
+
+
+def get_entity(connection: Connection, key: str) -> dict[str, Any] | None:
+    row = connection.execute(text("SELECT data FROM entities WHERE entity_key = :k"), {"k": key}).first()
+    return json.loads(row[0]) if row else None
+
+
+def write_inbox(connection: Connection, rows: list[Mapping[str, Any]]) -> None:
+    if rows:
+        connection.execute(text(
+            "INSERT INTO inbox (msg_key, source, message_id, event_type, entity_key, correlation_id, outcome, "
+            "seq_token, received_at, times_seen, envelope) VALUES (:msg_key, :source, :message_id, :event_type, "
+            ":entity_key, :correlation_id, :outcome, :seq_token, :received_at, 1, :envelope)"), rows)
+
+
+def update_inbox(connection: Connection, rows: list[Mapping[str, Any]]) -> None:
+    """Record a new outcome for messages already in the inbox (a replay)."""
+    if rows:
+        connection.execute(text(
+            "UPDATE inbox SET outcome = :outcome, entity_key = :entity_key, seq_token = :seq_token, "
+            "envelope = :envelope WHERE msg_key = :msg_key"), rows)
+
+
+def count_duplicates(connection: Connection, keys: list[str], at: str) -> None:
+    """A message seen again: counted on its inbox row and on its open exception, if any."""
+    if keys:
+        params = [{"k": key, "at": at} for key in keys]
+        connection.execute(text("UPDATE inbox SET times_seen = times_seen + 1 WHERE msg_key = :k"), params)
+        connection.execute(text(
+            "UPDATE exceptions SET times_seen = times_seen + 1, last_seen = :at "
+            "WHERE msg_key = :k AND kind = 'quarantine' AND status IN ('open', 'pending_approval')"), params)
+
+
+def upsert_entities(connection: Connection, rows: list[Mapping[str, Any]]) -> None:
+    if rows:
+        connection.execute(text(
+            "INSERT INTO entities (entity_key, entity_type, ref, seq_token, data, updated_at, msg_key) "
+            "VALUES (:entity_key, :entity_type, :ref, :seq_token, :data, :updated_at, :msg_key) "
+            "ON CONFLICT (entity_key) DO UPDATE SET entity_type = excluded.entity_type, ref = excluded.ref, "
+            "seq_token = excluded.seq_token, data = excluded.data, updated_at = excluded.updated_at, "
+            "msg_key = excluded.msg_key"), rows)
+
+
+def insert_exceptions(connection: Connection, rows: list[Mapping[str, Any]]) -> None:
+    if rows:
+        connection.execute(text(
+            "INSERT INTO exceptions (kind, status, msg_key, source, event_type, entity_key, codes, reasons, "
+            "owner_role, payload, outbox_id, first_seen, last_seen, times_seen) VALUES (:kind, 'open', :msg_key, "
+            ":source, :event_type, :entity_key, :codes, :reasons, :owner_role, :payload, :outbox_id, :at, :at, 1)"),
+            rows)
+
+
+def entities_of_ref(connection: Connection, entity_type: str, ref: str) -> list[dict[str, Any]]:
+    return [json.loads(data) for _, data in sorted(entities_by_ref(connection, entity_type, ref).items())]
