@@ -1,0 +1,174 @@
+"""What the MRP engine reads and what it returns (DESIGN.md section 5), as plain values.
+
+Quantities in the input are exact Decimals. The plan's bucket-by-item matrices are numpy
+arrays: int64 when every quantity was integral (the fast path), otherwise object arrays of
+exact Fractions (the exact path). Bucket lists are indexed from bucket 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from math import ceil
+from typing import NamedTuple
+
+import numpy as np
+
+
+class MrpInputError(ValueError):
+    """An MRP input the engine refuses, with its reason code."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+class PlanningItem(NamedTuple):
+    item_id: str
+    lead_time: int = 0
+    lot_rule: str = "lot_for_lot"
+    fixed_lot: Decimal = Decimal(0)
+    order_min: Decimal = Decimal(0)
+    order_multiple: Decimal = Decimal(1)
+    safety_stock: Decimal = Decimal(0)
+    on_hand: Decimal = Decimal(0)
+    allocated: Decimal = Decimal(0)
+
+
+class BomLink(NamedTuple):
+    """One BOM line: qty_per of component per unit of parent, for parent releases in a window."""
+
+    parent: str
+    component: str
+    qty_per: Decimal
+    scrap_pct: Decimal = Decimal(0)
+    from_period: int | None = None
+    to_period: int | None = None
+
+    def applies_in(self, period: int) -> bool:
+        return (self.from_period is None or period >= self.from_period) and (
+            self.to_period is None or period <= self.to_period)
+
+    def factor(self) -> Fraction:
+        """Component quantity per parent unit, grossed up for scrap."""
+        return Fraction(self.qty_per) / (1 - Fraction(self.scrap_pct) / 100)
+
+    def requirement(self, released) -> int:
+        """The component's gross requirement from a parent release, rounded up per line."""
+        return ceil(Fraction(released) * self.factor())
+
+
+class PeriodQty(NamedTuple):
+    """A scheduled receipt or an end demand; `ref` names its source (a PO line, an order)."""
+
+    item_id: str
+    period: int
+    qty: Decimal
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class MrpInput:
+    periods: int
+    items: tuple[PlanningItem, ...]  # every item the plan covers, referenced-only ones included
+    boms: tuple[BomLink, ...] = ()
+    scheduled_receipts: tuple[PeriodQty, ...] = ()
+    demand: tuple[PeriodQty, ...] = ()
+
+
+class PlannedOrder(NamedTuple):
+    item_id: str
+    release_period: int
+    due_period: int
+    qty: int | Fraction
+
+
+class MrpException(NamedTuple):
+    """A message to the planner. `period` is that of the order concerned (a scheduled receipt's
+    due bucket, a planned order's due bucket); `receipt` indexes the input's scheduled
+    receipts and `needed_period` is when a rescheduled receipt is really needed."""
+
+    item_id: str
+    kind: str  # past_due, expedite, defer, cancel
+    period: int
+    detail: str
+    receipt: int | None = None
+    needed_period: int | None = None
+
+
+RECORD_ROWS = ("gross", "scheduled", "projected", "net", "planned_receipts", "planned_releases")
+
+
+@dataclass(frozen=True, eq=False)
+class MrpPlan:
+    """A regenerative MRP run: one row per item in every matrix, one column per bucket."""
+
+    periods: int
+    item_ids: tuple[str, ...]
+    lead_times: np.ndarray
+    low_level_codes: np.ndarray
+    gross: np.ndarray
+    scheduled: np.ndarray
+    projected: np.ndarray
+    net: np.ndarray
+    planned_receipts: np.ndarray
+    planned_releases: np.ndarray
+    reschedules: tuple[MrpException, ...] = ()
+
+    def row_of(self, item_id: str) -> int:
+        return self._rows()[item_id]
+
+    def _rows(self) -> dict[str, int]:
+        if "_row_index" not in self.__dict__:
+            object.__setattr__(self, "_row_index", {i: r for r, i in enumerate(self.item_ids)})
+        return self.__dict__["_row_index"]
+
+    def record(self, item_id: str) -> dict[str, list]:
+        row = self.row_of(item_id)
+        return {name: getattr(self, name)[row].tolist() for name in RECORD_ROWS}
+
+    def _order_cells(self) -> list[tuple[int, int, int, int | Fraction]]:
+        """(row, release, due, qty) of every planned order, in item order then due bucket."""
+        rows, cols = np.nonzero(self.planned_receipts)
+        qtys = self.planned_receipts[rows, cols].tolist()
+        due = cols + 1
+        release = np.maximum(1, due - self.lead_times[rows])
+        return list(zip(rows.tolist(), release.tolist(), due.tolist(), qtys))
+
+    def planned_orders(self) -> list[PlannedOrder]:
+        """One planned order per item and due bucket (a lot rule's whole lots form one order)."""
+        return [PlannedOrder(self.item_ids[row], release, due, qty)
+                for row, release, due, qty in self._order_cells()]
+
+    def exceptions(self) -> list[MrpException]:
+        """Past-due releases and reschedule messages, by item then period."""
+        messages = list(self.reschedules)
+        for row, _, due, qty in self._order_cells():
+            wanted = due - int(self.lead_times[row])
+            if wanted < 1:
+                messages.append(MrpException(
+                    self.item_ids[row], "past_due", due,
+                    f"release of {as_decimal(qty)} due in period {due} should have been in "
+                    f"period {wanted}, {1 - wanted} period(s) before the horizon; placed in period 1"))
+        rows = self._rows()
+        return sorted(messages, key=lambda m: (rows[m.item_id], m.period, m.kind))
+
+
+def as_decimal(value: int | Fraction | Decimal) -> Decimal:
+    """An exact Decimal for an integer, a Decimal or a Fraction with a terminating expansion."""
+    if isinstance(value, Decimal):
+        return value
+    value = Fraction(value)
+    if value.denominator == 1:
+        return Decimal(value.numerator)
+    twos = fives = 0
+    rest = value.denominator
+    while rest % 2 == 0:
+        rest, twos = rest // 2, twos + 1
+    while rest % 5 == 0:
+        rest, fives = rest // 5, fives + 1
+    if rest != 1:
+        raise ValueError(f"{value} has no finite decimal expansion")
+    places = max(twos, fives)
+    return Decimal(value.numerator * 10**places // value.denominator).scaleb(-places)

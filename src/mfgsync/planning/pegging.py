@@ -1,0 +1,184 @@
+"""Pegging: which end demands each order serves, and which orders serve each end demand.
+
+At every item, supply (stock on hand, then scheduled receipts and planned orders by due bucket)
+is allotted first-in first-out to demand (end demands, and the dependent demand each parent
+release puts on the item, by bucket). Supply left over holds safety stock, and beyond that is
+lot-size excess. A dependent demand leads up to the parent's orders released in that bucket,
+so items are pegged parents first and each order inherits its parents' end demands: that is
+how a purchased part traces to the customer orders it will end up in, through every level.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import NamedTuple
+
+import numpy as np
+
+from mfgsync.planning.contract import json_number
+from mfgsync.planning.model import MrpInput, MrpPlan
+
+SUPPLY_RANK = {"on_hand": 0, "scheduled": 1, "planned": 2}
+
+
+class Peg(NamedTuple):
+    """A share of one supply: to an end demand, a parent's release, safety stock or excess."""
+
+    to: str  # demand, parent, allocated, safety_stock, excess
+    qty: int | Fraction
+    demand: int | None = None  # index in the input's demand list
+    parent: str | None = None
+    period: int | None = None
+
+
+@dataclass
+class SupplyPegging:
+    item_id: str
+    supply: str  # on_hand, scheduled, planned
+    index: int | None  # in the input's scheduled_receipts or the plan's planned_orders()
+    period: int  # due bucket; 0 for stock on hand
+    qty: int | Fraction
+    pegs: list[Peg] = field(default_factory=list)
+    end_demands: set[int] = field(default_factory=set)
+
+
+@dataclass
+class Pegging:
+    supplies: list[SupplyPegging]
+    demand_count: int
+
+    def of_planned_order(self, index: int) -> SupplyPegging:
+        return next(s for s in self.supplies if s.supply == "planned" and s.index == index)
+
+    def of_scheduled_receipt(self, index: int) -> SupplyPegging:
+        return next(s for s in self.supplies if s.supply == "scheduled" and s.index == index)
+
+    def serving(self, demand: int) -> list[SupplyPegging]:
+        """Every supply, at any level, that serves end demand number `demand`."""
+        return [s for s in self.supplies if demand in s.end_demands]
+
+
+class _Need(NamedTuple):
+    period: int
+    rank: int
+    qty: int | Fraction
+    peg: Peg  # the peg a supply gets for covering it (its qty is set on allotment)
+
+
+def peg(inp: MrpInput, plan: MrpPlan) -> Pegging:
+    orders = plan.planned_orders()
+    by_item = defaultdict(list)
+    for index, order in enumerate(orders):
+        by_item[order.item_id].append(index)
+    lines_into = defaultdict(list)
+    for line in inp.boms:
+        lines_into[line.component].append(line)
+    items = {item.item_id: item for item in inp.items}
+    demands, receipts = _by_item(inp.demand), _by_item(inp.scheduled_receipts)
+    # end demands reached by each item's releases in a bucket, filled in parents-first order
+    served_by_release: dict[tuple[str, int], set[int]] = defaultdict(set)
+    supplies: list[SupplyPegging] = []
+    for row in np.argsort(plan.low_level_codes, kind="stable").tolist():
+        item_id = plan.item_ids[row]
+        item = items[item_id]
+        start = Fraction(item.on_hand) - Fraction(item.allocated)
+        needs = _needs(plan, start, demands[item_id], lines_into[item_id])
+        item_supplies = _supplies(item_id, start, receipts[item_id], [(i, orders[i]) for i in by_item[item_id]])
+        _allot(needs, item_supplies, Fraction(item.safety_stock))
+        for supply in item_supplies:
+            for share in supply.pegs:
+                if share.to == "demand":
+                    supply.end_demands.add(share.demand)
+                elif share.to == "parent":
+                    supply.end_demands |= served_by_release[(share.parent, share.period)]
+            if supply.supply == "planned":
+                served_by_release[(item_id, orders[supply.index].release_period)] |= supply.end_demands
+        supplies += item_supplies
+    return Pegging(supplies, len(inp.demand))
+
+
+def _by_item(entries) -> dict[str, list]:
+    """(index in the input list, entry) of each scheduled receipt or demand, by item."""
+    grouped = defaultdict(list)
+    for index, entry in enumerate(entries):
+        grouped[entry.item_id].append((index, entry))
+    return grouped
+
+
+def _needs(plan: MrpPlan, start, demands, lines) -> list[_Need]:
+    needs = []
+    if start < 0:  # stock already promised beyond what is there is covered first
+        needs.append(_Need(0, 0, -start, Peg("allocated", 0)))
+    for index, demand in demands:
+        if demand.qty > 0:
+            needs.append(_Need(demand.period, 1, Fraction(demand.qty), Peg("demand", 0, demand=index)))
+    for line in lines:
+        releases = plan.planned_releases[plan.row_of(line.parent)].tolist()
+        for period, released in enumerate(releases, start=1):
+            if released and line.applies_in(period):
+                needs.append(_Need(period, 2, line.requirement(released),
+                                   Peg("parent", 0, parent=line.parent, period=period)))
+    return sorted(needs, key=lambda need: (need.period, need.rank))
+
+
+def _supplies(item_id: str, start, receipts, orders) -> list[SupplyPegging]:
+    supplies = [SupplyPegging(item_id, "on_hand", None, 0, start)] if start > 0 else []
+    supplies += [SupplyPegging(item_id, "scheduled", index, receipt.period, Fraction(receipt.qty))
+                 for index, receipt in receipts if receipt.qty > 0]
+    supplies += [SupplyPegging(item_id, "planned", index, order.due_period, order.qty)
+                 for index, order in orders]
+    return sorted(supplies, key=lambda s: (s.period, SUPPLY_RANK[s.supply], s.index or 0))
+
+
+def _allot(needs: list[_Need], supplies: list[SupplyPegging], safety_stock: Fraction) -> None:
+    """First in, first out; what is left holds safety stock, and the rest is excess."""
+    left = [Fraction(s.qty) for s in supplies]
+    current = 0
+    for need in needs:
+        wanted = need.qty
+        while wanted > 0 and current < len(supplies):
+            share = min(wanted, left[current])
+            if share > 0:
+                supplies[current].pegs.append(need.peg._replace(qty=_plain(share)))
+                left[current] -= share
+                wanted -= share
+            if left[current] == 0:
+                current += 1
+    for supply, remaining in zip(supplies, left):
+        held = min(remaining, safety_stock)
+        if held > 0:
+            supply.pegs.append(Peg("safety_stock", _plain(held)))
+            safety_stock -= held
+        if remaining > held:
+            supply.pegs.append(Peg("excess", _plain(remaining - held)))
+
+
+def _plain(qty: Fraction) -> int | Fraction:
+    return qty.numerator if qty.denominator == 1 else qty
+
+
+def pegging_document(pegging: Pegging) -> dict:
+    """The pegging as JSON: supplies with their pegs and end demands, and each end demand's
+    supplies (planned orders and scheduled receipts by index, stock on hand by item)."""
+    supplies, demands = [], defaultdict(lambda: {"planned_orders": [], "scheduled_receipts": [], "on_hand": []})
+    for supply in pegging.supplies:
+        supplies.append({
+            "item_id": supply.item_id, "supply": supply.supply, "index": supply.index,
+            "period": supply.period, "qty": json_number(supply.qty),
+            "pegs": [_peg_document(share) for share in supply.pegs],
+            "end_demands": sorted(supply.end_demands)})
+        key = {"planned": "planned_orders", "scheduled": "scheduled_receipts"}.get(supply.supply, "on_hand")
+        for demand in supply.end_demands:
+            demands[demand][key].append(supply.item_id if key == "on_hand" else supply.index)
+    return {"supplies": supplies,
+            "demands": [{"demand": index, **demands[index]} for index in range(pegging.demand_count)]}
+
+
+def _peg_document(share: Peg) -> dict:
+    document = {"to": share.to, "qty": json_number(share.qty)}
+    for key in ("demand", "parent", "period"):
+        if getattr(share, key) is not None:
+            document[key] = getattr(share, key)
+    return document
