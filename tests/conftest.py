@@ -71,11 +71,12 @@ class FakeClock:
 
 
 @pytest.fixture
-def make_hub(tmp_path) -> Iterator[Callable[..., Hub]]:
+def make_hub(database_url) -> Iterator[Callable[..., Hub]]:
+    """Hubs for scenario tests; every scenario runs on SQLite and on PostgreSQL."""
     hubs: list[Hub] = []
 
     def factory(config: str = "", url: str | None = None, connectors=None, clock=None) -> Hub:
-        hub = build_hub(parse_settings(config or "{}"), url or f"sqlite:///{tmp_path}/hub.db", connectors,
+        hub = build_hub(parse_settings(config or "{}"), url or database_url, connectors,
                         clock or FakeClock())
         hubs.append(hub)
         return hub
