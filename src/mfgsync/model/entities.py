@@ -242,6 +242,7 @@ class ShipNoticeLine(Canonical):
     qty: Positive
     uom: Uom
     lot_id: Key | None = None
+    sscc: Annotated[str, Field(max_length=35)] | None = None  # serial shipping container code of its pack
 
 
 class ShipNotice(Canonical):
@@ -260,6 +261,7 @@ class InvoiceLine(Canonical):
     qty: Positive
     uom: Uom
     unit_price: NonNegative
+    supplier_item_id: Key | None = None
 
 
 class Invoice(Canonical):
@@ -269,6 +271,8 @@ class Invoice(Canonical):
     invoice_date: date | None = None
     currency: Currency | None = None
     lines: Annotated[list[InvoiceLine], Field(max_length=5000)] = []
+    total_amount: Quantity | None = None  # the invoice total as sent (X12 TDS, EDIFACT MOA)
+    charges_amount: Quantity | None = None  # allowances (negative) and charges (positive), net
 
 
 class StockStatus(StrEnum):

@@ -1,0 +1,86 @@
+"""Reading and writing the scalar values EDI carries: numbers, dates, unit codes."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from mfgsync.formats.errors import FormatError
+from mfgsync.model.units import UnitError, normalize_uom
+
+_MAX_NUMBER_CHARS = 40  # longer than any X12 (R 15) or EDIFACT (an..35) numeric element
+
+
+def decimal(text: str, what: str, decimal_mark: str = ".") -> Decimal:
+    """An explicit-decimal number; `decimal_mark` is the EDIFACT UNA mark (',' or '.')."""
+    raw = text.strip()
+    if decimal_mark != ".":
+        raw = raw.replace(decimal_mark, ".")
+    if not raw or len(raw) > _MAX_NUMBER_CHARS:
+        raise FormatError("EDI_INVALID_NUMBER", f"{what}: {text!r} is not a number")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise FormatError("EDI_INVALID_NUMBER", f"{what}: {text!r} is not a number") from None
+    if not value.is_finite():
+        raise FormatError("EDI_INVALID_NUMBER", f"{what}: {text!r} is not a finite number")
+    return value
+
+
+def implied_decimal(text: str, what: str, places: int = 2) -> Decimal:
+    """An X12 `Nn` field: digits with `places` implied decimals (29500 with N2 is 295.00)."""
+    raw = text.strip()
+    digits = raw[1:] if raw[:1] == "-" else raw
+    if not digits.isdigit() or not digits.isascii() or len(raw) > _MAX_NUMBER_CHARS:
+        raise FormatError("EDI_INVALID_NUMBER", f"{what}: {text!r} is not an implied-decimal number")
+    return Decimal(raw).scaleb(-places)
+
+
+def to_implied_decimal(value: Decimal, places: int = 2) -> str:
+    scaled = value.scaleb(places)
+    if scaled != scaled.to_integral_value():
+        raise FormatError("EDI_INVALID_NUMBER", f"{value} has more than {places} decimals")
+    return str(int(scaled))
+
+
+def number_text(value: Decimal, decimal_mark: str = ".") -> str:
+    """A decimal written without exponent or trailing zeros (EDI numeric fields)."""
+    text = format(value.normalize(), "f") if value != 0 else "0"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", decimal_mark) if decimal_mark != "." else text
+
+
+def ccyymmdd(text: str, what: str) -> date:
+    """A CCYYMMDD date (X12 DT 8, EDIFACT format 102); YYMMDD (6 digits) is read in this century."""
+    raw = text.strip()
+    if len(raw) == 6 and raw.isdigit():
+        raw = "20" + raw
+    elif len(raw) >= 12 and raw[:8].isdigit():
+        raw = raw[:8]  # format 203/204: CCYYMMDDHHMM(SS), only the day matters here
+    if len(raw) != 8 or not raw.isdigit() or not raw.isascii():
+        raise FormatError("EDI_INVALID_DATE", f"{what}: {text!r} is not a CCYYMMDD date")
+    try:
+        return date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+    except ValueError:
+        raise FormatError("EDI_INVALID_DATE", f"{what}: {text!r} is not a calendar date") from None
+
+
+def date_text(value: date) -> str:
+    return value.strftime("%Y%m%d")
+
+
+def line_number(text: str, what: str) -> int:
+    raw = text.strip()
+    if not raw.isdigit() or not raw.isascii() or len(raw) > 9:
+        raise FormatError("EDI_INVALID_NUMBER", f"{what}: {text!r} is not a line number")
+    return int(raw)
+
+
+def uom(code: str, unit_codes: dict[str, str]) -> str:
+    """A partner unit code as its UN/CEFACT Rec 20 code (partner table first, then aliases)."""
+    raw = code.strip().upper()
+    try:
+        return normalize_uom(unit_codes.get(raw, raw))
+    except UnitError as exc:
+        raise FormatError(exc.code, f"unit {code!r}: {exc}") from None

@@ -1,0 +1,153 @@
+"""856 ship notice <-> ShipNotice, through the HL hierarchy (shipment, order, pack, item).
+
+An item reaches its purchase order through its ancestors (often via a pack level); the pack's
+SSCC (MAN*GM) and the item's lot (LIN LT pair or REF*LT) go on the ship-notice line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mfgsync.formats.canonical import build
+from mfgsync.formats.errors import FormatError
+from mfgsync.formats.partners import first_present
+from mfgsync.formats.values import ccyymmdd, date_text, decimal, number_text
+from mfgsync.formats.x12.common import (Context, id_pairs, item_ids, read_uom, supplier_of, write_pairs,
+                                        write_uom)
+from mfgsync.formats.x12.syntax import Segment, element
+from mfgsync.formats.walking import walk
+from mfgsync.model.entities import ShipNotice
+
+_ARRIVAL = ("017", "067", "002")
+_SSCC = ("GM", "W")
+
+
+def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
+    profile = ctx.profile
+    header: dict[str, Any] = {}
+    parties: dict[str, str] = {}
+    levels: dict[str, dict[str, Any]] = {}
+    order: list[dict[str, Any]] = []  # HL levels in file order
+    current: dict[str, Any] = {}
+
+    def bsn(s: Segment) -> None:
+        header["asn_id"] = element(s, 2)
+        if element(s, 3):
+            header["ship_date"] = ccyymmdd(element(s, 3), "BSN03")
+
+    def dtm(s: Segment) -> None:
+        if current and current["level"] != "S" or not element(s, 2):
+            return
+        if element(s, 1) == "011":
+            header["ship_date"] = ccyymmdd(element(s, 2), "DTM02")
+        elif element(s, 1) in _ARRIVAL:
+            header["expected_arrival"] = ccyymmdd(element(s, 2), "DTM02")
+
+    def hl(s: Segment) -> None:
+        nonlocal current
+        hl_id, parent = element(s, 1).strip(), element(s, 2).strip()
+        if not hl_id or hl_id in levels:
+            raise FormatError("X12_HL_INVALID", f"HL01 {hl_id!r} is empty or repeated", element=1)
+        if parent and parent not in levels:
+            raise FormatError("X12_HL_INVALID", f"HL02 parent {parent!r} is not an earlier HL", element=2)
+        current = {"id": hl_id, "parent": parent, "level": element(s, 3)}
+        levels[hl_id] = current
+        order.append(current)
+
+    def td5(s: Segment) -> None:
+        header.setdefault("carrier", element(s, 3) or element(s, 5) or None)
+
+    def ref(s: Segment) -> None:
+        if element(s, 1) == "CN" and (not current or current["level"] == "S"):
+            header["tracking_number"] = element(s, 2)
+        elif element(s, 1) in profile.x12_lot_qualifiers and current:
+            current.setdefault("lot", element(s, 2))
+
+    def n1(s: Segment) -> None:
+        parties.setdefault(element(s, 1), element(s, 4) or element(s, 2))
+
+    def prf(s: Segment) -> None:
+        if current:
+            current["po"] = element(s, 1)
+
+    def man(s: Segment) -> None:
+        if current and element(s, 1) in _SSCC:
+            current.setdefault("sscc", element(s, 2))
+
+    def lin(s: Segment) -> None:
+        if not current:
+            return
+        pairs = id_pairs(s, 2)
+        current["item_id"], current["supplier_item_id"] = item_ids(pairs, profile)
+        lot = first_present(pairs, profile.x12_lot_qualifiers)
+        if lot:
+            current["lot"] = lot
+        if element(s, 1).strip().isdigit():
+            current["po_line_no"] = int(element(s, 1))
+
+    def sn1(s: Segment) -> None:
+        if current:
+            current["qty"] = decimal(element(s, 2), "SN102")
+            current["uom"] = read_uom(element(s, 3), profile)
+
+    walk(segments, first, {"BSN": bsn, "DTM": dtm, "HL": hl, "TD5": td5, "REF": ref, "N1": n1, "PRF": prf,
+                           "MAN": man, "LIN": lin, "SN1": sn1})
+    header["supplier_id"] = supplier_of(parties, profile, ctx.sender)
+    header["lines"] = [_line(level, levels) for level in order if level["level"] == "I"]
+    return build(ShipNotice, header)
+
+
+def _inherited(level: dict[str, Any], levels: dict[str, dict[str, Any]], key: str) -> Any:
+    """`key` from the level itself or its nearest ancestor (parents always precede children)."""
+    while level is not None:
+        if level.get(key) is not None:
+            return level[key]
+        level = levels.get(level["parent"])
+    return None
+
+
+def _line(item: dict[str, Any], levels: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    po = _inherited(item, levels, "po")
+    if po is None:
+        raise FormatError("X12_HL_NO_ORDER", f"item HL {item['id']} has no order level (PRF) above it",
+                          tag="HL")
+    return {"po_number": po, "po_line_no": item.get("po_line_no"), "item_id": item.get("item_id"),
+            "supplier_item_id": item.get("supplier_item_id"), "qty": item.get("qty"), "uom": item.get("uom"),
+            "lot_id": _inherited(item, levels, "lot"), "sscc": _inherited(item, levels, "sscc")}
+
+
+def write(asn: ShipNotice, ctx: Context) -> list[Segment]:
+    profile = ctx.profile
+    out: list[Segment] = [["BSN", "00", asn.asn_id, date_text(asn.ship_date or ctx.on), "0000"]]
+    if asn.ship_date:
+        out.append(["DTM", "011", date_text(asn.ship_date)])
+    if asn.expected_arrival:
+        out.append(["DTM", "017", date_text(asn.expected_arrival)])
+    out.append(["HL", "1", "", "S"])
+    if asn.carrier:
+        out.append(["TD5", "", "2", asn.carrier])
+    if asn.tracking_number:
+        out.append(["REF", "CN", asn.tracking_number])
+    out.append(["N1", "SU", "", "92", asn.supplier_id])
+    count = 1
+    by_order: dict[str, list] = {}
+    for line in asn.lines:
+        by_order.setdefault(line.po_number, []).append(line)
+    for po_number, lines in by_order.items():
+        count += 1
+        order_hl = str(count)
+        out += [["HL", order_hl, "1", "O"], ["PRF", po_number]]
+        for line in lines:
+            parent = order_hl
+            if line.sscc:
+                count += 1
+                parent = str(count)
+                out += [["HL", parent, order_hl, "P"], ["MAN", "GM", line.sscc]]
+            count += 1
+            lot = [profile.x12_lot_qualifiers[0], line.lot_id] if line.lot_id else []
+            po_line = str(line.po_line_no) if line.po_line_no is not None else ""
+            out += [["HL", str(count), parent, "I"],
+                    ["LIN", po_line, *write_pairs(line.item_id, line.supplier_item_id, profile), *lot],
+                    ["SN1", "", number_text(line.qty), write_uom(line.uom, profile)]]
+    out.append(["CTT", str(count)])
+    return out

@@ -1,0 +1,72 @@
+"""Reading X12 interchanges into canonical documents."""
+
+from decimal import Decimal
+
+from mfgsync.formats import x12
+
+
+def only_document(text):
+    (interchange,) = x12.read(text)
+    (document,) = interchange.documents
+    return document
+
+
+def test_an_856_with_nested_hl_loops_yields_one_line_per_item_with_its_order_pack_and_lot(fixture_text):
+    asn = only_document(fixture_text("x12/asn_856_nested_hl_00401.edi")).data
+    assert asn.asn_id == "ASN-7781" and asn.supplier_id == "NORTHFAST"
+    assert [(l.po_number, l.po_line_no, l.item_id, l.qty) for l in asn.lines] == [
+        ("4500012345", 1, "NUT-M8", 500), ("4500012345", 2, "BOLT-M8X40", 250), ("4500012399", 4, "WASHER-8", 1000)]
+    # items under the pack carry its SSCC; the item directly under an order has none
+    assert [l.sscc for l in asn.lines] == ["00012345600000000017", "00012345600000000017", None]
+    assert [l.lot_id for l in asn.lines] == ["LOTU-2026-U1", "UU-77", None]
+
+
+def test_in_00401_isa11_u_is_a_standards_id_and_never_splits_lots_or_part_numbers(fixture_text):
+    asn = only_document(fixture_text("x12/asn_856_nested_hl_00401.edi")).data
+    assert asn.lines[0].lot_id == "LOTU-2026-U1"
+    assert asn.lines[0].supplier_item_id == "NF-88-U"
+
+
+def test_non_default_delimiters_and_two_sets_in_one_group_are_read(fixture_text):
+    (interchange,) = x12.read(fixture_text("x12/po_850_pipe_caret_two_sets.edi"))
+    assert interchange.control_number == "000000102"
+    assert [d.control_number for d in interchange.documents] == ["0001", "0002"]
+    first, second = (d.data for d in interchange.documents)
+    assert first.po_number == "4500012345" and second.po_number == "4500012346"
+    assert second.lines[0].uom == "KGM"
+
+
+def test_a_price_per_hundred_becomes_a_unit_price_and_buyer_part_is_item_id(fixture_text):
+    (interchange,) = x12.read(fixture_text("x12/po_850_pipe_caret_two_sets.edi"))
+    line = interchange.documents[0].data.lines[0]
+    assert line.unit_price == Decimal("0.125")
+    assert (line.item_id, line.supplier_item_id, line.uom) == ("NUT-M8", "NF-88", "C62")
+    assert line.need_date.isoformat() == "2026-03-15"
+
+
+def test_crlf_separated_005010_invoice_reads_tds_and_sac_as_implied_decimals(fixture_text):
+    invoice = only_document(fixture_text("x12/invoice_810_crlf_implied_decimals_00501.edi")).data
+    assert invoice.total_amount == Decimal("155.00")
+    assert invoice.charges_amount == Decimal("15.00") - Decimal("3.50")
+    assert invoice.po_number == "4500012345" and invoice.currency == "EUR"
+
+
+def test_newline_terminated_855_maps_ack_codes_to_line_statuses(fixture_text):
+    ack = only_document(fixture_text("x12/po_ack_855_newline_terminated.edi")).data
+    assert ack.ack_type == "accepted_with_changes" and ack.ack_id == "SO-555"
+    assert [l.status for l in ack.lines] == ["accepted", "backordered", "rejected", "changed"]
+    assert ack.lines[3].qty == 60
+
+
+def test_empty_elements_keep_their_positions():
+    text = x12.render("850", {"po_number": "P1", "supplier_id": "S", "lines": [
+        {"line_no": 1, "item_id": "A", "qty": 1, "uom": "EA"}]})
+    assert "PO1*1*1*EA***BP*A~" in text
+    assert only_document(text).data.lines[0].item_id == "A"
+
+
+def test_several_interchanges_in_one_file_are_each_read(fixture_text):
+    one = fixture_text("x12/asn_856_nested_hl_00401.edi")
+    two = fixture_text("x12/po_ack_855_newline_terminated.edi")
+    results = x12.read(one + "\r\n" + two)
+    assert [r.documents[0].type for r in results] == ["856", "855"]
