@@ -15,7 +15,7 @@ from mfgsync.planning.arrays import PlantArrays
 from mfgsync.planning.lots import lot_sizes
 from mfgsync.planning.lowlevel import low_level_codes
 from mfgsync.planning.model import MrpPlan
-from mfgsync.planning.reschedule import OpenReceipt, reschedule_messages
+from mfgsync.planning.reschedule import OpenReceipt, reschedule_message
 
 # An item's gross over the whole horizon stays below GROSS_LIMIT: with inputs below
 # arrays.INPUT_LIMIT, nets, lots and releases summed over the horizon then stay far inside int64.
@@ -41,7 +41,7 @@ def plan_integral(plant: PlantArrays) -> MrpPlan | None:
     try:
         for level, rows in enumerate(_rows_by_level(levels)):
             _net_level(plant, rows, gross, scheduled, out)
-            explosion.explode_level(level, out["planned_releases"])
+            explosion.explode_level(level, rows, out["planned_releases"])
     except _TooLarge:
         return None
     return MrpPlan(periods=periods, item_ids=plant.item_ids, lead_times=plant.lead_time,
@@ -101,57 +101,77 @@ def _offset_by_lead_time(receipts: np.ndarray, lead: np.ndarray) -> np.ndarray:
     return releases
 
 
+WHOLE, FRACTIONAL, WINDOWED = range(3)  # kinds of BOM line, each exploded in its own chunks
+
+
 class _Explosion:
-    """BOM lines grouped by their parent's level, components sorted within each group."""
+    """BOM lines grouped by parent level and kind, components sorted within each group.
+
+    Keeping lines of one kind together lets every chunk be computed in place: whole factors
+    need one multiplication, fractional ones a ceiling division, windowed ones a mask.
+    """
 
     def __init__(self, plant: PlantArrays, levels: np.ndarray, gross: np.ndarray):
         self.plant, self.gross = plant, gross
-        parent_level = levels[plant.parent]
-        order = np.lexsort((plant.component, parent_level))
-        self.order = order
-        self.level_bounds = np.searchsorted(parent_level[order], np.arange(int(levels.max(initial=0)) + 2))
-        self.windowed = (plant.first_period > 1) | (plant.last_period < plant.periods)
-        fan_in = np.bincount(plant.component, minlength=len(plant.item_ids)).max(initial=0)
+        n = len(plant.item_ids)
+        kind = np.where(plant.factor_den > 1, FRACTIONAL, WHOLE)
+        kind[(plant.first_period > 1) | (plant.last_period < plant.periods)] = WINDOWED
+        group = levels[plant.parent] * 3 + kind
+        self.order = np.argsort(group * n + plant.component)
+        self.group_bounds = np.searchsorted(group[self.order], np.arange(int(group.max(initial=0)) + 2))
+        self.releasing = np.zeros(n, dtype=bool)
+        fan_in = np.bincount(plant.component, minlength=n).max(initial=0)
         # Any component's gross is its own demand plus at most fan_in line contributions.
         self.contribution_limit = (GROSS_LIMIT - int(gross.max(initial=0))) // max(int(fan_in), 1)
 
-    def explode_level(self, level: int, releases: np.ndarray) -> None:
+    def explode_level(self, level: int, rows: np.ndarray, releases: np.ndarray) -> None:
         plant = self.plant
-        lines = self.order[self.level_bounds[level]:self.level_bounds[level + 1]]
-        lines = lines[releases[plant.parent[lines]].any(axis=1)]  # parents with no orders give nothing
-        for start in range(0, lines.size, CHUNK_LINES):
-            self._explode_lines(lines[start:start + CHUNK_LINES], releases)
+        self.releasing[rows] = releases[rows].any(axis=1)
+        largest_release = int(releases[rows].max(initial=0))
+        for kind in (WHOLE, FRACTIONAL, WINDOWED):
+            group = level * 3 + kind
+            if group + 1 >= self.group_bounds.size:
+                break
+            lines = self.order[self.group_bounds[group]:self.group_bounds[group + 1]]
+            lines = lines[self.releasing[plant.parent[lines]]]  # parents with no orders give nothing
+            for start in range(0, lines.size, CHUNK_LINES):
+                self._explode_lines(lines[start:start + CHUNK_LINES], kind, releases, largest_release)
 
-    def _explode_lines(self, lines: np.ndarray, releases: np.ndarray) -> None:
+    def _explode_lines(self, lines: np.ndarray, kind: int, releases: np.ndarray, largest_release: int) -> None:
         plant = self.plant
-        released = releases[plant.parent[lines]]
-        num, den = plant.factor_num[lines], plant.factor_den[lines]
-        largest = int(released.max()) * int(num.max())
+        num, den = plant.factor_num[lines, None], plant.factor_den[lines, None]
+        largest = largest_release * int(num.max())
         if largest >= PRODUCT_LIMIT or largest // int(den.min()) + 1 >= self.contribution_limit:
             raise _TooLarge
-        need = released * num[:, None]
-        fractional = np.flatnonzero(den > 1)
-        if fractional.size:  # ceil(P * num / den), exactly, for the lines whose factor is a fraction
-            need[fractional] = -(-need[fractional] // den[fractional, None])
-        windowed = np.flatnonzero(self.windowed[lines])
-        if windowed.size:
+        need = releases[plant.parent[lines]]
+        if kind != WHOLE or num.max() > 1:
+            need *= num
+        if kind != WHOLE:  # ceil(P * num / den) exactly: (P * num + den - 1) // den
+            need += den - 1
+            need //= den
+        if kind == WINDOWED:
             buckets = np.arange(1, plant.periods + 1)
-            first, last = plant.first_period[lines[windowed]], plant.last_period[lines[windowed]]
-            need[windowed] *= (buckets >= first[:, None]) & (buckets <= last[:, None])
+            first, last = plant.first_period[lines, None], plant.last_period[lines, None]
+            need *= (buckets >= first) & (buckets <= last)
         components = plant.component[lines]
         starts = np.flatnonzero(np.r_[True, components[1:] != components[:-1]])
         self.gross[components[starts]] += np.add.reduceat(need, starts, axis=0)
 
 
 def _reschedules(plant: PlantArrays, gross: np.ndarray):
+    """reschedule_messages for every receipt at once: receipt k of an item, earliest due first,
+    is first needed in the bucket where cumulative gross exceeds start - safety stock + the
+    receipts before it (cumulative gross never falls, so counting buckets finds it)."""
     if plant.receipt_item.size == 0:
         return
-    by_item = np.argsort(plant.receipt_item, kind="stable")
-    items = plant.receipt_item[by_item]
-    bounds = np.flatnonzero(np.r_[True, items[1:] != items[:-1], True])
-    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-        row = int(items[lo])
-        receipts = [OpenReceipt(int(i), int(plant.receipt_period[i]), int(plant.receipt_qty[i]))
-                    for i in by_item[lo:hi]]
-        yield from reschedule_messages(plant.item_ids[row], int(plant.start[row]),
-                                       int(plant.safety_stock[row]), gross[row].tolist(), receipts)
+    order = np.lexsort((np.arange(plant.receipt_item.size), plant.receipt_period, plant.receipt_item))
+    item, period, qty = plant.receipt_item[order], plant.receipt_period[order], plant.receipt_qty[order]
+    before = np.cumsum(qty) - qty
+    first_of_item = np.r_[True, item[1:] != item[:-1]]
+    before -= np.maximum.accumulate(np.where(first_of_item, before, 0))
+    threshold = plant.start[item] - plant.safety_stock[item] + before
+    covered = (np.cumsum(gross[item], axis=1) <= threshold[:, None]).sum(axis=1)
+    needed = np.where(covered < plant.periods, covered + 1, 0)
+    for k in np.flatnonzero(needed != period).tolist():
+        receipt = OpenReceipt(int(order[k]), int(period[k]), int(qty[k]))
+        yield reschedule_message(plant.item_ids[item[k]], receipt, int(needed[k]) or None)

@@ -32,11 +32,12 @@ def reschedule_messages(item_id: str, start, safety_stock, gross: Sequence,
             needed[next_receipt] = period
             balance += pending[next_receipt].qty
             next_receipt += 1
-    return [_message(item_id, receipt, needed.get(n)) for n, receipt in enumerate(pending)
+    return [reschedule_message(item_id, receipt, needed.get(n)) for n, receipt in enumerate(pending)
             if needed.get(n) != receipt.period]
 
 
-def _message(item_id: str, receipt: OpenReceipt, needed: int | None) -> MrpException:
+def reschedule_message(item_id: str, receipt: OpenReceipt, needed: int | None) -> MrpException:
+    """The message for a receipt first needed in bucket `needed` (None: not in the horizon)."""
     what = f"scheduled receipt of {as_decimal(receipt.qty)} due in period {receipt.period}"
     if needed is None:
         return MrpException(item_id, "cancel", receipt.period,
