@@ -22,6 +22,7 @@ from mfgsync.pipeline.intake import Intake
 
 log = logging.getLogger(__name__)
 
+INTERVAL_SECONDS = 2.0  # between live messages
 ORDER_QTY = 2  # of each made item per cycle; plant.RESTOCK covers what it consumes
 FIRST_ECO_EFFECTIVE = date(2026, 12, 29)
 MAX_ECOS = 24  # revisions C to Z
@@ -35,7 +36,7 @@ def live_messages(clock: Callable[[], float], limit: int) -> Iterator[dict]:
 
 
 def feed_live_traffic(intake: Intake, stop: threading.Event, clock: Callable[[], float],
-                      interval: float = 2.0, limit: int = 1000) -> None:
+                      interval: float = INTERVAL_SECONDS, limit: int = 1000) -> None:
     """Ingest one live message every `interval` seconds until `stop` is set or `limit` is reached."""
     for message in live_messages(clock, limit):
         if stop.wait(interval):

@@ -1,0 +1,168 @@
+"""The status page a newcomer opens after `make run`: what arrived, what was held back and why,
+what was delivered where — and the health check next to it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
+
+from mfgsync.api.server import create_app
+from mfgsync.app import build_hub
+from mfgsync.demo import demo_settings, plant_messages
+from mfgsync.store.database import Database
+
+# The reason each deliberately bad message of the demo's first day is quarantined for.
+DEMO_REASONS = {"COMPONENT_UNKNOWN", "QTY_PER_NOT_POSITIVE", "UOM_NO_CONVERSION", "NOT_SYSTEM_OF_RECORD",
+                "MALFORMED_JSON"}
+
+
+@pytest.fixture
+def hub(tmp_path):
+    hub = build_hub(demo_settings(tmp_path), f"sqlite:///{tmp_path}/hub.db")
+    yield hub
+    hub.close()
+
+
+@pytest.fixture
+def client(hub):
+    return TestClient(create_app(hub))
+
+
+@pytest.fixture
+def demo_day(hub):
+    """The demo plant's first day, ingested and delivered."""
+    report = hub.intake.ingest(plant_messages())
+    hub.worker.run_until_idle()
+    return report
+
+
+def stage_count(page: str, stage: str) -> int:
+    match = re.search(rf"<td>{stage}</td><td[^>]*>(\d+)</td>", page)
+    assert match, f"no {stage} count on the page"
+    return int(match.group(1))
+
+
+def delivered_to(page: str, target: str) -> int:
+    match = re.search(rf"<tr><td>{target}</td>(?:<td>.*?</td>){{2}}<td[^>]*>(\d+)</td>", page)
+    assert match, f"no delivery row for {target}"
+    return int(match.group(1))
+
+
+def test_health_says_the_store_answers_and_which_it_is(client):
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "store": "sqlite"}
+
+
+def test_health_is_503_when_the_store_does_not_answer(hub, client, tmp_path):
+    hub.database = Database(create_engine(f"sqlite:///{tmp_path}/no-such-folder/hub.db"))
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+
+
+def test_an_empty_hub_says_nothing_was_received_and_how_to_start(client):
+    page = client.get("/").text
+    assert stage_count(page, "received") == 0
+    assert "Nothing received yet" in page
+    assert "serve --demo" in page
+
+
+def test_the_page_counts_the_demo_day_per_stage(client, demo_day):
+    page = client.get("/").text
+    assert stage_count(page, "received") == len(plant_messages())
+    assert stage_count(page, "duplicates") == 2
+    assert stage_count(page, "stale") == 1
+    assert stage_count(page, "quarantined") == len(DEMO_REASONS)
+    assert stage_count(page, "applied") == demo_day.accepted == len(plant_messages()) - 2 - 1 - len(DEMO_REASONS)
+
+
+def test_the_page_names_the_reason_each_bad_demo_message_was_quarantined_for(client, demo_day):
+    page = client.get("/").text
+    for code in DEMO_REASONS:
+        assert f'<span class="code">{code}</span>' in page
+    assert "component VANE-X9 is not a known item" in page
+    assert "KGM of item CBL-3G15 does not convert to its base unit MTR" in page
+    assert f"Open exceptions ({len(DEMO_REASONS)})" in page
+
+
+def test_the_page_shows_what_was_delivered_to_the_recorder(client, demo_day, tmp_path):
+    page = client.get("/").text
+    recorded = (tmp_path / "demo" / "recording.jsonl").read_text().splitlines()
+    assert delivered_to(page, "recorder") == len(recorded) > 0
+    assert str(tmp_path / "demo" / "recording.jsonl") in page
+    assert "What happened:" in page and f"delivered {len(recorded) + delivered_to(page, 'archive')} messages" in page
+
+
+def test_the_json_holds_the_same_figures_as_the_page(client, demo_day):
+    page, document = client.get("/").text, client.get("/status.json").json()
+    for stage, count in document["stages"].items():
+        assert stage_count(page, stage) == count
+    assert {code for x in document["exceptions"] for code in x["codes"]} == DEMO_REASONS
+    assert document["deliveries"]["recorder"]["delivered"] == delivered_to(page, "recorder")
+
+
+def test_a_hostile_message_shows_escaped_and_cannot_run_script(hub, client):
+    hub.intake.ingest([{"specversion": "1.0", "id": "<script>alert(1)</script>", "source": "plm",
+                        "type": "bom.released", "time": "2026-11-22T10:00:00Z",
+                        "data": {"item_id": "<img src=x onerror=alert(2)>", "revision": "A", "lines": []}}])
+    response = client.get("/")
+    page = response.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(2)&gt;" in page
+    assert "<script" not in page and "<img" not in page
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+
+
+def test_the_server_has_no_routes_beyond_the_status_page_and_health_yet(client):
+    for path in ("/docs", "/openapi.json", "/api/items"):
+        assert client.get(path).status_code == 404
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_health(base: str, server: subprocess.Popen, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert server.poll() is None, server.stderr.read().decode(errors="replace")
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"the server did not answer /health within {seconds} s")
+
+
+def test_make_run_serves_the_demo_on_the_embedded_store(tmp_path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "MFGSYNC_CONFIG"}
+    env["MFGSYNC_DATABASE_URL"] = f"sqlite:///{tmp_path}/hub.db"
+    command = [str(Path(sys.executable).with_name("mfgsync")), "serve", "--demo", "--port", str(port)]
+    server = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_for_health(base, server, 15)
+        page = httpx.get(f"{base}/", timeout=5).text
+        assert "recorder" in page and "mfgsync-data/demo/recording.jsonl" in page
+        assert json.loads(httpx.get(f"{base}/status.json", timeout=5).text)["stages"]["received"] >= len(
+            plant_messages())
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert (tmp_path / "mfgsync-data" / "demo").is_dir()
