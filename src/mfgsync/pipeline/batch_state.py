@@ -22,6 +22,8 @@ MODELS: dict[str, type[m.Canonical]] = {
     "purchase_order": m.PurchaseOrder, "balance": m.InventoryBalance, "quality_hold": m.QualityHold,
     "uom": m.UomConversion, "movement": m.InventoryMovement, "production_report": m.ProductionReport,
 }
+# Entity types the rules look up by item rather than by key.
+REF_TYPES = ("bom_revision", "quality_hold")
 
 
 class BatchState:
@@ -34,17 +36,26 @@ class BatchState:
         self._parsed: dict[str, m.Canonical | None] = {}
         self._written: dict[str, dict] = {}  # key -> entity row to upsert
         self._by_ref: dict[tuple[str, str], dict[str, m.Canonical]] = {}
+        self._written_by_ref: dict[tuple[str, str], set[str]] = {}
         self._units = UnitCatalogue(conversions)
         for row in records.entities_of_type(connection, "uom"):
             conv = m.UomConversion.model_validate(row)
             self._units.add(Conversion(conv.item_id, conv.from_uom, conv.to_uom, conv.factor))
 
     # --- loading ---
-    def prefetch(self, keys: Iterable[str]) -> None:
+    def prefetch(self, keys: Iterable[str], refs: Iterable[str] = ()) -> None:
+        """Fetch entity rows by key, and the BOM revisions and holds of the items in `refs`."""
         wanted = [k for k in set(keys) if k not in self._rows]
         found = records.entity_rows(self._connection, wanted)
         for key in wanted:
             self._rows[key] = found.get(key)
+        items = [r for r in set(refs) if ("bom_revision", r) not in self._by_ref]
+        if items:
+            grouped = records.entities_by_refs(self._connection, REF_TYPES, items)
+            for entity_type in REF_TYPES:
+                for ref in items:
+                    stored = grouped.get((entity_type, ref), {})
+                    self._load_bucket(entity_type, ref, stored)
 
     def _row(self, key: str) -> tuple[str | None, str] | None:
         if key not in self._rows:
@@ -65,15 +76,15 @@ class BatchState:
         return self._parsed[key]
 
     def _refs(self, entity_type: str, ref: str) -> dict[str, m.Canonical]:
-        bucket = (entity_type, ref)
-        if bucket not in self._by_ref:
-            stored = records.entities_by_ref(self._connection, entity_type, ref)
-            found = {k: MODELS[entity_type].model_validate_json(v) for k, v in stored.items()}
-            for key, row in self._written.items():  # this batch's writes win over the store
-                if row["entity_type"] == entity_type and row["ref"] == ref:
-                    found[key] = self._parsed[key]
-            self._by_ref[bucket] = found
-        return self._by_ref[bucket]
+        if (entity_type, ref) not in self._by_ref:
+            self._load_bucket(entity_type, ref, records.entities_by_ref(self._connection, entity_type, ref))
+        return self._by_ref[(entity_type, ref)]
+
+    def _load_bucket(self, entity_type: str, ref: str, stored: dict[str, str]) -> None:
+        found = {k: MODELS[entity_type].model_validate_json(v) for k, v in stored.items()}
+        for key in self._written_by_ref.get((entity_type, ref), ()):  # this batch's writes win
+            found[key] = self._parsed[key]
+        self._by_ref[(entity_type, ref)] = found
 
     # --- StateView ---
     def item(self, item_id: str) -> m.Item | None:
@@ -104,8 +115,10 @@ class BatchState:
         data = put.entity.model_dump_json()
         self._rows[put.key] = (token, data)
         self._parsed[put.key] = put.entity
-        if (put.entity_type, put.ref) in self._by_ref:
-            self._by_ref[(put.entity_type, put.ref)][put.key] = put.entity
+        bucket = (put.entity_type, put.ref)
+        self._written_by_ref.setdefault(bucket, set()).add(put.key)
+        if bucket in self._by_ref:
+            self._by_ref[bucket][put.key] = put.entity
         self._written[put.key] = {"entity_key": put.key, "entity_type": put.entity_type, "ref": put.ref,
                                   "seq_token": token, "data": data, "updated_at": self._now, "msg_key": msg_key}
         if isinstance(put.entity, m.UomConversion):

@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 
 from mfgsync.config import Settings
 from mfgsync.envelope import EventType
+from mfgsync.model import entities as m
 from mfgsync.pipeline.batch_state import BatchState
 from mfgsync.pipeline.clock import iso
 from mfgsync.pipeline.decode import Decoded, decode
@@ -61,11 +62,15 @@ class IngestReport:
                 "by_reason": dict(sorted(self.by_reason.items()))}
 
 
-def _referenced_keys(decoded: Decoded) -> list[str]:
-    """Entity keys the rules will likely read, so the batch can fetch them in one query."""
-    keys = []
+def _referenced(decoded: Decoded, keys: list[str], items: list[str]) -> None:
+    """Entity keys and items the rules will likely read, so a batch can fetch them in bulk."""
     entity = decoded.entity
     keys.append(changes.ordering_key(decoded.envelope.type, entity))
+    movements = entity.movements if isinstance(entity, m.ProductionReport) else [entity] \
+        if isinstance(entity, m.InventoryMovement) else []
+    for mv in movements:
+        for location in {mv.from_location, mv.to_location} - {None}:
+            keys.append(changes.balance_key(mv.item_id, mv.plant_id, location, mv.lot_id, "available"))
     stack = [decoded.envelope.data]
     while stack:
         node = stack.pop()
@@ -73,6 +78,7 @@ def _referenced_keys(decoded: Decoded) -> list[str]:
             for name, value in node.items():
                 if name in ("item_id", "component_id") and isinstance(value, str):
                     keys.append(f"ITEM:{value}")
+                    items.append(value)
                 elif name == "supplier_id" and isinstance(value, str):
                     keys.append(f"SUP:{value}")
                 elif name == "po_number" and isinstance(value, str):
@@ -81,7 +87,6 @@ def _referenced_keys(decoded: Decoded) -> list[str]:
                     stack.append(value)
         elif isinstance(node, list):
             stack.extend(node)
-    return keys
 
 
 class _Batch:
@@ -173,7 +178,12 @@ class Intake:
         with self.database.transaction() as connection:
             batch = self._new_batch(connection)
             batch.seen = records.inbox_outcomes(connection, [d.msg_key for d in decoded])
-            batch.state.prefetch(k for d in decoded if d.ok for k in _referenced_keys(d))
+            keys: list[str] = []
+            items: list[str] = []
+            for message in decoded:
+                if message.ok:
+                    _referenced(message, keys, items)
+            batch.state.prefetch(keys, items)
             for message in decoded:
                 self._decide(batch, message)
             batch.flush()

@@ -43,6 +43,18 @@ def entities_by_ref(connection: Connection, entity_type: str, ref: str) -> dict[
     return dict(rows.all())
 
 
+def entities_by_refs(connection: Connection, entity_types: Iterable[str],
+                     refs: Iterable[str]) -> dict[tuple[str, str], dict[str, str]]:
+    """(entity_type, ref) -> {entity_key: data JSON}, for many refs in one query per chunk."""
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    query = text("SELECT entity_type, ref, entity_key, data FROM entities WHERE entity_type IN :types "
+                 "AND ref IN :refs").bindparams(bindparam("types", expanding=True), bindparam("refs", expanding=True))
+    for chunk in _chunks(list(set(refs))):
+        for entity_type, ref, key, data in connection.execute(query, {"types": list(entity_types), "refs": chunk}):
+            found.setdefault((entity_type, ref), {})[key] = data
+    return found
+
+
 def entities_of_type(connection: Connection, entity_type: str) -> list[dict[str, Any]]:
     rows = connection.execute(text("SELECT data FROM entities WHERE entity_type = :t ORDER BY entity_key"),
                               {"t": entity_type})
