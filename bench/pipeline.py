@@ -51,10 +51,15 @@ def generate(n: int, seed: int = 7) -> list[str]:
         messages.append(_env(f"m{k}", "wms", "inventory.moved", k + 1, {
             "movement_id": f"MV{k}", "kind": "receipt", "item_id": rng.choice(parts), "qty": rng.randint(1, 100),
             "uom": "EA", "plant_id": "P1", "to_location": f"L{rng.randint(1, 20)}"}))
-    body = messages[n_items:]
-    rng.shuffle(body)
-    messages = messages[:n_items] + body
-    for index in rng.sample(range(len(messages)), n * 2 // 100):
+    boms, moves = messages[n_items:n_items + n * 2 // 10], messages[n_items + n * 2 // 10:]
+    merged, b, v = [], 0, 0  # BOM releases and movements interleaved, each in its own order
+    while b < len(boms) or v < len(moves):
+        if v >= len(moves) or (b < len(boms) and rng.random() < len(boms) / (len(boms) + len(moves))):
+            merged.append(boms[b]); b += 1
+        else:
+            merged.append(moves[v]); v += 1
+    messages = messages[:n_items] + merged
+    for index in rng.sample(range(n_items, len(messages)), n * 2 // 100):
         if index % 2:
             messages[index] = '{"id": "broken-' + str(index) + '", "source": "plm", "type": '
         else:

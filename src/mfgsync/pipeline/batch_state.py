@@ -7,6 +7,7 @@ ahead what it needs). Writes are collected and flushed by the intake in one tran
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import Iterable
 
 from sqlalchemy import Connection
@@ -22,6 +23,15 @@ MODELS: dict[str, type[m.Canonical]] = {
     "purchase_order": m.PurchaseOrder, "balance": m.InventoryBalance, "quality_hold": m.QualityHold,
     "uom": m.UomConversion, "movement": m.InventoryMovement, "production_report": m.ProductionReport,
 }
+
+
+@lru_cache(maxsize=65536)
+def _parse(entity_type: str, data: str) -> m.Canonical:
+    """A stored entity as its model. Models are never mutated (changes are copies), so the same
+    stored text can share one parsed model across batches."""
+    return MODELS[entity_type].model_validate_json(data)
+
+
 # Entity types the rules look up by item rather than by key.
 REF_TYPES = ("bom_revision", "quality_hold")
 
@@ -72,7 +82,7 @@ class BatchState:
     def entity(self, key: str, entity_type: str) -> m.Canonical | None:
         if key not in self._parsed:
             row = self._row(key)
-            self._parsed[key] = MODELS[entity_type].model_validate_json(row[1]) if row else None
+            self._parsed[key] = _parse(entity_type, row[1]) if row else None
         return self._parsed[key]
 
     def _refs(self, entity_type: str, ref: str) -> dict[str, m.Canonical]:
@@ -81,7 +91,7 @@ class BatchState:
         return self._by_ref[(entity_type, ref)]
 
     def _load_bucket(self, entity_type: str, ref: str, stored: dict[str, str]) -> None:
-        found = {k: MODELS[entity_type].model_validate_json(v) for k, v in stored.items()}
+        found = {k: _parse(entity_type, v) for k, v in stored.items()} if stored else {}
         for key in self._written_by_ref.get((entity_type, ref), ()):  # this batch's writes win
             found[key] = self._parsed[key]
         self._by_ref[(entity_type, ref)] = found

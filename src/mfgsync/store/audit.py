@@ -9,6 +9,8 @@ from typing import Any, Iterable
 
 from sqlalchemy import Connection, text
 
+from mfgsync.store.records import execute_many
+
 GENESIS = "0" * 64
 
 
@@ -40,7 +42,7 @@ def append(connection: Connection, entries: Iterable[AuditEntry], at: str) -> No
         rows.append({"seq": seq, "at": at, "actor": entry.actor, "action": entry.action,
                      "subject": entry.subject, "detail": detail_json, "prev_hash": prev, "hash": digest})
         prev = digest
-    connection.execute(text(
+    execute_many(connection, (
         "INSERT INTO audit (seq, at, actor, action, subject, detail, prev_hash, hash) "
         "VALUES (:seq, :at, :actor, :action, :subject, :detail, :prev_hash, :hash)"), rows)
     connection.execute(text(

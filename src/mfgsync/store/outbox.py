@@ -12,6 +12,8 @@ from typing import Any, Mapping
 
 from sqlalchemy import Connection, bindparam, text
 
+from mfgsync.store.records import execute_many
+
 
 @dataclass(frozen=True)
 class Claimed:
@@ -38,11 +40,10 @@ _DUE = (
 
 
 def insert(connection: Connection, rows: list[Mapping[str, Any]]) -> None:
-    if rows:
-        connection.execute(text(
-            "INSERT INTO outbox (target, entity_key, msg_key, event_type, payload, status, attempts, "
-            "next_attempt_at, created_at) VALUES (:target, :entity_key, :msg_key, :event_type, :payload, "
-            "'pending', 0, :now, :at)"), rows)
+    execute_many(connection, (
+        "INSERT INTO outbox (target, entity_key, msg_key, event_type, payload, status, attempts, "
+        "next_attempt_at, created_at) VALUES (:target, :entity_key, :msg_key, :event_type, :payload, "
+        "'pending', 0, :now, :at)"), rows)
 
 
 def claim(connection: Connection, now: float, owner: str, lease_seconds: float, limit: int) -> list[Claimed]:

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Iterable, Mapping
 
 from sqlalchemy import Connection, bindparam, text
 
 _CHUNK = 500  # keeps IN (...) lists within every backend's parameter limits
+_NAMED = re.compile(r"(?<![:\w]):(\w+)")
+
+
+def execute_many(connection: Connection, sql: str, rows: list[Mapping[str, Any]]) -> None:
+    """executemany straight on the driver: the hot write path skips SQL compilation per row.
+
+    `sql` uses :name parameters; PostgreSQL's driver wants %(name)s instead.
+    """
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        sql = _NAMED.sub(r"%(\1)s", sql)
+    connection.exec_driver_sql(sql, rows if isinstance(rows, list) else list(rows))
 
 
 def _chunks(items: list, size: int = _CHUNK) -> Iterable[list]:
@@ -67,48 +81,44 @@ def get_entity(connection: Connection, key: str) -> dict[str, Any] | None:
 
 
 def write_inbox(connection: Connection, rows: list[Mapping[str, Any]]) -> None:
-    if rows:
-        connection.execute(text(
-            "INSERT INTO inbox (msg_key, source, message_id, event_type, entity_key, correlation_id, outcome, "
-            "seq_token, received_at, times_seen, envelope) VALUES (:msg_key, :source, :message_id, :event_type, "
-            ":entity_key, :correlation_id, :outcome, :seq_token, :received_at, 1, :envelope)"), rows)
+    execute_many(connection, (
+        "INSERT INTO inbox (msg_key, source, message_id, event_type, entity_key, correlation_id, outcome, "
+        "seq_token, received_at, times_seen, envelope) VALUES (:msg_key, :source, :message_id, :event_type, "
+        ":entity_key, :correlation_id, :outcome, :seq_token, :received_at, 1, :envelope)"), rows)
 
 
 def update_inbox(connection: Connection, rows: list[Mapping[str, Any]]) -> None:
     """Record a new outcome for messages already in the inbox (a replay)."""
-    if rows:
-        connection.execute(text(
-            "UPDATE inbox SET outcome = :outcome, entity_key = :entity_key, seq_token = :seq_token, "
-            "envelope = :envelope WHERE msg_key = :msg_key"), rows)
+    execute_many(connection, (
+        "UPDATE inbox SET outcome = :outcome, entity_key = :entity_key, seq_token = :seq_token, "
+        "envelope = :envelope WHERE msg_key = :msg_key"), rows)
 
 
 def count_duplicates(connection: Connection, keys: list[str], at: str) -> None:
     """A message seen again: counted on its inbox row and on its open exception, if any."""
     if keys:
         params = [{"k": key, "at": at} for key in keys]
-        connection.execute(text("UPDATE inbox SET times_seen = times_seen + 1 WHERE msg_key = :k"), params)
-        connection.execute(text(
+        execute_many(connection, "UPDATE inbox SET times_seen = times_seen + 1 WHERE msg_key = :k", params)
+        execute_many(connection, (
             "UPDATE exceptions SET times_seen = times_seen + 1, last_seen = :at "
             "WHERE msg_key = :k AND kind = 'quarantine' AND status IN ('open', 'pending_approval')"), params)
 
 
 def upsert_entities(connection: Connection, rows: list[Mapping[str, Any]]) -> None:
-    if rows:
-        connection.execute(text(
-            "INSERT INTO entities (entity_key, entity_type, ref, seq_token, data, updated_at, msg_key) "
-            "VALUES (:entity_key, :entity_type, :ref, :seq_token, :data, :updated_at, :msg_key) "
-            "ON CONFLICT (entity_key) DO UPDATE SET entity_type = excluded.entity_type, ref = excluded.ref, "
-            "seq_token = excluded.seq_token, data = excluded.data, updated_at = excluded.updated_at, "
-            "msg_key = excluded.msg_key"), rows)
+    execute_many(connection, (
+        "INSERT INTO entities (entity_key, entity_type, ref, seq_token, data, updated_at, msg_key) "
+        "VALUES (:entity_key, :entity_type, :ref, :seq_token, :data, :updated_at, :msg_key) "
+        "ON CONFLICT (entity_key) DO UPDATE SET entity_type = excluded.entity_type, ref = excluded.ref, "
+        "seq_token = excluded.seq_token, data = excluded.data, updated_at = excluded.updated_at, "
+        "msg_key = excluded.msg_key"), rows)
 
 
 def insert_exceptions(connection: Connection, rows: list[Mapping[str, Any]]) -> None:
-    if rows:
-        connection.execute(text(
-            "INSERT INTO exceptions (kind, status, msg_key, source, event_type, entity_key, codes, reasons, "
-            "owner_role, payload, outbox_id, first_seen, last_seen, times_seen) VALUES (:kind, 'open', :msg_key, "
-            ":source, :event_type, :entity_key, :codes, :reasons, :owner_role, :payload, :outbox_id, :at, :at, 1)"),
-            rows)
+    execute_many(connection, (
+        "INSERT INTO exceptions (kind, status, msg_key, source, event_type, entity_key, codes, reasons, "
+        "owner_role, payload, outbox_id, first_seen, last_seen, times_seen) VALUES (:kind, 'open', :msg_key, "
+        ":source, :event_type, :entity_key, :codes, :reasons, :owner_role, :payload, :outbox_id, :at, :at, 1)"),
+        rows)
 
 
 def entities_of_ref(connection: Connection, entity_type: str, ref: str) -> list[dict[str, Any]]:
