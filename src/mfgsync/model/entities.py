@@ -92,6 +92,8 @@ class BomLine(Canonical):
     scrap_pct: Quantity = Decimal(0)
     alternate_group: Key | None = None
     alternate_priority: Annotated[int, Field(ge=0)] | None = None
+    effective_from: date | None = None  # the line's own effectivity within its BOM revision
+    effective_to: date | None = None
 
 
 class Bom(Canonical):

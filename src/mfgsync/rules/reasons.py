@@ -57,6 +57,7 @@ CATALOGUE: dict[str, Reason] = {
     "MRP_BOM_CYCLE": Reason("engineering", "the bills of material contain a cycle, so no low-level code exists"),
     # --- formats ---
     "FORMAT_UNKNOWN": Reason("admin", "the file is not X12, EDIFACT, B2MML or a PLM BOM CSV"),
+    "FILE_UNREADABLE": Reason("admin", "the file named cannot be read"),
     "EDI_EMPTY": Reason("admin", "the file holds no interchange"),
     "EDI_INPUT_TOO_LARGE": Reason("admin", "the file is larger than the format reader accepts"),
     "EDI_ENCODING": Reason("admin", "the file is not text in the encoding expected"),

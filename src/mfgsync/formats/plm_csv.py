@@ -1,0 +1,172 @@
+"""PLM indented BOM export (CSV) <-> one Bom per parent.
+
+Columns: level, item_id, revision, description, qty_per, uom, scrap_pct, alternate_group,
+alternate_priority, effective_from, effective_to. Level 0 is a released assembly; a row at
+level n+1 is a component of the nearest row above it at level n, which is then a parent with a
+BOM of its own. Errors name the row (the header is row 1) and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from mfgsync.formats.canonical import build
+from mfgsync.formats.errors import FormatError, check_size
+from mfgsync.formats.values import decimal
+from mfgsync.model.entities import Bom
+from mfgsync.model.units import UnitError, normalize_uom
+
+COLUMNS = ("level", "item_id", "revision", "description", "qty_per", "uom", "scrap_pct", "alternate_group",
+           "alternate_priority", "effective_from", "effective_to")
+_REQUIRED = ("level", "item_id", "revision", "qty_per", "uom")
+MAX_DEPTH = 50
+LINE_STEP = 10
+
+
+def _cell_error(row: int, column: str, message: str) -> FormatError:
+    return FormatError("PLM_CSV_VALUE", message, line=row, column=column)
+
+
+class _Row:
+    """One CSV row with typed accessors that name the row and column on failure."""
+
+    def __init__(self, number: int, values: dict[str, str]):
+        self.number, self.values = number, values
+
+    def text(self, column: str) -> str | None:
+        return (self.values.get(column) or "").strip() or None
+
+    def required(self, column: str) -> str:
+        value = self.text(column)
+        if value is None:
+            raise _cell_error(self.number, column, f"{column} is empty")
+        return value
+
+    def number_(self, column: str, default: Decimal | None = None) -> Decimal | None:
+        value = self.text(column)
+        if value is None:
+            return default
+        try:
+            return decimal(value, column)
+        except FormatError:
+            raise _cell_error(self.number, column, f"{value!r} is not a number") from None
+
+    def integer(self, column: str) -> int | None:
+        value = self.text(column)
+        if value is not None and not (value.isdigit() and value.isascii() and len(value) < 10):
+            raise _cell_error(self.number, column, f"{value!r} is not a whole number")
+        return int(value) if value is not None else None
+
+    def day(self, column: str) -> date | None:
+        value = self.text(column)
+        try:
+            return date.fromisoformat(value) if value else None
+        except ValueError:
+            raise _cell_error(self.number, column, f"{value!r} is not an ISO 8601 date") from None
+
+    def unit(self) -> str:
+        try:
+            return normalize_uom(self.required("uom"))
+        except UnitError as exc:
+            raise FormatError(exc.code, str(exc), line=self.number, column="uom") from None
+
+
+def read(text: str) -> list[Bom]:
+    """One Bom per parent item (the level-0 assemblies and every sub-assembly), in file order."""
+    check_size(text)
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    missing = [c for c in _REQUIRED if c not in header]
+    if missing:
+        raise FormatError("PLM_CSV_HEADER", f"the header lacks {', '.join(missing)}", line=1)
+    reader.fieldnames = header
+    boms: dict[tuple[str, str], dict[str, Any]] = {}
+    path: list[_Row] = []  # the row at each level above the current one
+    try:
+        for number, values in enumerate(reader, 2):
+            row = _Row(number, values)
+            if not any((v or "").strip() for v in values.values() if isinstance(v, str)):
+                continue  # blank line
+            _place(row, path, boms)
+    except csv.Error as exc:
+        raise FormatError("PLM_CSV_VALUE", f"unreadable CSV: {exc}", line=reader.line_num) from None
+    for bom in boms.values():
+        for index, line in enumerate(bom["lines"], 1):
+            line["line_no"] = LINE_STEP * index
+    return [build(Bom, bom) for bom in boms.values()]
+
+
+def _place(row: _Row, path: list[_Row], boms: dict[tuple[str, str], dict[str, Any]]) -> None:
+    level = row.integer("level")
+    if level is None:
+        raise _cell_error(row.number, "level", "level is empty")
+    if level > len(path) or level > MAX_DEPTH:
+        if not path:
+            raise FormatError("PLM_CSV_NO_ASSEMBLY", "a component comes before any level-0 assembly",
+                              line=row.number, column="level")
+        raise FormatError("PLM_CSV_LEVEL", f"level {level} follows level {len(path) - 1}: a level was skipped",
+                          line=row.number, column="level")
+    del path[level:]
+    item = row.required("item_id")
+    if level == 0:
+        _bom_of(row, boms)
+    else:
+        _bom_of(path[-1], boms)["lines"].append(_line(row, item))
+    path.append(row)
+
+
+def _bom_of(parent: _Row, boms: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
+    """The BOM a parent row heads (its revision is required once it has components)."""
+    key = (parent.required("item_id"), parent.required("revision"))
+    return boms.setdefault(key, {"item_id": key[0], "revision": key[1], "status": "released",
+                                 "effective_from": parent.day("effective_from"),
+                                 "effective_to": parent.day("effective_to"), "lines": []})
+
+
+def _line(row: _Row, item: str) -> dict[str, Any]:
+    row.required("qty_per")
+    return {"line_no": 0, "component_id": item, "qty_per": row.number_("qty_per"), "uom": row.unit(),
+            "scrap_pct": row.number_("scrap_pct", Decimal(0)), "alternate_group": row.text("alternate_group"),
+            "alternate_priority": row.integer("alternate_priority"),
+            "effective_from": row.day("effective_from"), "effective_to": row.day("effective_to")}
+
+
+def write(boms: list[Bom]) -> str:
+    """The indented CSV of `boms`: each top-level BOM with its sub-assemblies expanded under it."""
+    by_item = {bom.item_id: bom for bom in boms}
+    components = {line.component_id for bom in boms for line in bom.lines}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for bom in boms:
+        if bom.item_id in components:
+            continue
+        writer.writerow([0, bom.item_id, bom.revision, "", "", "", "", "", "", _iso(bom.effective_from),
+                         _iso(bom.effective_to)])
+        _write_lines(writer, bom, by_item, 1)
+    return out.getvalue()
+
+
+def _write_lines(writer: Any, bom: Bom, by_item: dict[str, Bom], level: int) -> None:
+    if level > MAX_DEPTH:
+        raise FormatError("PLM_CSV_LEVEL", f"BOM structure under {bom.item_id} is deeper than {MAX_DEPTH} (a cycle?)")
+    for line in bom.lines:
+        child = by_item.get(line.component_id)
+        revision = child.revision if child else ""
+        writer.writerow([level, line.component_id, revision, "", _num(line.qty_per), line.uom, _num(line.scrap_pct),
+                         line.alternate_group or "", "" if line.alternate_priority is None else line.alternate_priority,
+                         _iso(line.effective_from), _iso(line.effective_to)])
+        if child:
+            _write_lines(writer, child, by_item, level + 1)
+
+
+def _iso(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _num(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value else "0"
