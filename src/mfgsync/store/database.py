@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 DEFAULT_DIR = "mfgsync-data"
+WRITE = "mfgsync_write"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -42,7 +43,10 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the lock up front, so a batch never has to upgrade a read lock midway;
+        # readers begin a plain (deferred) transaction and never wait for or block a writer.
+        write = connection.get_execution_options().get(WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
 
@@ -57,7 +61,7 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """One atomic unit of work: every state change and the messages it causes."""
-        with self.engine.begin() as connection:
+        with self.engine.connect() as connection, connection.execution_options(**{WRITE: True}).begin():
             if self.dialect == "postgresql":
                 # One writer at a time keeps per-entity sequencing and the audit chain simple;
                 # the scale-out design partitions this lock by entity key.
@@ -76,7 +80,7 @@ class Database:
 def migrate(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    with engine.connect() as connection, connection.execution_options(**{WRITE: True}).begin():
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
