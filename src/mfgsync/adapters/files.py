@@ -12,33 +12,32 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
+from mfgsync import formats
+from mfgsync.adapters.documents import envelopes_from_file
+from mfgsync.pipeline.decode import Decoded
+
 FORMATS = ("auto", "jsonl", "x12", "edifact", "b2mml", "plm-csv")
 
 
-def detect_format(path: Path, head: str) -> str:
-    start = head.lstrip("\ufeff \t\r\n")
-    if start.startswith("ISA"):
-        return "x12"
-    if start.startswith(("UNA", "UNB")):
-        return "edifact"
-    if start.startswith("<"):
-        return "b2mml"
-    if path.suffix.lower() == ".csv" or start.lower().startswith("level"):
-        return "plm-csv"
-    return "jsonl"
+def detect_format(head: str) -> str:
+    """A partner format the formats library recognises from the head; otherwise JSON lines,
+    so a file of envelopes whose first line is garbage still has its good lines applied."""
+    try:
+        return formats.detect(head)
+    except formats.FormatError:
+        return "jsonl"
 
 
-def read_messages(path: Path, fmt: str = "auto", source: str | None = None) -> Iterator[str]:
-    """Raw messages from one file, in file order."""
+def read_messages(path: Path, fmt: str = "auto", source: str | None = None) -> Iterator[str | Decoded]:
+    """Raw messages from one file, in file order (an unreadable partner file as one judged message)."""
     if fmt == "auto":
         with open(path, encoding="utf-8", errors="replace") as handle:
-            fmt = detect_format(path, handle.read(256))
+            fmt = detect_format(handle.read(4096))
     if fmt == "jsonl":
         yield from _json_messages(path)
     else:
-        from mfgsync.adapters.documents import envelopes_from_file
         for envelope in envelopes_from_file(path, fmt, source):
-            yield json.dumps(envelope, default=str)
+            yield envelope if isinstance(envelope, Decoded) else json.dumps(envelope, default=str)
 
 
 def _json_messages(path: Path) -> Iterator[str]:

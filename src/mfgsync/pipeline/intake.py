@@ -32,7 +32,7 @@ from mfgsync.store.audit import AuditEntry
 from mfgsync.store.database import Database
 from mfgsync.workflows import state_changes as changes
 
-Raw = str | bytes | dict
+Raw = str | bytes | dict | Decoded  # Decoded: an adapter's already-judged unreadable input
 
 
 @dataclass
@@ -154,7 +154,8 @@ class Intake:
                on_batch: Callable[[IngestReport], None] | None = None) -> IngestReport:
         total = IngestReport()
         for chunk in _chunks(messages, batch_size):
-            decoded = [decode(raw, self.settings.max_message_bytes, source) for raw in chunk]
+            decoded = [raw if isinstance(raw, Decoded) else decode(raw, self.settings.max_message_bytes, source)
+                       for raw in chunk]
             report = self._run_batch(decoded)
             total.add(report)
             if on_batch:

@@ -1,0 +1,66 @@
+"""Partner files (X12, EDIFACT, B2MML, PLM BOM CSV) as envelopes for the pipeline.
+
+The formats library turns a file into canonical documents; this adapter only wraps each in an
+envelope: its event type, a message id that is the same every time the same document arrives
+(so a re-sent file is a duplicate), and the sending system. A file that cannot be read at all
+is handed on whole, with the format's reason code, to be quarantined — nothing is lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from mfgsync import formats
+from mfgsync.envelope import new_envelope
+from mfgsync.pipeline.decode import Decoded
+from mfgsync.rules.findings import Finding
+
+EVENT_OF_ENTITY = {
+    "PurchaseOrder": "po.created", "PoAcknowledgement": "po.acknowledged", "ShipNotice": "asn.received",
+    "Invoice": "invoice.received", "ProductionReport": "production.reported",
+    "ProductionOrder": "production.released", "Bom": "bom.released",
+}
+DEFAULT_SOURCE = {"x12": "supplier", "edifact": "supplier", "b2mml": "mes", "plm-csv": "plm"}
+
+
+def envelopes_from_file(path: Path, fmt: str, source: str | None) -> Iterator[dict[str, Any] | Decoded]:
+    text = formats.decode(path.read_bytes())
+    try:
+        fmt = formats.detect(text) if fmt == "auto" else fmt
+        parsed = formats.parse_any(text, fmt)
+    except formats.FormatError as exc:
+        yield _unreadable(path, text, exc, source)
+        return
+    sender = source or DEFAULT_SOURCE.get(fmt, "unknown")
+    now = datetime.now(timezone.utc)
+    for message_id, document in _documents(parsed, fmt):
+        event_type = EVENT_OF_ENTITY.get(document.get("entity") or document["type"])
+        if event_type is None:
+            continue  # functional acknowledgements (997, CONTRL) are receipts, not business events
+        yield new_envelope(sender, message_id, event_type, document["data"], now, subject=path.name)
+
+
+def _documents(parsed: dict[str, Any], fmt: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    if "interchanges" in parsed:
+        for interchange in parsed["interchanges"]:
+            for n, document in enumerate(interchange["documents"]):
+                number = document.get("control_number") or str(n + 1)
+                yield f"{fmt}:{interchange['sender']}:{interchange['control_number']}:{number}", document
+        return
+    for document in parsed["documents"]:
+        digest = hashlib.sha256(json.dumps(document["data"], sort_keys=True).encode()).hexdigest()[:16]
+        document = {**document, "entity": document["type"]}
+        yield f"{fmt}:{document['type']}:{digest}", document
+
+
+def _unreadable(path: Path, text: str, error: formats.FormatError, source: str | None) -> Decoded:
+    where = ", ".join(f"{name} {value}" for name in ("segment", "tag", "line", "column")
+                      if (value := getattr(error, name, None)) is not None)
+    message = f"{path.name}: {error.message}" + (f" ({where})" if where else "")
+    digest = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:40]
+    return Decoded(text, f"file\x1f{digest}", source or "unknown", f"{path.name}#{digest[:12]}",
+                   findings=[Finding(error.code, message)])
