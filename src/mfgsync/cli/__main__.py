@@ -1,0 +1,3 @@
+from mfgsync.cli import main
+
+main()
