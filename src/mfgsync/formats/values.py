@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Mapping
 from decimal import Decimal, InvalidOperation
 
 from mfgsync.formats.errors import FormatError
@@ -77,7 +78,7 @@ def line_number(text: str, what: str) -> int:
     return int(raw)
 
 
-def uom(code: str, unit_codes: dict[str, str]) -> str:
+def uom(code: str, unit_codes: Mapping[str, str]) -> str:
     """A partner unit code as its UN/CEFACT Rec 20 code (partner table first, then aliases)."""
     raw = code.strip().upper()
     try:

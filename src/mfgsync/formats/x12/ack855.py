@@ -33,7 +33,7 @@ def read(segments: list[Segment], first: int, ctx: Context, control_number: str 
             "line_no": line_number(element(s, 1), "PO101") if element(s, 1) else len(lines) + 1,
             "unit_price": unit_price(element(s, 4), element(s, 5), profile, "PO104")}
         if element(s, 2):
-            line.update(qty=decimal(element(s, 2), "PO102"), uom=read_uom(element(s, 3), profile))
+            line.update(qty=decimal(element(s, 2), "PO102"), uom=read_uom(element(s, 3), ctx))
         lines.append(line)
 
     def ack(s: Segment) -> None:
@@ -47,7 +47,7 @@ def read(segments: list[Segment], first: int, ctx: Context, control_number: str 
             return  # the first ACK of a line states its status; later ones split schedules
         line["status"] = profile.x12_line_statuses[code]
         if element(s, 2):
-            line.update(qty=decimal(element(s, 2), "ACK02"), uom=read_uom(element(s, 3), profile))
+            line.update(qty=decimal(element(s, 2), "ACK02"), uom=read_uom(element(s, 3), ctx))
         if element(s, 4) in _PROMISE_QUALIFIERS and element(s, 5):
             line["promised_date"] = ccyymmdd(element(s, 5), "ACK05")
 

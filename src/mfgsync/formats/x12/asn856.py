@@ -88,7 +88,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
     def sn1(s: Segment) -> None:
         if current:
             current["qty"] = decimal(element(s, 2), "SN102")
-            current["uom"] = read_uom(element(s, 3), profile)
+            current["uom"] = read_uom(element(s, 3), ctx)
 
     walk(segments, first, {"BSN": bsn, "DTM": dtm, "HL": hl, "TD5": td5, "REF": ref, "N1": n1, "PRF": prf,
                            "MAN": man, "LIN": lin, "SN1": sn1})

@@ -16,6 +16,7 @@ class Context:
     sender: str = ""  # interchange sender: the supplier for 855, 856 and 810
     receiver: str = ""  # interchange receiver: the supplier for 850
     on: date = field(default_factory=lambda: date(2000, 1, 1))  # document date when rendering
+    units: dict[str, str] = field(default_factory=dict)  # unit codes already translated
 
 
 def id_pairs(segment: Segment, start: int) -> dict[str, str]:
@@ -61,10 +62,13 @@ def unit_price(price: str, basis: str, profile: PartnerProfile, what: str) -> De
     return value / divisor if divisor != 1 else value
 
 
-def read_uom(code: str, profile: PartnerProfile) -> str:
-    if not code.strip() and profile.default_unit:
-        return profile.default_unit
-    return uom(code, dict(profile.x12_units))
+def read_uom(code: str, ctx: Context) -> str:
+    known = ctx.units.get(code)
+    if known is None:
+        profile = ctx.profile
+        known = profile.default_unit if not code.strip() and profile.default_unit else uom(code, profile.x12_units)
+        ctx.units[code] = known
+    return known
 
 
 def write_uom(code: str | None, profile: PartnerProfile) -> str:

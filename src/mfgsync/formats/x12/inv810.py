@@ -39,7 +39,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> Invoice:
         item_id, supplier_item_id = item_ids(id_pairs(s, 6), profile)
         lines.append({
             "po_line_no": line_number(element(s, 1), "IT101") if element(s, 1).strip() else None,
-            "qty": decimal(element(s, 2), "IT102"), "uom": read_uom(element(s, 3), profile),
+            "qty": decimal(element(s, 2), "IT102"), "uom": read_uom(element(s, 3), ctx),
             "unit_price": unit_price(element(s, 4), element(s, 5), profile, "IT104"),
             "item_id": item_id, "supplier_item_id": supplier_item_id})
 

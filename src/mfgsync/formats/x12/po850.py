@@ -39,7 +39,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> PurchaseOrder:
         item_id, supplier_item_id = item_ids(id_pairs(s, 6), profile, required=True)
         lines.append({
             "line_no": line_number(element(s, 1), "PO101") if element(s, 1) else len(lines) + 1,
-            "qty": decimal(element(s, 2), "PO102"), "uom": read_uom(element(s, 3), profile),
+            "qty": decimal(element(s, 2), "PO102"), "uom": read_uom(element(s, 3), ctx),
             "unit_price": unit_price(element(s, 4), element(s, 5), profile, "PO104"),
             "item_id": item_id, "supplier_item_id": supplier_item_id})
 
