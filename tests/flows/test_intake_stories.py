@@ -168,3 +168,12 @@ def test_every_decision_is_in_the_audit_log_and_the_chain_verifies(make_hub):
     assert result.ok
     assert actions.count("message.applied") == 4 and actions.count("message.quarantined") == 1
     assert actions.count("delivery.delivered") == 5
+
+
+def test_an_erp_that_names_plants_and_units_its_own_way_is_read_in_the_hubs_codes(make_hub):
+    hub = make_hub('mappings: {wms: {plant: {"1000": P1}, uom: {STK: C62}}}')
+    hub.intake.ingest([envelope("item.upserted", item("BOLT")),
+                       envelope("inventory.moved", {"movement_id": "M1", "kind": "receipt", "item_id": "BOLT",
+                                                    "qty": 5, "uom": "STK", "plant_id": "1000", "to_location": "A1"},
+                                source="wms")])
+    assert _state(hub, "BAL:BOLT|P1|A1|-|available")["qty"] == 5

@@ -10,10 +10,11 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Mapping
 
 from pydantic import ValidationError
 
+from mfgsync.adapters.code_maps import translate
 from mfgsync.envelope import PAYLOAD, Envelope
 from mfgsync.model.base import Canonical
 from mfgsync.rules.findings import Finding
@@ -66,7 +67,8 @@ def _text(raw: str | bytes | dict) -> str:
     return raw
 
 
-def decode(raw: str | bytes | dict, max_bytes: int, source_override: str | None = None) -> Decoded:
+def decode(raw: str | bytes | dict, max_bytes: int, source_override: str | None = None,
+           code_maps: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None) -> Decoded:
     text = _text(raw)
     if len(text) > max_bytes:
         return Decoded(text, _raw_key(text), "unknown", "", findings=[
@@ -81,7 +83,7 @@ def decode(raw: str | bytes | dict, max_bytes: int, source_override: str | None 
             Finding("MALFORMED_JSON", f"a message must be a JSON object, not {type(document).__name__}")])
     if source_override:
         document = {**document, "source": source_override}
-    return _decode_envelope(text, document)
+    return _decode_envelope(text, document, code_maps or {})
 
 
 def _identity(text: str, document: dict) -> tuple[str, str, str]:
@@ -92,7 +94,7 @@ def _identity(text: str, document: dict) -> tuple[str, str, str]:
     return _raw_key(text), str(source)[:64] if source else "unknown", ""
 
 
-def _decode_envelope(text: str, document: dict) -> Decoded:
+def _decode_envelope(text: str, document: dict, code_maps: Mapping[str, Mapping[str, Mapping[str, str]]]) -> Decoded:
     msg_key, source, message_id = _identity(text, document)
     event_type = document.get("type") if isinstance(document.get("type"), str) else None
     try:
@@ -105,8 +107,9 @@ def _decode_envelope(text: str, document: dict) -> Decoded:
                     for f in findings if not (f.code == "INVALID_FIELD" and f.field == "type")]
         return Decoded(text, msg_key, source, message_id, findings=findings, event_type=event_type)
     decoded = Decoded(text, msg_key, source, message_id, envelope=envelope, event_type=envelope.type)
+    data = translate(envelope.data, code_maps[envelope.source]) if envelope.source in code_maps else envelope.data
     try:
-        decoded.entity = PAYLOAD[envelope.type].model_validate(envelope.data)
+        decoded.entity = PAYLOAD[envelope.type].model_validate(data)
     except ValidationError as exc:
         decoded.findings = _findings_from(exc, "data")
         return decoded

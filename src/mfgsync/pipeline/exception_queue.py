@@ -129,7 +129,7 @@ class ExceptionQueue:
             return Outcome(row.id, "replayed", "delivery requeued")
         if row.kind == "alert":
             raise ExceptionError("an alert was applied already; resolve it instead")
-        decoded = decode(payload, self.settings.max_message_bytes)
+        decoded = decode(payload, self.settings.max_message_bytes, code_maps=self.settings.mappings)
         report, findings = self.intake.replay(decoded, connection)
         if findings:
             reasons = [{"code": f.code, "message": f.message, "field": f.field} for f in findings]

@@ -154,8 +154,8 @@ class Intake:
                on_batch: Callable[[IngestReport], None] | None = None) -> IngestReport:
         total = IngestReport()
         for chunk in _chunks(messages, batch_size):
-            decoded = [raw if isinstance(raw, Decoded) else decode(raw, self.settings.max_message_bytes, source)
-                       for raw in chunk]
+            decoded = [raw if isinstance(raw, Decoded) else
+                       decode(raw, self.settings.max_message_bytes, source, self.settings.mappings) for raw in chunk]
             report = self._run_batch(decoded)
             total.add(report)
             if on_batch:
