@@ -83,8 +83,11 @@ def write(orders: list[ProductionOrder], schedule_id: str, version: str = "V0600
         requirement = sub(request, "SegmentRequirement", ns)
         sub(requirement, "ID", ns, f"{order.order_id}-1")
         if ns == V0700:
-            sub(requirement, "ProcessSegmentID", ns, "production")  # mandatory in V0700
+            for name in ("ProcessSegmentID", "OperationsDefinitionID", "OperationsSegmentID"):  # mandatory in V0700
+                sub(requirement, name, ns, "production")
         produced = sub(requirement, _PRODUCED[ns], ns)
+        if ns == V0700:
+            sub(produced, "ID", ns, order.item_id)  # mandatory in V0700
         sub(produced, "MaterialDefinitionID", ns, order.item_id)
         if ns == V0700:
             sub(produced, "MaterialUse", ns, "Produced")
