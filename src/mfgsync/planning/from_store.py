@@ -1,0 +1,217 @@
+"""Planning on the hub's own data: the MRP input built from canonical model objects.
+
+The builder is pure: it takes whatever a store (or a test) hands it and returns the contract's
+input document (DESIGN.md section 5), so the same engine plans a file, a simulation or the live
+plant. Quantities are converted to each item's base unit; a bucket uses the BOM revision
+effective at its start; only available stock counts as on hand.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Iterable, NamedTuple, Protocol
+
+from mfgsync.model.entities import (
+    Bom, BomLine, InventoryBalance, Item, ItemType, LotRule, PoLineStatus, ProductionOrder,
+    PurchaseOrder, StockStatus, UomConversion,
+)
+from mfgsync.model.states import PoStatus, ProductionStatus
+from mfgsync.model.units import Conversion, UnitCatalogue, UnitError
+from mfgsync.planning.calendar import BucketCalendar, revision_windows
+from mfgsync.planning.contract import MAX_DECIMAL_PLACES, parse_mrp_input
+from mfgsync.planning.engine import run_mrp
+from mfgsync.planning.model import MrpInput, MrpInputError, MrpPlan
+
+# Orders a supplier has been asked to fill; drafts and orders awaiting approval are not firm.
+FIRM_PO_STATUSES = {PoStatus.approved, PoStatus.sent, PoStatus.acknowledged, PoStatus.partially_shipped,
+                    PoStatus.shipped, PoStatus.partially_received}
+CLOSED_PO_LINE_STATUSES = {PoLineStatus.rejected, PoLineStatus.cancelled, PoLineStatus.received,
+                           PoLineStatus.closed}
+OPEN_PRODUCTION_STATUSES = {ProductionStatus.planned, ProductionStatus.released, ProductionStatus.in_process}
+PRECISION = Decimal(1).scaleb(-MAX_DECIMAL_PLACES)
+
+
+class EndDemand(NamedTuple):
+    """Independent demand: a customer order, a forecast, a service part need."""
+
+    item_id: str
+    due_date: date
+    qty: Decimal
+    uom: str | None = None  # None: the item's base unit
+    ref: str | None = None
+
+
+class PlanningSource(Protocol):
+    """What planning reads from the hub's store: current canonical objects, read-only."""
+
+    def items(self) -> Iterable[Item]: ...
+    def boms(self) -> Iterable[Bom]: ...
+    def conversions(self) -> Iterable[UomConversion]: ...
+    def balances(self) -> Iterable[InventoryBalance]: ...
+    def purchase_orders(self) -> Iterable[PurchaseOrder]: ...
+    def production_orders(self) -> Iterable[ProductionOrder]: ...
+
+
+class PlannedRun(NamedTuple):
+    document: dict  # the MRP input built from the source (the contract's shape)
+    input: MrpInput
+    plan: MrpPlan
+
+
+def plan_from_source(source: PlanningSource, calendar: BucketCalendar, plant_id: str,
+                     demands: Iterable[EndDemand] = ()) -> PlannedRun:
+    """Plan one plant from the store's current state (what-if callers pass a modified source)."""
+    document = build_mrp_input(
+        calendar, plant_id, items=source.items(), boms=source.boms(), conversions=source.conversions(),
+        balances=source.balances(), purchase_orders=source.purchase_orders(),
+        production_orders=source.production_orders(), demands=demands)
+    inp = parse_mrp_input(document)
+    return PlannedRun(document, inp, run_mrp(inp))
+
+
+def build_mrp_input(calendar: BucketCalendar, plant_id: str, *, items: Iterable[Item],
+                    boms: Iterable[Bom], conversions: Iterable[UomConversion] = (),
+                    balances: Iterable[InventoryBalance] = (), purchase_orders: Iterable[PurchaseOrder] = (),
+                    production_orders: Iterable[ProductionOrder] = (),
+                    demands: Iterable[EndDemand] = ()) -> dict:
+    """The MRP input document for one plant over the calendar's horizon."""
+    items = {item.item_id: item for item in items}
+    units = _BaseUnits(items, conversions)
+    on_hand, allocated = _stock(balances, plant_id, units)
+    return {
+        "periods": calendar.periods,
+        "items": [_planning_item(item, calendar, on_hand[i], allocated[i]) for i, item in items.items()],
+        "boms": _bom_lines(boms, plant_id, calendar, units),
+        "scheduled_receipts": _po_receipts(purchase_orders, calendar, units)
+        + _production_receipts(production_orders, plant_id, calendar),
+        "demand": [entry for d in demands
+                   if (entry := _in_horizon(d.item_id, d.due_date, units.to_base(d.qty, d.uom, d.item_id),
+                                            calendar, d.ref))],
+    }
+
+
+def _planning_item(item: Item, calendar: BucketCalendar, on_hand: Decimal, allocated: Decimal) -> dict:
+    rule = item.lot_rule or LotRule.lot_for_lot
+    if rule == LotRule.fixed and not item.fixed_lot:
+        rule = LotRule.lot_for_lot  # a fixed rule with no lot size cannot be followed
+    parameters = {"lead_time": calendar.lead_time(item.lead_time_days), "lot_rule": rule.value,
+                  "fixed_lot": item.fixed_lot or 0, "order_min": item.order_min or 0,
+                  "order_multiple": item.order_multiple or 1, "safety_stock": item.safety_stock or 0}
+    if item.item_type == ItemType.phantom:
+        # A phantom is built and consumed at once: no lead time, no lots, no stock kept for it.
+        parameters.update(lead_time=0, lot_rule="lot_for_lot", order_multiple=1, safety_stock=0)
+    return {"item_id": item.item_id, **parameters, "on_hand": on_hand, "allocated": allocated}
+
+
+def _bom_lines(boms: Iterable[Bom], plant_id: str, calendar: BucketCalendar, units: "_BaseUnits") -> list[dict]:
+    by_parent = defaultdict(list)
+    for bom in boms:
+        by_parent[bom.item_id].append(bom)
+    lines = []
+    for parent, revisions in by_parent.items():
+        for window in revision_windows(revisions, plant_id, calendar):
+            for line in _planned_lines(window.bom.lines):
+                lines.append({"parent": parent, "component": line.component_id,
+                              "qty_per": units.to_base(line.qty_per, line.uom, line.component_id),
+                              "scrap_pct": line.scrap_pct, "from_period": window.from_period,
+                              "to_period": window.to_period, "ref": f"{parent} rev {window.bom.revision}"})
+    return lines
+
+
+def _planned_lines(lines: list[BomLine]) -> list[BomLine]:
+    """Lines that need material: of alternates, only the preferred one; no by-products."""
+    preferred: dict[str, int] = {}
+    for line in lines:
+        if line.alternate_group:
+            rank = line.alternate_priority or 0
+            preferred[line.alternate_group] = min(rank, preferred.get(line.alternate_group, rank))
+    chosen, seen_groups = [], set()
+    for line in lines:
+        if line.qty_per <= 0:
+            continue
+        if line.alternate_group:
+            if (line.alternate_priority or 0) != preferred[line.alternate_group] or line.alternate_group in seen_groups:
+                continue
+            seen_groups.add(line.alternate_group)
+        chosen.append(line)
+    return chosen
+
+
+def _stock(balances: Iterable[InventoryBalance], plant_id: str, units: "_BaseUnits"):
+    on_hand, allocated = defaultdict(Decimal), defaultdict(Decimal)
+    for balance in balances:
+        if balance.plant_id != plant_id:
+            continue
+        if balance.status == StockStatus.available:
+            on_hand[balance.item_id] += units.to_base(balance.qty, balance.uom, balance.item_id)
+        elif balance.status == StockStatus.allocated:
+            allocated[balance.item_id] += units.to_base(balance.qty, balance.uom, balance.item_id)
+    # Each unit of stock has one status, so allocated units are on hand too: the contract's
+    # starting balance, on_hand - allocated, is then the available stock. Stock on quality hold
+    # or in transit is not on hand.
+    for item_id in allocated:
+        on_hand[item_id] += allocated[item_id]
+    return on_hand, allocated
+
+
+def _po_receipts(orders: Iterable[PurchaseOrder], calendar: BucketCalendar, units: "_BaseUnits") -> list[dict]:
+    # Purchase orders carry no plant in the canonical model: every open line counts.
+    receipts = []
+    for order in orders:
+        if order.status not in FIRM_PO_STATUSES:
+            continue
+        for line in order.lines:
+            still_due = line.qty - line.received_qty
+            if line.status in CLOSED_PO_LINE_STATUSES or still_due <= 0:
+                continue
+            due = line.promised_date or line.need_date or calendar.start
+            entry = _in_horizon(line.item_id, due, units.to_base(still_due, line.uom, line.item_id),
+                                calendar, f"PO {order.po_number}/{line.line_no}")
+            if entry:
+                receipts.append(entry)
+    return receipts
+
+
+def _production_receipts(orders: Iterable[ProductionOrder], plant_id: str, calendar: BucketCalendar) -> list[dict]:
+    receipts = []
+    for order in orders:
+        if order.plant_id == plant_id and order.status in OPEN_PRODUCTION_STATUSES:
+            entry = _in_horizon(order.item_id, order.due_date or calendar.start, order.qty, calendar,
+                                f"production order {order.order_id}")
+            if entry:
+                receipts.append(entry)
+    return receipts
+
+
+def _in_horizon(item_id: str, day: date, qty: Decimal, calendar: BucketCalendar, ref: str | None) -> dict | None:
+    """An entry in its bucket; anything overdue is due in bucket 1, beyond the horizon it waits."""
+    period = max(1, calendar.bucket_of(day))
+    if period > calendar.periods:
+        return None
+    entry = {"item_id": item_id, "period": period, "qty": qty}
+    if ref:
+        entry["ref"] = ref
+    return entry
+
+
+class _BaseUnits:
+    """Quantities in each item's base unit, with global and item-specific conversions."""
+
+    def __init__(self, items: dict[str, Item], conversions: Iterable[UomConversion]):
+        self.base = {item_id: item.base_uom for item_id, item in items.items()}
+        self.catalogue = UnitCatalogue(Conversion(c.item_id, c.from_uom, c.to_uom, c.factor) for c in conversions)
+
+    def to_base(self, qty: Decimal, uom: str | None, item_id: str) -> Decimal:
+        base = self.base.get(item_id)
+        if uom is None or base is None:
+            return qty  # no unit to convert from or to: the quantity is taken as it is
+        try:
+            converted = self.catalogue.convert(qty, uom, base, item_id)
+        except UnitError as exc:
+            raise MrpInputError(exc.code, f"{item_id}: {exc}") from None
+        if -converted.as_tuple().exponent > MAX_DECIMAL_PLACES:
+            # Kept to the contract's precision (a box of 7 has no exact decimal per piece).
+            converted = converted.quantize(PRECISION, rounding=ROUND_HALF_EVEN)
+        return converted
