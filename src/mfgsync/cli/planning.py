@@ -24,13 +24,16 @@ def register(app: typer.Typer) -> None:
     def mrp(
         input: Path = typer.Option(..., "--input", help="MRP input document (JSON, DESIGN.md section 5)"),
         as_json: bool = typer.Option(False, "--json", help="print the plan as one JSON document"),
+        pegging: bool = typer.Option(True, "--pegging/--no-pegging",
+                                     help="add the pegging of every order to end demands (slow on whole plants)"),
     ) -> None:
         """Regenerative MRP: planned orders, records by bucket, exceptions and pegging."""
         try:
             inp = parse_mrp_json(_read(input))
             plan = run_mrp(inp)
             document = plan_document(plan)
-            document["pegging"] = pegging_document(peg(inp, plan))
+            if pegging:
+                document["pegging"] = pegging_document(peg(inp, plan))
         except MrpInputError as exc:
             fail(str(exc), exc.code)
         if as_json:

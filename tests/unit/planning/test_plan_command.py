@@ -61,3 +61,9 @@ def test_a_malformed_input_names_the_field_at_fault(tmp_path):
     result = plan(tmp_path, {"periods": 4, "demand": [{"item_id": "A", "period": 9, "qty": 1}]}, "--json")
     assert result.exit_code != 0
     assert "[MRP_INPUT_INVALID]" in result.stderr and "demand[0].period" in result.stderr
+
+
+def test_pegging_can_be_left_out_of_a_whole_plant_run(tmp_path):
+    result = plan(tmp_path, EXAMPLE, "--json", "--no-pegging")
+    assert result.exit_code == 0
+    assert set(json.loads(result.stdout)) == {"planned_orders", "records", "exceptions"}
