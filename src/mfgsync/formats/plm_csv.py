@@ -78,15 +78,15 @@ class _Row:
 def read(text: str) -> list[Bom]:
     """One Bom per parent item (the level-0 assemblies and every sub-assembly), in file order."""
     check_size(text)
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [name.strip() for name in (reader.fieldnames or [])]
-    missing = [c for c in _REQUIRED if c not in header]
-    if missing:
-        raise FormatError("PLM_CSV_HEADER", f"the header lacks {', '.join(missing)}", line=1)
-    reader.fieldnames = header
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     boms: dict[tuple[str, str], dict[str, Any]] = {}
     path: list[_Row] = []  # the row at each level above the current one
     try:
+        header = [name.strip() for name in (reader.fieldnames or [])]
+        missing = [c for c in _REQUIRED if c not in header]
+        if missing:
+            raise FormatError("PLM_CSV_HEADER", f"the header lacks {', '.join(missing)}", line=1)
+        reader.fieldnames = header
         for number, values in enumerate(reader, 2):
             row = _Row(number, values)
             if not any((v or "").strip() for v in values.values() if isinstance(v, str)):
