@@ -166,3 +166,9 @@ def test_make_run_serves_the_demo_on_the_embedded_store(tmp_path):
         server.terminate()
         server.wait(timeout=10)
     assert (tmp_path / "mfgsync-data" / "demo").is_dir()
+
+
+def test_the_unauthenticated_status_server_refuses_to_listen_beyond_this_machine():
+    result = subprocess.run([sys.executable, "-m", "mfgsync.cli", "serve", "--host", "0.0.0.0", "--port", "1"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0 and "loopback" in result.stderr
