@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from mfgsync.planning.arrays import PlantArrays
-from mfgsync.planning.lots import lot_sizes
+from mfgsync.planning.lots import LotArrays, lot_sizes
 from mfgsync.planning.lowlevel import low_level_codes
 from mfgsync.planning.model import MrpPlan
 from mfgsync.planning.reschedule import OpenReceipt, reschedule_message
@@ -62,26 +62,23 @@ def _rows_by_level(levels: np.ndarray) -> list[np.ndarray]:
 
 
 def _net_level(plant: PlantArrays, rows: np.ndarray, gross, scheduled, out) -> None:
-    """Gross-to-net for every item of one level at once; matrices are (bucket, item) here."""
-    periods = plant.periods
+    """Gross-to-net for every item of one level at once; matrices are (bucket, item) here, and
+    each bucket is a few whole-row operations written straight into the record rows."""
     g, s = gross[rows].T.copy(), scheduled[rows].T.copy()
     if g.size and g.sum(axis=0).max() >= GROSS_LIMIT:
         raise _TooLarge
-    safety, balance = plant.safety_stock[rows], plant.start[rows].copy()
-    rule, fixed, minimum, multiple = (a[rows] for a in (
-        plant.lot_rule, plant.fixed_lot, plant.order_min, plant.order_multiple))
-    projected = np.empty_like(g)
-    net, receipts = np.zeros_like(g), np.zeros_like(g)
-    for t in range(periods):
-        available = balance + s[t] - g[t]
-        short = safety - available
-        needy = np.flatnonzero(short > 0)
-        if needy.size:
-            need = short[needy]
-            qty = lot_sizes(need, rule[needy], fixed[needy], minimum[needy], multiple[needy])
-            net[t, needy], receipts[t, needy] = need, qty
-            available[needy] += qty
-        projected[t] = balance = available
+    safety, balance = plant.safety_stock[rows], plant.start[rows]
+    lots = LotArrays.of(plant.lot_rule[rows], plant.fixed_lot[rows], plant.order_min[rows],
+                        plant.order_multiple[rows])
+    projected, net, receipts = np.empty_like(g), np.empty_like(g), np.empty_like(g)
+    for t in range(plant.periods):
+        available = projected[t]
+        np.add(balance, s[t], out=available)
+        available -= g[t]
+        np.subtract(safety, available, out=net[t])
+        np.maximum(net[t], 0, out=net[t])  # the net requirement: shortfall below safety stock
+        available += lot_sizes(net[t], lots, out=receipts[t])
+        balance = available
     out["projected"][rows] = projected.T
     out["net"][rows] = net.T
     out["planned_receipts"][rows] = receipts.T

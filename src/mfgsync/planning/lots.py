@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from math import ceil
+from typing import NamedTuple
 
 import numpy as np
 
@@ -32,19 +33,42 @@ def lot_size(net: Fraction, item: PlanningItem) -> Fraction:
     return qty
 
 
-def lot_sizes(net: np.ndarray, rule: np.ndarray, fixed_lot: np.ndarray, order_min: np.ndarray,
-              order_multiple: np.ndarray) -> np.ndarray:
-    """lot_size for many positive integer net requirements at once (int64 arrays, aligned)."""
-    qty = net.copy()
-    fixed = rule == RULE_CODES["fixed"]
-    if fixed.any():
-        lots = fixed_lot[fixed]
-        qty[fixed] = -(-net[fixed] // lots) * lots
-    minimum = rule == RULE_CODES["min_multiple"]
-    if minimum.any():
-        qty[minimum] = np.maximum(qty[minimum], order_min[minimum])
-    rounded = order_multiple > 1
-    if rounded.any():
-        multiple = order_multiple[rounded]
-        qty[rounded] = -(-qty[rounded] // multiple) * multiple
-    return qty
+class LotArrays(NamedTuple):
+    """Lot parameters of many items, neutral where a rule does not apply, so that one formula
+    serves every rule: a fixed lot of 1, a minimum of 0 and a multiple of 1 change nothing."""
+
+    fixed_lot: np.ndarray
+    order_min: np.ndarray
+    order_multiple: np.ndarray
+    any_fixed: bool
+    any_min: bool
+    any_multiple: bool
+
+    @classmethod
+    def of(cls, rule: np.ndarray, fixed_lot: np.ndarray, order_min: np.ndarray,
+           order_multiple: np.ndarray) -> "LotArrays":
+        fixed = np.where(rule == RULE_CODES["fixed"], fixed_lot, 1)
+        minimum = np.where(rule == RULE_CODES["min_multiple"], order_min, 0)
+        multiple = np.where(order_multiple > 1, order_multiple, 1)
+        return cls(fixed, minimum, multiple, bool((fixed != 1).any()), bool((minimum != 0).any()),
+                   bool((multiple != 1).any()))
+
+
+def lot_sizes(net: np.ndarray, lots: LotArrays, out: np.ndarray) -> np.ndarray:
+    """lot_size of non-negative integer net requirements, aligned with `lots`; 0 stays 0."""
+    np.copyto(out, net)
+    if lots.any_fixed:
+        _round_up(out, lots.fixed_lot)
+    if lots.any_min:
+        np.maximum(out, lots.order_min * (net > 0), out=out)
+    if lots.any_multiple:
+        _round_up(out, lots.order_multiple)
+    return out
+
+
+def _round_up(qty: np.ndarray, step: np.ndarray) -> None:
+    """qty to the next multiple of step, in place: -(-qty // step) * step."""
+    np.negative(qty, out=qty)
+    np.floor_divide(qty, step, out=qty)
+    np.negative(qty, out=qty)
+    qty *= step
