@@ -121,7 +121,8 @@ class BatchState:
         return self._units
 
     # --- writing ---
-    def put(self, put: Put, token: str | None, msg_key: str) -> None:
+    def put(self, put: Put, token: str | None, msg_key: str) -> str:
+        """Record the entity as this batch's state for its key; returns its canonical JSON."""
         data = put.entity.model_dump_json()
         self._rows[put.key] = (token, data)
         self._parsed[put.key] = put.entity
@@ -134,6 +135,7 @@ class BatchState:
         if isinstance(put.entity, m.UomConversion):
             e = put.entity
             self._units.add(Conversion(e.item_id, e.from_uom, e.to_uom, e.factor))
+        return data
 
     def adjust(self, adj: Adjust, msg_key: str) -> None:
         key = balance_key(adj.item_id, adj.plant_id, adj.location_id, adj.lot_id, adj.status)

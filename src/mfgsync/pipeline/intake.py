@@ -225,12 +225,15 @@ class Intake:
         rejects = [f for f in findings if f.severity == REJECT]
         if rejects:
             return self._reject(batch, d, rejects, key, replaying)
+        data_json = None
         for effect in changes.effects(event_type, candidate, batch.state):
             if isinstance(effect, changes.Put):
-                batch.state.put(effect, token if effect.key == key else None, d.msg_key)
+                written = batch.state.put(effect, token if effect.key == key else None, d.msg_key)
+                if effect.entity is candidate:
+                    data_json = written
             else:
                 batch.state.adjust(effect, d.msg_key)
-        envelope_json = _outgoing(d, candidate)
+        envelope_json = _outgoing(d, data_json or candidate.model_dump_json())
         delivery_key = changes.delivery_key(event_type, candidate)
         for target in self.settings.targets_for(event_type):
             batch.outbox.append({"target": target, "entity_key": delivery_key, "msg_key": d.msg_key,
@@ -254,7 +257,7 @@ _MERGED = {EventType.item_upserted, EventType.quality_released}
 _TYPE_OF = {EventType.item_upserted: "item", EventType.quality_released: "quality_hold"}
 
 
-def _outgoing(d: Decoded, entity) -> str:
+def _outgoing(d: Decoded, data_json: str) -> str:
     """The canonical envelope delivered to targets and kept as the entity's history."""
     e = d.envelope
     head = {"specversion": "1.0", "id": e.id, "source": e.source, "type": e.type.value,
@@ -263,7 +266,7 @@ def _outgoing(d: Decoded, entity) -> str:
         value = getattr(e, name)
         if value is not None:
             head[name] = value
-    return json.dumps(head)[:-1] + ',"data":' + entity.model_dump_json() + "}"
+    return json.dumps(head)[:-1] + ',"data":' + data_json + "}"
 
 
 def _chunks(items: Iterable[Raw], size: int) -> Iterator[list[Raw]]:
