@@ -8,6 +8,7 @@ exact Fractions (the exact path). Bucket lists are indexed from bucket 1.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal
 from fractions import Fraction
 from math import ceil
@@ -116,13 +117,12 @@ class MrpPlan:
     planned_releases: np.ndarray
     reschedules: tuple[MrpException, ...] = ()
 
-    def row_of(self, item_id: str) -> int:
-        return self._rows()[item_id]
-
+    @cached_property
     def _rows(self) -> dict[str, int]:
-        if "_row_index" not in self.__dict__:
-            object.__setattr__(self, "_row_index", {i: r for r, i in enumerate(self.item_ids)})
-        return self.__dict__["_row_index"]
+        return {item_id: row for row, item_id in enumerate(self.item_ids)}
+
+    def row_of(self, item_id: str) -> int:
+        return self._rows[item_id]
 
     def record(self, item_id: str) -> dict[str, list]:
         row = self.row_of(item_id)
@@ -151,7 +151,7 @@ class MrpPlan:
                     self.item_ids[row], "past_due", due,
                     f"release of {as_decimal(qty)} due in period {due} should have been in "
                     f"period {wanted}, {1 - wanted} period(s) before the horizon; placed in period 1"))
-        rows = self._rows()
+        rows = self._rows
         return sorted(messages, key=lambda m: (rows[m.item_id], m.period, m.kind))
 
 
