@@ -47,6 +47,7 @@ def read_interchanges(text: str, profile: PartnerProfile = DEFAULT_PROFILE,
                     result.documents.append(read_message(message, ctx))
                 except FormatError as exc:
                     message.errors.append(exc)
+            message.segments = []  # mapped: letting the raw segments go keeps memory flat on large files
             if strict and message.errors:
                 raise message.errors[0]
         out.append((interchange, result))

@@ -55,6 +55,7 @@ def read_interchanges(text: str, profile: PartnerProfile = DEFAULT_PROFILE,
                         result.documents.append(read_set(ts, ctx))
                     except FormatError as exc:
                         ts.errors.append(exc)
+                ts.segments = []  # mapped: letting the raw segments go keeps memory flat on large files
                 if strict and ts.errors:
                     raise ts.errors[0]
         out.append((interchange, result))
