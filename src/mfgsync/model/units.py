@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import deque
 from decimal import Decimal, localcontext
 from fractions import Fraction
+from functools import lru_cache
 from typing import Iterable, NamedTuple
 
 # Recommendation 20 codes the hub knows, with a human name.
@@ -52,6 +53,9 @@ GLOBAL_CONVERSIONS: list[tuple[str, str, str]] = [
 ]
 
 
+_ONE = Fraction(1)
+
+
 class UnitError(ValueError):
     """A unit problem, with the reason code the pipeline quarantines it under."""
 
@@ -60,6 +64,7 @@ class UnitError(ValueError):
         self.code = code
 
 
+@lru_cache(maxsize=4096)
 def normalize_uom(code: str) -> str:
     """The Rec 20 code for `code` (case-insensitive, aliases accepted); UOM_UNKNOWN otherwise."""
     text = str(code).strip().upper()
@@ -115,7 +120,7 @@ class UnitCatalogue:
         """The exact factor f with 1 from_uom = f to_uom; UOM_NO_CONVERSION when there is none."""
         src, dst = normalize_uom(from_uom), normalize_uom(to_uom)
         if src == dst:
-            return Fraction(1)
+            return _ONE
         graphs = [self._edges.get(None, {})]
         if item_id is not None and item_id in self._edges:
             graphs.insert(0, self._edges[item_id])

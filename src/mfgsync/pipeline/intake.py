@@ -9,7 +9,9 @@ same input then applies exactly once.
 
 from __future__ import annotations
 
+import gc
 import json
+from contextlib import contextmanager
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
@@ -153,14 +155,18 @@ class Intake:
     def ingest(self, messages: Iterable[Raw], source: str | None = None, batch_size: int = 500,
                on_batch: Callable[[IngestReport], None] | None = None) -> IngestReport:
         total = IngestReport()
-        for chunk in _chunks(messages, batch_size):
-            decoded = [raw if isinstance(raw, Decoded) else
-                       decode(raw, self.settings.max_message_bytes, source, self.settings.mappings) for raw in chunk]
-            report = self._run_batch(decoded)
-            total.add(report)
-            if on_batch:
-                on_batch(report)
+        with _fewer_collections():
+            for chunk in _chunks(messages, batch_size):
+                report = self._run_batch([self._decode(raw, source) for raw in chunk])
+                total.add(report)
+                if on_batch:
+                    on_batch(report)
         return total
+
+    def _decode(self, raw: Raw, source: str | None) -> Decoded:
+        if isinstance(raw, Decoded):
+            return raw
+        return decode(raw, self.settings.max_message_bytes, source, self.settings.mappings)
 
     def replay(self, decoded: Decoded, connection: Connection) -> tuple[IngestReport, list[Finding]]:
         """Re-run one quarantined message inside the caller's transaction (its key may repeat)."""
@@ -267,6 +273,18 @@ def _outgoing(d: Decoded, data_json: str) -> str:
         if value is not None:
             head[name] = value
     return json.dumps(head)[:-1] + ',"data":' + data_json + "}"
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Intake makes many short-lived objects per message; with the default thresholds the
+    cyclic collector would run every few messages and rescan every long-lived object."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(thresholds[0], 50_000), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 def _chunks(items: Iterable[Raw], size: int) -> Iterator[list[Raw]]:
