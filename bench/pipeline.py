@@ -25,7 +25,7 @@ CONFIG = """
 systems: {erp: {kind: memory}}
 subscriptions: {item.upserted: [erp], bom.released: [erp], inventory.moved: [erp]}
 """
-BATCH = 500
+BATCH = 1000
 TABLES = ("inbox", "entities", "exceptions", "outbox", "audit")
 
 

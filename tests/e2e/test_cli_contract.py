@@ -97,3 +97,14 @@ def test_kpi_reports_dead_letters_and_exception_age(workdir):
     figures = json.loads(run(workdir, "kpi", "--json").stdout)
     assert figures["messages"]["quarantined"] == 2 and figures["dead_letter_depth"] == 0
     assert figures["exceptions_open"] == {"quarantine:admin": 1, "quarantine:engineering": 1}
+
+
+def test_get_history_lists_every_applied_revision_oldest_first(workdir):
+    run(workdir, "ingest", str(_feed(workdir)))
+    fix = workdir / "fix.json"
+    fix.write_text(json.dumps(bom("PMP-100", "B", {"BOLT": 6})))
+    [exception] = json.loads(run(workdir, "exceptions", "list", "--json", "--code", "COMPONENT_UNKNOWN").stdout)["exceptions"]
+    run(workdir, "exceptions", "replay", str(exception["id"]), "--data", str(fix))
+    history = json.loads(run(workdir, "get", "bom", "PMP-100", "--history", "--json").stdout)
+    assert [h["data"]["revision"] for h in history["history"]] == ["A", "B"]
+    assert history["entity_key"] == "BOM:PMP-100@*"

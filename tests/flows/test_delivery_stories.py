@@ -110,3 +110,18 @@ subscriptions: {{item.upserted: [archive]}}
     files = sorted(p.name for p in folder.iterdir())
     assert files == ["archive-0000000001.json", "archive-0000000002.json"]
     assert json.loads((folder / files[0]).read_text())["data"]["item_id"] == "A"
+
+
+def test_a_dead_letter_of_a_sensitive_type_is_requeued_only_after_a_second_person_approves(make_hub):
+    erp, clock = MemoryConnector(always_fail=True, permanent=True), FakeClock()
+    hub = make_hub(CONFIG + "approval_required: [item.upserted]\n", connectors={"erp": erp}, clock=clock)
+    hub.intake.ingest(_updates(items=("A",), versions=1))
+    _drain(hub, clock, rounds=2)
+    [dead] = hub.exceptions.list(kind="dead_letter")
+    erp.always_fail = False
+    assert hub.exceptions.replay(dead["id"], "admin1").status == "pending_approval"
+    _drain(hub, clock, rounds=2)
+    assert erp.received == []
+    assert hub.exceptions.approve(dead["id"], "admin2").status == "replayed"
+    _drain(hub, clock, rounds=2)
+    assert _descriptions(erp) == ["A v0"]

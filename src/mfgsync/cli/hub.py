@@ -124,21 +124,28 @@ def work(until_idle: bool = typer.Option(False, "--until-idle", help="exit once 
 
 def get(entity_type: str = typer.Argument(..., metavar="TYPE", help=", ".join([*ENTITY_KEYS, "bom", "balance"])),
         key: str = typer.Argument(...), revision: Optional[str] = typer.Option(None, "--revision"),
-        plant: Optional[str] = typer.Option(None, "--plant"), as_json: bool = JSON) -> None:
-    """The current canonical state of one entity."""
+        plant: Optional[str] = typer.Option(None, "--plant"),
+        history: bool = typer.Option(False, "--history", help="the messages applied to it, oldest first"),
+        as_json: bool = JSON) -> None:
+    """The current canonical state of one entity (or, with --history, how it got there)."""
     hub = _hub()
     with hub.database.reading() as connection:
         if entity_type == "bom":
             prefix = f"{key}@{plant or '*'}"
-            entity_key = f"BOMREV:{prefix}#{revision}" if revision else f"BOM:{prefix}"
+            entity_key = f"BOMREV:{prefix}#{revision}" if revision and not history else f"BOM:{prefix}"
             found = records.get_entity(connection, entity_key)
         elif entity_type == "balance":
             found = {"balances": records.entities_of_ref(connection, "balance", key)}
         elif entity_type in ENTITY_KEYS:
-            found = records.get_entity(connection, ENTITY_KEYS[entity_type].format(key=key))
+            entity_key = ENTITY_KEYS[entity_type].format(key=key)
+            found = records.get_entity(connection, entity_key)
         else:
             fail(f"unknown type {entity_type!r}; use one of {', '.join([*ENTITY_KEYS, 'bom', 'balance'])}",
                  "UNKNOWN_TYPE")
+        if history and found is not None:
+            if entity_type == "balance":
+                fail("a balance's history is its movements: use `get movement ID`", "UNKNOWN_TYPE")
+            found = {"entity_key": entity_key, "history": records.history(connection, entity_key)}
     if found is None:
         fail(f"no {entity_type} {key}" + (f" revision {revision}" if revision else ""), "NOT_FOUND", 1)
     if as_json:

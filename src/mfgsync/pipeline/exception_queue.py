@@ -96,7 +96,7 @@ class ExceptionQueue:
         with self.database.transaction() as connection:
             row = self._open_row(connection, exception_id)
             payload = _corrected(row.payload, corrected) if corrected is not None else row.payload
-            if row.event_type in self.settings.approval_required and row.kind == "quarantine":
+            if row.event_type in self.settings.approval_required and row.kind != "alert":
                 connection.execute(text(
                     "UPDATE exceptions SET status = 'pending_approval', requested_by = :actor, payload = :payload "
                     "WHERE id = :id"), {"actor": actor, "payload": payload, "id": exception_id})

@@ -152,7 +152,7 @@ class Intake:
         self.database, self.settings, self.clock, self.actor = database, settings, clock, actor
         self.policy = Policy(negative_stock={p: v.negative_stock for p, v in settings.plants.items()})
 
-    def ingest(self, messages: Iterable[Raw], source: str | None = None, batch_size: int = 500,
+    def ingest(self, messages: Iterable[Raw], source: str | None = None, batch_size: int = 1000,
                on_batch: Callable[[IngestReport], None] | None = None) -> IngestReport:
         total = IngestReport()
         with _fewer_collections():

@@ -80,6 +80,14 @@ def get_entity(connection: Connection, key: str) -> dict[str, Any] | None:
     return json.loads(row[0]) if row else None
 
 
+def history(connection: Connection, entity_key: str) -> list[dict[str, Any]]:
+    """The envelopes applied to an entity, oldest first: its history."""
+    rows = connection.execute(text(
+        "SELECT envelope FROM inbox WHERE entity_key = :k AND outcome = 'applied' ORDER BY seq_token, received_at"),
+        {"k": entity_key})
+    return [json.loads(envelope) for (envelope,) in rows]
+
+
 def write_inbox(connection: Connection, rows: list[Mapping[str, Any]]) -> None:
     execute_many(connection, (
         "INSERT INTO inbox (msg_key, source, message_id, event_type, entity_key, correlation_id, outcome, "
