@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from mfgsync.formats.bulk import collector_paused
 from mfgsync.formats.documents import Document, InterchangeResult
 from mfgsync.formats.edifact import contrl, desadv, invoic, orders, ordrsp
 from mfgsync.formats.edifact.common import Context
 from mfgsync.formats.edifact.envelope import Interchange, Message, read_envelope
-from mfgsync.formats.edifact.syntax import split_interchanges
+from mfgsync.formats.edifact.syntax import RawInterchange, split_interchanges
 from mfgsync.formats.edifact.tables import TABLES
 from mfgsync.formats.errors import FormatError
 from mfgsync.formats.partners import DEFAULT_PROFILE, PartnerProfile
@@ -36,23 +37,25 @@ def read_message(message: Message, ctx: Context) -> Document:
 def read_interchanges(text: str, profile: PartnerProfile = DEFAULT_PROFILE,
                       strict: bool = True) -> list[tuple[Interchange, InterchangeResult]]:
     """Every interchange of `text` with the documents of its sound messages (see the X12 reader)."""
-    out = []
-    for raw in split_interchanges(text):
-        interchange = read_envelope(raw)
-        ctx = Context(profile, interchange.sender, interchange.recipient, interchange.decimal_mark)
-        result = InterchangeResult(interchange.reference, interchange.sender, interchange.recipient)
-        for message in interchange.messages:
-            if not message.errors:
-                try:
-                    result.documents.append(read_message(message, ctx))
-                except FormatError as exc:
-                    message.errors.append(exc)
-            message.segments = []  # mapped: letting the raw segments go keeps memory flat on large files
-            if strict and message.errors:
-                raise message.errors[0]
-        out.append((interchange, result))
-    return out
+    with collector_paused():
+        return [_read_interchange(raw, profile, strict) for raw in split_interchanges(text)]
 
+
+def _read_interchange(raw: RawInterchange, profile: PartnerProfile,
+                      strict: bool) -> tuple[Interchange, InterchangeResult]:
+    interchange = read_envelope(raw)
+    ctx = Context(profile, interchange.sender, interchange.recipient, interchange.decimal_mark)
+    result = InterchangeResult(interchange.reference, interchange.sender, interchange.recipient)
+    for message in interchange.messages:
+        if not message.errors:
+            try:
+                result.documents.append(read_message(message, ctx))
+            except FormatError as exc:
+                message.errors.append(exc)
+        message.segments = []  # mapped: letting the raw segments go keeps memory flat on large files
+        if strict and message.errors:
+            raise message.errors[0]
+    return interchange, result
 
 def read(text: str, profile: PartnerProfile = DEFAULT_PROFILE) -> list[InterchangeResult]:
     return [result for _, result in read_interchanges(text, profile)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from mfgsync.formats.bulk import collector_paused
 from mfgsync.formats.documents import Document, InterchangeResult
 from mfgsync.formats.errors import FormatError
 from mfgsync.formats.partners import DEFAULT_PROFILE, PartnerProfile
@@ -11,7 +12,7 @@ from mfgsync.formats.segment_table import validate
 from mfgsync.formats.x12 import ack855, ack997, asn856, inv810, po850
 from mfgsync.formats.x12.common import Context
 from mfgsync.formats.x12.envelope import Interchange, TransactionSet, read_envelope
-from mfgsync.formats.x12.syntax import split_interchanges
+from mfgsync.formats.x12.syntax import RawInterchange, split_interchanges
 from mfgsync.formats.x12.tables import TABLES
 
 Reader = Callable[[list, int, Context, str], Any]
@@ -41,26 +42,28 @@ def read_interchanges(text: str, profile: PartnerProfile = DEFAULT_PROFILE,
     Strict reading raises the first error of any group or set; lenient reading records them on
     the group or set (for a 997) and returns the documents that were sound.
     """
-    out = []
-    for raw in split_interchanges(text):
-        interchange = read_envelope(raw)
-        ctx = Context(profile, sender=interchange.sender, receiver=interchange.receiver)
-        result = InterchangeResult(interchange.control_number, interchange.sender, interchange.receiver)
-        for group in interchange.groups:
-            if strict and group.errors:
-                raise group.errors[0]
-            for ts in group.sets:
-                if not ts.errors:
-                    try:
-                        result.documents.append(read_set(ts, ctx))
-                    except FormatError as exc:
-                        ts.errors.append(exc)
-                ts.segments = []  # mapped: letting the raw segments go keeps memory flat on large files
-                if strict and ts.errors:
-                    raise ts.errors[0]
-        out.append((interchange, result))
-    return out
+    with collector_paused():
+        return [_read_interchange(raw, profile, strict) for raw in split_interchanges(text)]
 
+
+def _read_interchange(raw: RawInterchange, profile: PartnerProfile,
+                      strict: bool) -> tuple[Interchange, InterchangeResult]:
+    interchange = read_envelope(raw)
+    ctx = Context(profile, sender=interchange.sender, receiver=interchange.receiver)
+    result = InterchangeResult(interchange.control_number, interchange.sender, interchange.receiver)
+    for group in interchange.groups:
+        if strict and group.errors:
+            raise group.errors[0]
+        for ts in group.sets:
+            if not ts.errors:
+                try:
+                    result.documents.append(read_set(ts, ctx))
+                except FormatError as exc:
+                    ts.errors.append(exc)
+            ts.segments = []  # mapped: letting the raw segments go keeps memory flat on large files
+            if strict and ts.errors:
+                raise ts.errors[0]
+    return interchange, result
 
 def read(text: str, profile: PartnerProfile = DEFAULT_PROFILE) -> list[InterchangeResult]:
     return [result for _, result in read_interchanges(text, profile)]
