@@ -57,14 +57,24 @@ def _tags_of(entries: tuple["Seg | Loop", ...]) -> set[str]:
 
 
 class _Level:
-    """The entries of one table level, indexed by trigger tag so each segment is placed in O(1)."""
+    """The entries of one table level, compiled so each segment is placed with one dict lookup.
+
+    `after[current][tag]` is the first entry at or after `current` that `tag` triggers: matching is
+    greedy, so that is where the segment goes. Only the guide's tags are keys, so the tables stay
+    the size of the guide whatever the input holds.
+    """
 
     def __init__(self, entries: tuple["Seg | Loop", ...]):
         self.entries = entries
-        self.positions: dict[str, list[int]] = {}
-        for index, entry in enumerate(entries):
-            self.positions.setdefault(entry.trigger, []).append(index)
+        self.maxes = [entry.max for entry in entries]
         self.mandatory = [i for i, entry in enumerate(entries) if entry.mandatory]
+        # mandatory_before[i]: how many mandatory entries precede entry i (skips are checked in O(1))
+        self.mandatory_before = [0]
+        for entry in entries:
+            self.mandatory_before.append(self.mandatory_before[-1] + entry.mandatory)
+        self.after: list[dict[str, int]] = [{}] * (len(entries) + 1)
+        for index in range(len(entries) - 1, -1, -1):
+            self.after[index] = {**self.after[index + 1], entries[index].trigger: index}
         self.children = {i: _Level(entry.entries[1:]) for i, entry in enumerate(entries) if isinstance(entry, Loop)}
 
 
@@ -86,6 +96,8 @@ def _error(code: str, message: str, tags: list[str], pos: int, first: int) -> Fo
 
 def _check_skipped(level: _Level, start: int, stop: int, tags: list[str], pos: int, first: int) -> None:
     """Entries start..stop-1 were passed over: none of them may be mandatory."""
+    if level.mandatory_before[stop] == level.mandatory_before[start]:
+        return
     for index in level.mandatory:
         if start <= index < stop:
             trigger = level.entries[index].trigger
@@ -96,24 +108,41 @@ def _check_skipped(level: _Level, start: int, stop: int, tags: list[str], pos: i
                               segment=first + pos, tag=trigger)
 
 
-def _match(level: _Level, tags: list[str], pos: int, first: int) -> int:
-    current, count = 0, 0  # entry being repeated, and how often it has occurred
+def _match(root: _Level, tags: list[str], first: int) -> int:
+    """Place each tag in turn; the position of the first tag that no open level accepts (or the end).
+
+    A stack of open levels (the table, then each loop entered) replaces recursion: a tag a level
+    cannot place closes that level and is offered to the enclosing one.
+    """
+    stack = [[root, 0, 0]]  # per open level: the level, the entry being repeated, how often it occurred
+    pos = 0
     while pos < len(tags):
-        candidates = level.positions.get(tags[pos])
-        index = next((i for i in candidates if i >= current), None) if candidates else None
+        frame = stack[-1]
+        level, current, count = frame
+        index = level.after[current].get(tags[pos])
         if index is None:
-            break  # not at this level from here on: the enclosing level decides
+            _check_skipped(level, current + (count > 0), len(level.entries), tags, pos, first)
+            if len(stack) == 1:
+                return pos
+            stack.pop()
+            continue
         if index == current:
             count += 1
         else:
             _check_skipped(level, current + (count > 0), index, tags, pos, first)
             current, count = index, 1
-        entry = level.entries[index]
-        if count > entry.max:
+        if count > level.maxes[index]:
+            entry = level.entries[index]
             raise _error("EDI_SEGMENT_REPEAT_EXCEEDED", f"{entry.trigger} occurs more than {entry.max} times here",
                          tags, pos, first)
-        pos = _match(level.children[index], tags, pos + 1, first) if index in level.children else pos + 1
-    _check_skipped(level, current + (count > 0), len(level.entries), tags, pos, first)
+        frame[1], frame[2] = current, count
+        pos += 1
+        child = level.children.get(index)
+        if child is not None:
+            stack.append([child, 0, 0])
+    while stack:  # the input ended: every open level, innermost first, must have had its mandatory entries
+        level, current, count = stack.pop()
+        _check_skipped(level, current + (count > 0), len(level.entries), tags, pos, first)
     return pos
 
 
@@ -122,7 +151,7 @@ def validate(table: tuple["Seg | Loop", ...], tags: list[str], first: int = 1) -
 
     `first` is the position of tags[0] in the message, so errors carry real segment numbers.
     """
-    end = _match(_compiled(table), tags, 0, first)
+    end = _match(_compiled(table), tags, first)
     if end < len(tags):
         tag = tags[end]
         if tag in _tags_of(table):
