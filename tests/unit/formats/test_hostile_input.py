@@ -89,3 +89,9 @@ def test_pathological_sizes_stay_linear():
     parses_or_fails_cleanly("UNB+" + "?" * 200_001 + "'")
     parses_or_fails_cleanly("<a>" * 50_000, "b2mml")
     parses_or_fails_cleanly("level,item_id,revision,qty_per,uom\n" + "0,A,1,1,EA\n" * 20_000)
+
+
+def test_an_xml_declaration_naming_an_unknown_encoding_is_a_clear_error():
+    with pytest.raises(FormatError) as error:
+        parse_any('<?xml version="1.0" encoding="TF-8"?><a/>', "b2mml")
+    assert error.value.code == "XML_MALFORMED"

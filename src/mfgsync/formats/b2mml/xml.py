@@ -28,7 +28,7 @@ def parse(text: str) -> ET.Element:
     except ET.ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
         raise FormatError("XML_MALFORMED", f"not well-formed XML: {exc}", line=line) from None
-    except (ValueError, RecursionError) as exc:
+    except (ValueError, LookupError, RecursionError) as exc:  # LookupError: an unknown declared encoding
         raise FormatError("XML_MALFORMED", f"not well-formed XML: {exc}") from None
 
 
