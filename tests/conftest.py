@@ -8,11 +8,18 @@ import uuid
 from typing import Callable, Iterator
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from mfgsync.app import Hub, build_hub
 from mfgsync.config import parse_settings
 
 REQUIRE_SERVICES = os.environ.get("MFGSYNC_REQUIRE_SERVICES") == "1"
+
+# Locally every run explores new examples; CI replays a fixed set, so a landing never depends
+# on luck (what local runs find becomes a regular test).
+hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 PG_ADMIN_URL = os.environ.get("MFGSYNC_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
