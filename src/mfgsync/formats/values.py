@@ -3,13 +3,36 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Mapping
 from decimal import Decimal, InvalidOperation
+from typing import Callable, Mapping, TypeVar
 
 from mfgsync.formats.errors import FormatError
 from mfgsync.model.units import UnitError, normalize_uom
 
 _MAX_NUMBER_CHARS = 40  # longer than any X12 (R 15) or EDIFACT (an..35) numeric element
+_REMEMBERED = 4096  # distinct texts a remembered reader keeps
+
+Value = TypeVar("Value")
+
+
+def remembered(read: Callable[[str, str], Value]) -> Callable[[str, str], Value]:
+    """`read`, answering texts it has read before from memory.
+
+    A file repeats the same quantities, prices and dates line after line, and their values are
+    immutable, so one can serve every line. Only sound texts are kept (a bad one raises with the
+    caller's element label every time), and only so many, so input of all-distinct values costs
+    no more than reading them afresh.
+    """
+    seen: dict[str, Value] = {}
+
+    def read_remembered(text: str, what: str) -> Value:
+        value = seen.get(text)
+        if value is None:
+            value = read(text, what)
+            if len(seen) < _REMEMBERED:
+                seen[text] = value
+        return value
+    return read_remembered
 
 
 def decimal(text: str, what: str, decimal_mark: str = ".") -> Decimal:

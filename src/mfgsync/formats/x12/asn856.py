@@ -10,11 +10,10 @@ from typing import Any
 
 from mfgsync.formats.canonical import build
 from mfgsync.formats.errors import FormatError
-from mfgsync.formats.partners import first_present
-from mfgsync.formats.values import ccyymmdd, date_text, decimal, number_text
-from mfgsync.formats.x12.common import (Context, id_pairs, item_ids, read_uom, supplier_of, write_pairs,
+from mfgsync.formats.values import date_text, number_text
+from mfgsync.formats.x12.common import (LOT, Context, ids_by_role, item_ids, read_uom, supplier_of, write_pairs,
                                         write_uom)
-from mfgsync.formats.x12.syntax import Segment, element
+from mfgsync.formats.x12.syntax import Segment, element, elements
 from mfgsync.formats.walking import walk
 from mfgsync.model.entities import ShipNotice
 
@@ -29,28 +28,31 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
     levels: dict[str, dict[str, Any]] = {}
     order: list[dict[str, Any]] = []  # HL levels in file order
     current: dict[str, Any] = {}
+    read_date = ctx.read_date
 
     def bsn(s: Segment) -> None:
         header["asn_id"] = element(s, 2)
         if element(s, 3):
-            header["ship_date"] = ccyymmdd(element(s, 3), "BSN03")
+            header["ship_date"] = read_date(element(s, 3), "BSN03")
 
     def dtm(s: Segment) -> None:
-        if current and current["level"] != "S" or not element(s, 2):
+        qualifier, day = elements(s, 2)
+        if current and current["level"] != "S" or not day:
             return
-        if element(s, 1) == "011":
-            header["ship_date"] = ccyymmdd(element(s, 2), "DTM02")
-        elif element(s, 1) in _ARRIVAL:
-            header["expected_arrival"] = ccyymmdd(element(s, 2), "DTM02")
+        if qualifier == "011":
+            header["ship_date"] = read_date(day, "DTM02")
+        elif qualifier in _ARRIVAL:
+            header["expected_arrival"] = read_date(day, "DTM02")
 
     def hl(s: Segment) -> None:
         nonlocal current
-        hl_id, parent = element(s, 1).strip(), element(s, 2).strip()
+        hl_id, parent, level = elements(s, 3)
+        hl_id, parent = hl_id.strip(), parent.strip()
         if not hl_id or hl_id in levels:
             raise FormatError("X12_HL_INVALID", f"HL01 {hl_id!r} is empty or repeated", element=1)
         if parent and parent not in levels:
             raise FormatError("X12_HL_INVALID", f"HL02 parent {parent!r} is not an earlier HL", element=2)
-        current = {"id": hl_id, "parent": parent, "level": element(s, 3)}
+        current = {"id": hl_id, "parent": parent, "level": level}
         levels[hl_id] = current
         order.append(current)
 
@@ -77,9 +79,9 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
     def lin(s: Segment) -> None:
         if not current:
             return
-        pairs = id_pairs(s, 2)
-        current["item_id"], current["supplier_item_id"] = item_ids(pairs, profile)
-        lot = first_present(pairs, profile.x12_lot_qualifiers)
+        found = ids_by_role(s, 2, ctx)
+        current["item_id"], current["supplier_item_id"] = item_ids(found)
+        lot = found[LOT]
         if lot:
             current["lot"] = lot
         if element(s, 1).strip().isdigit():
@@ -87,8 +89,9 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
 
     def sn1(s: Segment) -> None:
         if current:
-            current["qty"] = decimal(element(s, 2), "SN102")
-            current["uom"] = read_uom(element(s, 3), ctx)
+            _, qty, unit = elements(s, 3)
+            current["qty"] = ctx.read_decimal(qty, "SN102")
+            current["uom"] = read_uom(unit, ctx)
 
     walk(segments, first, {"BSN": bsn, "DTM": dtm, "HL": hl, "TD5": td5, "REF": ref, "N1": n1, "PRF": prf,
                            "MAN": man, "LIN": lin, "SN1": sn1})

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from decimal import Decimal
+from typing import Callable
+
 from mfgsync.formats.partners import DEFAULT_PROFILE, PartnerProfile, first_present
-from mfgsync.formats.values import decimal, uom
+from mfgsync.formats.values import ccyymmdd, decimal, line_number, remembered, uom
 from mfgsync.formats.x12.syntax import Segment
 
 
@@ -17,31 +20,52 @@ class Context:
     receiver: str = ""  # interchange receiver: the supplier for 850
     on: date = field(default_factory=lambda: date(2000, 1, 1))  # document date when rendering
     units: dict[str, str] = field(default_factory=dict)  # unit codes already translated
+    # Value readers for one interchange, each remembering what it read (see values.remembered).
+    read_decimal: Callable[[str, str], Decimal] = field(default_factory=lambda: remembered(decimal))
+    read_date: Callable[[str, str], date] = field(default_factory=lambda: remembered(ccyymmdd))
+    read_line_no: Callable[[str, str], int] = field(default_factory=lambda: remembered(line_number))
+
+    @cached_property
+    def id_roles(self) -> dict[str, list[tuple[int, int]]]:
+        """Qualifier -> the (role, preference) pairs the profile's qualifier lists give it."""
+        p = self.profile
+        roles: dict[str, list[tuple[int, int]]] = {}
+        for role, qualifiers in enumerate((p.x12_buyer_item_qualifiers, p.x12_fallback_item_qualifiers,
+                                           p.x12_supplier_item_qualifiers, p.x12_lot_qualifiers)):
+            for preference, qualifier in enumerate(qualifiers):
+                if qualifier:
+                    roles.setdefault(qualifier, []).append((role, preference))
+        return roles
 
 
-def id_pairs(segment: Segment, start: int) -> dict[str, str]:
-    """Qualifier/value pairs from element `start` on (PO106/PO107, LIN02/LIN03, ...)."""
-    pairs: dict[str, str] = {}
-    for position in range(start, len(segment) - 1, 2):
-        qualifier, value = segment[position].strip(), segment[position + 1].strip()
-        if qualifier and value and qualifier not in pairs:
-            pairs[qualifier] = value
-    return pairs
+BUYER, FALLBACK, SUPPLIER, LOT = range(4)  # roles of an ID qualifier (Context.id_roles)
+_UNSEEN = 1 << 30  # preference of a role no pair has filled yet
 
 
-def item_ids(pairs: dict[str, str], profile: PartnerProfile,
-             required: bool = False) -> tuple[str | None, str | None]:
+def ids_by_role(segment: Segment, start: int, ctx: Context) -> list[str | None]:
+    """Per role, the value of its most preferred qualifier among the qualifier/value pairs from
+    element `start` on (PO106/PO107, LIN02/LIN03, ...); a qualifier's first non-empty pair counts."""
+    found: list[str | None] = [None, None, None, None]
+    preferences = [_UNSEEN] * 4
+    roles = ctx.id_roles
+    for qualifier, value in zip(segment[start::2], segment[start + 1::2]):
+        places = roles.get(qualifier.strip())
+        value = value.strip() if places else ""
+        for role, preference in places if value else ():
+            if preference < preferences[role]:
+                preferences[role], found[role] = preference, value
+    return found
+
+
+def item_ids(found: list[str | None], required: bool = False) -> tuple[str | None, str | None]:
     """(item_id, supplier_item_id): the buyer's number, else a fallback id; the supplier's number.
 
     Only where an item_id is required may the supplier's own number stand in for it.
     """
-    supplier = first_present(pairs, profile.x12_supplier_item_qualifiers)
-    buyer = first_present(pairs, profile.x12_buyer_item_qualifiers)
-    if buyer is None:
-        buyer = first_present(pairs, profile.x12_fallback_item_qualifiers)
+    buyer = found[BUYER] or found[FALLBACK]
     if buyer is None and required:
-        buyer = supplier
-    return buyer, supplier
+        buyer = found[SUPPLIER]
+    return buyer, found[SUPPLIER]
 
 
 def write_pairs(item_id: str | None, supplier_item_id: str | None, profile: PartnerProfile) -> list[str]:
@@ -53,12 +77,12 @@ def write_pairs(item_id: str | None, supplier_item_id: str | None, profile: Part
     return out
 
 
-def unit_price(price: str, basis: str, profile: PartnerProfile, what: str) -> Decimal | None:
+def unit_price(price: str, basis: str, ctx: Context, what: str) -> Decimal | None:
     """A price per unit: a price per hundred (basis HP) is divided by 100."""
     if not price.strip():
         return None
-    value = decimal(price, what)
-    divisor = profile.x12_price_basis.get(basis.strip(), Decimal(1))
+    value = ctx.read_decimal(price, what)
+    divisor = ctx.profile.x12_price_basis.get(basis.strip(), 1)
     return value / divisor if divisor != 1 else value
 
 

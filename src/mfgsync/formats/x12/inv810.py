@@ -6,11 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from mfgsync.formats.canonical import build
-from mfgsync.formats.values import (ccyymmdd, date_text, decimal, implied_decimal, line_number, number_text,
-                                    to_implied_decimal)
-from mfgsync.formats.x12.common import (Context, id_pairs, item_ids, read_uom, supplier_of, unit_price,
+from mfgsync.formats.values import date_text, implied_decimal, number_text, to_implied_decimal
+from mfgsync.formats.x12.common import (Context, ids_by_role, item_ids, read_uom, supplier_of, unit_price,
                                         write_pairs, write_uom)
-from mfgsync.formats.x12.syntax import Segment, element
+from mfgsync.formats.x12.syntax import Segment, element, elements
 from mfgsync.formats.walking import walk
 from mfgsync.model.entities import Invoice
 
@@ -22,10 +21,11 @@ def read(segments: list[Segment], first: int, ctx: Context) -> Invoice:
     header: dict[str, Any] = {"lines": []}
     lines: list[dict[str, Any]] = header["lines"]
     parties: dict[str, str] = {}
+    read_decimal, read_date, read_line_no = ctx.read_decimal, ctx.read_date, ctx.read_line_no
 
     def big(s: Segment) -> None:
         header["invoice_number"] = element(s, 2)
-        header["invoice_date"] = ccyymmdd(element(s, 1), "BIG01")
+        header["invoice_date"] = read_date(element(s, 1), "BIG01")
         header["po_number"] = element(s, 4) or None
 
     def cur(s: Segment) -> None:
@@ -36,11 +36,12 @@ def read(segments: list[Segment], first: int, ctx: Context) -> Invoice:
         parties.setdefault(element(s, 1), element(s, 4) or element(s, 2))
 
     def it1(s: Segment) -> None:
-        item_id, supplier_item_id = item_ids(id_pairs(s, 6), profile)
+        po_line_no, qty, unit, price, basis = elements(s, 5)
+        item_id, supplier_item_id = item_ids(ids_by_role(s, 6, ctx))
         lines.append({
-            "po_line_no": line_number(element(s, 1), "IT101") if element(s, 1).strip() else None,
-            "qty": decimal(element(s, 2), "IT102"), "uom": read_uom(element(s, 3), ctx),
-            "unit_price": unit_price(element(s, 4), element(s, 5), profile, "IT104"),
+            "po_line_no": read_line_no(po_line_no, "IT101") if po_line_no.strip() else None,
+            "qty": read_decimal(qty, "IT102"), "uom": read_uom(unit, ctx),
+            "unit_price": unit_price(price, basis, ctx, "IT104"),
             "item_id": item_id, "supplier_item_id": supplier_item_id})
 
     def tds(s: Segment) -> None:

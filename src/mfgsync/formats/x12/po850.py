@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from mfgsync.formats.canonical import build
-from mfgsync.formats.values import ccyymmdd, date_text, decimal, line_number, number_text
-from mfgsync.formats.x12.common import (Context, id_pairs, item_ids, read_uom, supplier_of, unit_price,
+from mfgsync.formats.values import date_text, number_text
+from mfgsync.formats.x12.common import (Context, ids_by_role, item_ids, read_uom, supplier_of, unit_price,
                                         write_pairs, write_uom)
-from mfgsync.formats.x12.syntax import Segment, element
+from mfgsync.formats.x12.syntax import Segment, element, elements
 from mfgsync.formats.walking import walk
 from mfgsync.model.entities import PurchaseOrder
 from mfgsync.model.states import PoStatus
@@ -22,11 +22,12 @@ def read(segments: list[Segment], first: int, ctx: Context) -> PurchaseOrder:
     parties: dict[str, str] = {}
     lines: list[dict[str, Any]] = header["lines"]
     profile = ctx.profile
+    read_decimal, read_date, read_line_no = ctx.read_decimal, ctx.read_date, ctx.read_line_no
 
     def beg(s: Segment) -> None:
         header["po_number"] = element(s, 3)
         if element(s, 5):
-            header["order_date"] = ccyymmdd(element(s, 5), "BEG05")
+            header["order_date"] = read_date(element(s, 5), "BEG05")
 
     def cur(s: Segment) -> None:
         if not lines and element(s, 2):
@@ -36,20 +37,22 @@ def read(segments: list[Segment], first: int, ctx: Context) -> PurchaseOrder:
         parties.setdefault(element(s, 1), element(s, 4) or element(s, 2))
 
     def po1(s: Segment) -> None:
-        item_id, supplier_item_id = item_ids(id_pairs(s, 6), profile, required=True)
+        line_no, qty, unit, price, basis = elements(s, 5)
+        item_id, supplier_item_id = item_ids(ids_by_role(s, 6, ctx), required=True)
         lines.append({
-            "line_no": line_number(element(s, 1), "PO101") if element(s, 1) else len(lines) + 1,
-            "qty": decimal(element(s, 2), "PO102"), "uom": read_uom(element(s, 3), ctx),
-            "unit_price": unit_price(element(s, 4), element(s, 5), profile, "PO104"),
+            "line_no": read_line_no(line_no, "PO101") if line_no else len(lines) + 1,
+            "qty": read_decimal(qty, "PO102"), "uom": read_uom(unit, ctx),
+            "unit_price": unit_price(price, basis, ctx, "PO104"),
             "item_id": item_id, "supplier_item_id": supplier_item_id})
 
     def dtm(s: Segment) -> None:
-        if not lines or not element(s, 2):
+        qualifier, day = elements(s, 2)
+        if not lines or not day:
             return
-        if element(s, 1) in _NEED_DATES:
-            lines[-1].setdefault("need_date", ccyymmdd(element(s, 2), "DTM02"))
-        elif element(s, 1) in _PROMISED_DATES:
-            lines[-1].setdefault("promised_date", ccyymmdd(element(s, 2), "DTM02"))
+        if qualifier in _NEED_DATES:
+            lines[-1].setdefault("need_date", read_date(day, "DTM02"))
+        elif qualifier in _PROMISED_DATES:
+            lines[-1].setdefault("promised_date", read_date(day, "DTM02"))
 
     walk(segments, first, {"BEG": beg, "CUR": cur, "N1": n1, "PO1": po1, "DTM": dtm})
     header["supplier_id"] = supplier_of(parties, profile, ctx.receiver)

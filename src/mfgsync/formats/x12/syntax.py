@@ -36,6 +36,14 @@ def element(segment: Segment, position: int) -> str:
     return segment[position] if position < len(segment) else ""
 
 
+def elements(segment: Segment, count: int) -> Segment:
+    """Elements 1..count of a segment, '' for those it stops before: one call for a whole segment."""
+    values = segment[1:count + 1]
+    if len(values) < count:
+        values += [""] * (count - len(values))
+    return values
+
+
 def _delimiters(text: str, start: int) -> tuple[Delimiters, int]:
     """Delimiters of the ISA at `start` and the index just after its segment terminator."""
     if len(text) - start < 16:
