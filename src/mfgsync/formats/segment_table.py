@@ -64,6 +64,8 @@ class _Level:
     the size of the guide whatever the input holds.
     """
 
+    __slots__ = ("entries", "maxes", "mandatory", "mandatory_before", "after", "children")
+
     def __init__(self, entries: tuple["Seg | Loop", ...]):
         self.entries = entries
         self.maxes = [entry.max for entry in entries]
@@ -111,39 +113,42 @@ def _check_skipped(level: _Level, start: int, stop: int, tags: list[str], pos: i
 def _match(root: _Level, tags: list[str], first: int) -> int:
     """Place each tag in turn; the position of the first tag that no open level accepts (or the end).
 
-    A stack of open levels (the table, then each loop entered) replaces recursion: a tag a level
-    cannot place closes that level and is offered to the enclosing one.
+    The innermost open level is held in locals; the levels enclosing it wait on a stack (this
+    replaces recursion). A tag a level cannot place closes that level and is offered to the
+    enclosing one.
     """
-    stack = [[root, 0, 0]]  # per open level: the level, the entry being repeated, how often it occurred
+    stack: list[tuple[_Level, int, int]] = []  # enclosing levels: (level, entry being repeated, its count)
+    level, current, count = root, 0, 0
     pos = 0
     while pos < len(tags):
-        frame = stack[-1]
-        level, current, count = frame
         index = level.after[current].get(tags[pos])
         if index is None:
             _check_skipped(level, current + (count > 0), len(level.entries), tags, pos, first)
-            if len(stack) == 1:
+            if not stack:
                 return pos
-            stack.pop()
+            level, current, count = stack.pop()
             continue
         if index == current:
             count += 1
         else:
-            _check_skipped(level, current + (count > 0), index, tags, pos, first)
+            skipped_from = current + (count > 0)
+            if level.mandatory_before[index] != level.mandatory_before[skipped_from]:
+                _check_skipped(level, skipped_from, index, tags, pos, first)
             current, count = index, 1
         if count > level.maxes[index]:
             entry = level.entries[index]
             raise _error("EDI_SEGMENT_REPEAT_EXCEEDED", f"{entry.trigger} occurs more than {entry.max} times here",
                          tags, pos, first)
-        frame[1], frame[2] = current, count
         pos += 1
         child = level.children.get(index)
         if child is not None:
-            stack.append([child, 0, 0])
-    while stack:  # the input ended: every open level, innermost first, must have had its mandatory entries
-        level, current, count = stack.pop()
+            stack.append((level, current, count))
+            level, current, count = child, 0, 0
+    while True:  # the input ended: every open level, innermost first, must have had its mandatory entries
         _check_skipped(level, current + (count > 0), len(level.entries), tags, pos, first)
-    return pos
+        if not stack:
+            return pos
+        level, current, count = stack.pop()
 
 
 def validate(table: tuple["Seg | Loop", ...], tags: list[str], first: int = 1) -> None:
