@@ -20,6 +20,7 @@ class TransactionSet:
     segments: list[Segment]  # between ST and SE
     first: int  # position of the first of `segments` in the interchange
     errors: list[FormatError] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)  # the tag of each of `segments`
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Interchange:
 
 
 _INTERCHANGE_SERVICES = ("ISB", "ISE", "TA1")
+_SET_BREAKS = frozenset(("ST", "GE", "GS", "IEA"))  # envelope segments that cut a set short of its SE
 
 
 def _err(code: str, message: str, number: int, segment: Segment | None) -> FormatError:
@@ -68,11 +70,12 @@ def read_envelope(raw: RawInterchange) -> Interchange:
         raise _err("X12_BAD_ISA", f"ISA has {len(isa) - 1} elements, not 16", 1, isa)
     interchange = Interchange(isa[5].strip(), isa[6].strip(), isa[7].strip(), isa[8].strip(),
                               isa[9], isa[10], isa[12], isa[13].strip(), isa[15], raw.delimiters)
+    tags = [segment[0] for segment in segments]
     number = 2
     while number <= len(segments) and segments[number - 1][0] in _INTERCHANGE_SERVICES:
         number += 1  # ISB/ISE carry no business data
     while number <= len(segments) and segments[number - 1][0] == "GS":
-        number = _read_group(segments, number, interchange)
+        number = _read_group(segments, tags, number, interchange)
     if number > len(segments) or segments[number - 1][0] != "IEA":
         found = segments[number - 1] if number <= len(segments) else None
         tag = found[0] if found else "end of input"
@@ -89,13 +92,13 @@ def read_envelope(raw: RawInterchange) -> Interchange:
     return interchange
 
 
-def _read_group(segments: list[Segment], number: int, interchange: Interchange) -> int:
+def _read_group(segments: list[Segment], tags: list[str], number: int, interchange: Interchange) -> int:
     gs = segments[number - 1]
     group = Group(element(gs, 1), element(gs, 2), element(gs, 3), element(gs, 6).strip(), element(gs, 8))
     interchange.groups.append(group)
     number += 1
     while number <= len(segments) and segments[number - 1][0] == "ST":
-        number = _read_set(segments, number, group)
+        number = _read_set(segments, tags, number, group)
     if number > len(segments) or segments[number - 1][0] != "GE":
         found = segments[number - 1] if number <= len(segments) else None
         group.errors.append(_err("X12_GROUP_TRAILER_MISSING", "the group has no GE trailer", number, found))
@@ -113,15 +116,27 @@ def _read_group(segments: list[Segment], number: int, interchange: Interchange) 
     return number + 1
 
 
-def _read_set(segments: list[Segment], number: int, group: Group) -> int:
+def _set_end(tags: list[str], begin: int) -> int:
+    """Index of the first tag from `begin` that ends a set: its SE, or an envelope segment before it.
+
+    Found with list and set operations, not a loop over the set's segments in Python.
+    """
+    try:
+        end = tags.index("SE", begin)
+    except ValueError:
+        end = len(tags)
+    if _SET_BREAKS.isdisjoint(tags[begin:end]):
+        return end
+    return next(i for i in range(begin, end) if tags[i] in _SET_BREAKS)
+
+
+def _read_set(segments: list[Segment], tags: list[str], number: int, group: Group) -> int:
     st = segments[number - 1]
     start = number
     ts = TransactionSet(element(st, 1), element(st, 2).strip(), [], start + 1)
     group.sets.append(ts)
-    number += 1
-    while number <= len(segments) and segments[number - 1][0] not in ("SE", "ST", "GE", "GS", "IEA"):
-        number += 1
-    ts.segments = segments[start:number - 1]
+    number = _set_end(tags, start) + 1
+    ts.segments, ts.tags = segments[start:number - 1], tags[start:number - 1]
     if number > len(segments) or segments[number - 1][0] != "SE":
         ts.errors.append(_err("X12_SET_TRAILER_MISSING", f"transaction set {ts.control_number} has no SE trailer",
                               number, segments[number - 1] if number <= len(segments) else None))

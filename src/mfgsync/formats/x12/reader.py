@@ -30,7 +30,7 @@ def read_set(ts: TransactionSet, ctx: Context) -> Document:
     if ts.set_id not in READERS:
         raise FormatError("EDI_UNSUPPORTED_MESSAGE", f"transaction set {ts.set_id!r} is not supported",
                           segment=ts.first - 1, tag="ST")
-    validate(TABLES[ts.set_id], [segment[0] for segment in ts.segments], ts.first)
+    validate(TABLES[ts.set_id], ts.tags, ts.first)
     entity, reader = READERS[ts.set_id]
     return Document(ts.set_id, entity, reader(ts.segments, ts.first, ctx, ts.control_number), ts.control_number)
 
@@ -60,7 +60,7 @@ def _read_interchange(raw: RawInterchange, profile: PartnerProfile,
                     result.documents.append(read_set(ts, ctx))
                 except FormatError as exc:
                     ts.errors.append(exc)
-            ts.segments = []  # mapped: letting the raw segments go keeps memory flat on large files
+            ts.segments, ts.tags = [], []  # mapped: letting the raw segments go keeps memory flat on large files
             if strict and ts.errors:
                 raise ts.errors[0]
     return interchange, result
