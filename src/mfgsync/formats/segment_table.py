@@ -119,15 +119,17 @@ def _match(root: _Level, tags: list[str], first: int) -> int:
     """
     stack: list[tuple[_Level, int, int]] = []  # enclosing levels: (level, entry being repeated, its count)
     level, current, count = root, 0, 0
+    after, maxes, children = root.after, root.maxes, root.children
     pos = 0
-    while pos < len(tags):
-        index = level.after[current].get(tags[pos])
-        if index is None:
+    for tag in tags:
+        index = after[current].get(tag)
+        while index is None:  # not at this level: close it and offer the tag to the enclosing one
             _check_skipped(level, current + (count > 0), len(level.entries), tags, pos, first)
             if not stack:
                 return pos
             level, current, count = stack.pop()
-            continue
+            after, maxes, children = level.after, level.maxes, level.children
+            index = after[current].get(tag)
         if index == current:
             count += 1
         else:
@@ -135,15 +137,16 @@ def _match(root: _Level, tags: list[str], first: int) -> int:
             if level.mandatory_before[index] != level.mandatory_before[skipped_from]:
                 _check_skipped(level, skipped_from, index, tags, pos, first)
             current, count = index, 1
-        if count > level.maxes[index]:
+        if count > maxes[index]:
             entry = level.entries[index]
             raise _error("EDI_SEGMENT_REPEAT_EXCEEDED", f"{entry.trigger} occurs more than {entry.max} times here",
                          tags, pos, first)
         pos += 1
-        child = level.children.get(index)
+        child = children.get(index)
         if child is not None:
             stack.append((level, current, count))
             level, current, count = child, 0, 0
+            after, maxes, children = child.after, child.maxes, child.children
     while True:  # the input ended: every open level, innermost first, must have had its mandatory entries
         _check_skipped(level, current + (count > 0), len(level.entries), tags, pos, first)
         if not stack:
