@@ -6,6 +6,7 @@ reject exactly what was wrong and accept the rest.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, time
 
@@ -50,7 +51,7 @@ class Interchange:
 
 
 _INTERCHANGE_SERVICES = ("ISB", "ISE", "TA1")
-_SET_BREAKS = frozenset(("ST", "GE", "GS", "IEA"))  # envelope segments that cut a set short of its SE
+_SET_ENDS = frozenset(("SE", "ST", "GE", "GS", "IEA"))  # a set's trailer, or envelope segments cutting it short
 
 
 def _err(code: str, message: str, number: int, segment: Segment | None) -> FormatError:
@@ -70,7 +71,7 @@ def read_envelope(raw: RawInterchange) -> Interchange:
         raise _err("X12_BAD_ISA", f"ISA has {len(isa) - 1} elements, not 16", 1, isa)
     interchange = Interchange(isa[5].strip(), isa[6].strip(), isa[7].strip(), isa[8].strip(),
                               isa[9], isa[10], isa[12], isa[13].strip(), isa[15], raw.delimiters)
-    tags = [segment[0] for segment in segments]
+    tags = _Tags(segments)
     number = 2
     while number <= len(segments) and segments[number - 1][0] in _INTERCHANGE_SERVICES:
         number += 1  # ISB/ISE carry no business data
@@ -92,7 +93,7 @@ def read_envelope(raw: RawInterchange) -> Interchange:
     return interchange
 
 
-def _read_group(segments: list[Segment], tags: list[str], number: int, interchange: Interchange) -> int:
+def _read_group(segments: list[Segment], tags: _Tags, number: int, interchange: Interchange) -> int:
     gs = segments[number - 1]
     group = Group(element(gs, 1), element(gs, 2), element(gs, 3), element(gs, 6).strip(), element(gs, 8))
     interchange.groups.append(group)
@@ -116,27 +117,27 @@ def _read_group(segments: list[Segment], tags: list[str], number: int, interchan
     return number + 1
 
 
-def _set_end(tags: list[str], begin: int) -> int:
-    """Index of the first tag from `begin` that ends a set: its SE, or an envelope segment before it.
+class _Tags:
+    """The tags of an interchange's segments, and every index where a set may end, found in one pass:
+    each set's end is then a binary search, however the sets are laid out."""
 
-    Found with list and set operations, not a loop over the set's segments in Python.
-    """
-    try:
-        end = tags.index("SE", begin)
-    except ValueError:
-        end = len(tags)
-    if _SET_BREAKS.isdisjoint(tags[begin:end]):
-        return end
-    return next(i for i in range(begin, end) if tags[i] in _SET_BREAKS)
+    def __init__(self, segments: list[Segment]):
+        self.tags = [segment[0] for segment in segments]
+        self.ends = [index for index, tag in enumerate(self.tags) if tag in _SET_ENDS]
+
+    def set_end(self, begin: int) -> int:
+        """Index of the first segment from `begin` that ends a set (len(tags) when none does)."""
+        found = bisect_left(self.ends, begin)
+        return self.ends[found] if found < len(self.ends) else len(self.tags)
 
 
-def _read_set(segments: list[Segment], tags: list[str], number: int, group: Group) -> int:
+def _read_set(segments: list[Segment], tags: _Tags, number: int, group: Group) -> int:
     st = segments[number - 1]
     start = number
     ts = TransactionSet(element(st, 1), element(st, 2).strip(), [], start + 1)
     group.sets.append(ts)
-    number = _set_end(tags, start) + 1
-    ts.segments, ts.tags = segments[start:number - 1], tags[start:number - 1]
+    number = tags.set_end(start) + 1
+    ts.segments, ts.tags = segments[start:number - 1], tags.tags[start:number - 1]
     if number > len(segments) or segments[number - 1][0] != "SE":
         ts.errors.append(_err("X12_SET_TRAILER_MISSING", f"transaction set {ts.control_number} has no SE trailer",
                               number, segments[number - 1] if number <= len(segments) else None))
