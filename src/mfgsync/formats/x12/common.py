@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Callable
 
 from mfgsync.formats.partners import DEFAULT_PROFILE, PartnerProfile, first_present
