@@ -224,7 +224,8 @@ class Intake:
 
     def _apply(self, batch: _Batch, d: Decoded, event_type: EventType, key: str, token: str,
                replaying: bool) -> list[Finding]:
-        current = batch.state.entity(key, _TYPE_OF.get(event_type, "item")) if event_type in _MERGED else None
+        merged_type = _MERGED.get(event_type)
+        current = batch.state.entity(key, merged_type) if merged_type else None
         candidate = changes.merge(event_type, d.entity, d.fields_set, current)
         findings = ownership_findings(event_type, d.source, d.entity, d.fields_set, current, self.settings.ownership)
         findings += validate(event_type, candidate, batch.state, self.policy)
@@ -258,9 +259,8 @@ class Intake:
         return findings
 
 
-# Event types whose message is merged into the current entity before validation.
-_MERGED = {EventType.item_upserted, EventType.quality_released}
-_TYPE_OF = {EventType.item_upserted: "item", EventType.quality_released: "quality_hold"}
+# Event types whose message is merged into the current entity (of this type) before validation.
+_MERGED = {EventType.item_upserted: "item", EventType.quality_released: "quality_hold"}
 
 
 def _outgoing(d: Decoded, data_json: str) -> str:
