@@ -58,7 +58,7 @@ SourceName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-
 
 
 class Envelope(BaseModel):
-    """One inbound message. `source` + `id` is its idempotency key."""
+    """One inbound message. `source` + `id` is its idempotency key (see pipeline/decode.py)."""
 
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
 
@@ -75,13 +75,6 @@ class Envelope(BaseModel):
     # Which version of a source mapping produced this message (lineage for mapping changes).
     mappingversion: Annotated[str, Field(max_length=64)] | None = None
     data: dict[str, Any]
-
-    @property
-    def idempotency_key(self) -> str:
-        return f"{self.source}\x1f{self.id}"
-
-    def to_json_dict(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_none=True)
 
 
 def new_envelope(source: str, message_id: str, event_type: str, data: dict[str, Any],

@@ -53,7 +53,8 @@ def test_ingest_prints_counts_by_outcome_and_reason_as_one_json_document(workdir
 
 def test_work_until_idle_delivers_and_get_shows_the_canonical_state(workdir):
     run(workdir, "ingest", str(_feed(workdir)))
-    assert json.loads(run(workdir, "work", "--until-idle", "--json").stdout) == {"attempted": 3}
+    assert json.loads(run(workdir, "work", "--until-idle", "--json").stdout) == \
+        {"attempted": 3, "next_retry_in_seconds": None}
     assert len(list((workdir / "out").glob("*.json"))) == 3
     state = json.loads(run(workdir, "get", "bom", "PMP-100", "--revision", "A", "--json").stdout)
     line = state["lines"][0]

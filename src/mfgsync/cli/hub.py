@@ -21,7 +21,7 @@ from mfgsync.pipeline.clock import iso
 from mfgsync.pipeline.exception_queue import ExceptionError
 from mfgsync.pipeline.intake import IngestReport
 from mfgsync.store import audit as audit_log
-from mfgsync.store import records
+from mfgsync.store import outbox, records
 from mfgsync import kpi as kpis
 
 console = Console()
@@ -116,10 +116,14 @@ def work(until_idle: bool = typer.Option(False, "--until-idle", help="exit once 
     while not until_idle:
         delivered += hub.worker.run_until_idle()
         time.sleep(0.5)
+    with hub.database.reading() as connection:
+        next_due = outbox.next_due_at(connection)
+    waiting = None if next_due is None else round(max(next_due - hub.clock(), 0.0), 3)
     if as_json:
-        print_json({"attempted": delivered})
+        print_json({"attempted": delivered, "next_retry_in_seconds": waiting})
     else:
-        console.print(f"{delivered} deliveries attempted; nothing more is due")
+        later = "" if waiting is None else f"; retries wait, the next in {waiting:g} s"
+        console.print(f"{delivered} deliveries attempted; nothing more is due now{later}")
 
 
 def get(entity_type: str = typer.Argument(..., metavar="TYPE", help=", ".join([*ENTITY_KEYS, "bom", "balance"])),

@@ -46,6 +46,3 @@ class Canonical(BaseModel):
         validate_assignment=False,
         allow_inf_nan=False,
     )
-
-    def to_json_dict(self) -> dict:
-        return self.model_dump(mode="json", exclude_none=False)

@@ -75,12 +75,6 @@ def normalize_uom(code: str) -> str:
     raise UnitError("UOM_UNKNOWN", f"unknown unit of measure {code!r}")
 
 
-def is_known_uom(code: str) -> bool:
-    try:
-        normalize_uom(code)
-    except UnitError:
-        return False
-    return True
 
 
 class Conversion(NamedTuple):
