@@ -75,8 +75,6 @@ def normalize_uom(code: str) -> str:
     raise UnitError("UOM_UNKNOWN", f"unknown unit of measure {code!r}")
 
 
-
-
 class Conversion(NamedTuple):
     item_id: str | None
     from_uom: str
