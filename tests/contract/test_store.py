@@ -13,7 +13,17 @@ AT = "2026-11-22T10:00:00.000000Z"
 
 def _delivery(target: str, entity: str, n: int) -> dict:
     return {"target": target, "entity_key": entity, "msg_key": f"plm\x1f{entity}-{n}", "event_type": "bom.released",
-            "payload": "{}", "now": 100.0, "at": AT}
+            "now": 100.0, "at": AT}
+
+
+def _queue(connection, deliveries: list[dict]) -> None:
+    """Applied messages and their deliveries, as the intake writes them."""
+    keys = dict.fromkeys(d["msg_key"] for d in deliveries)
+    records.write_inbox(connection, [
+        {"msg_key": key, "source": "plm", "message_id": key.split("\x1f")[1], "event_type": "bom.released",
+         "entity_key": None, "correlation_id": None, "outcome": "applied", "seq_token": None, "received_at": AT,
+         "envelope": f'{{"id": "{key.split(chr(31))[1]}"}}'} for key in keys])
+    outbox.insert(connection, deliveries)
 
 
 def test_opening_a_migrated_store_again_changes_nothing(database_url):
@@ -31,12 +41,13 @@ def test_opening_a_migrated_store_again_changes_nothing(database_url):
 def test_deliveries_are_claimed_oldest_first_and_one_per_entity_per_target(database_url):
     db = open_database(database_url)
     with db.transaction() as c:
-        outbox.insert(c, [_delivery("erp", "BOM:P1", 1), _delivery("erp", "BOM:P1", 2),
+        _queue(c, [_delivery("erp", "BOM:P1", 1), _delivery("erp", "BOM:P1", 2),
                           _delivery("erp", "BOM:P2", 1), _delivery("mes", "BOM:P1", 1)])
     with db.transaction() as c:
         claimed = outbox.claim(c, 200.0, "w1", 30, 10)
     assert [(r.target, r.entity_key, r.msg_key[-1]) for r in claimed] == [
         ("erp", "BOM:P1", "1"), ("erp", "BOM:P2", "1"), ("mes", "BOM:P1", "1")]
+    assert claimed[0].payload == '{"id": "BOM:P1-1"}', "a delivery carries its message's envelope"
     with db.transaction() as c:
         assert outbox.claim(c, 200.0, "w2", 30, 10) == [], "leased rows and their successors wait"
         assert outbox.delivered(c, claimed[0].id, "w1", AT)
@@ -48,7 +59,7 @@ def test_deliveries_are_claimed_oldest_first_and_one_per_entity_per_target(datab
 def test_an_expired_lease_lets_another_worker_take_over_and_the_old_owner_changes_nothing(database_url):
     db = open_database(database_url)
     with db.transaction() as c:
-        outbox.insert(c, [_delivery("erp", "ITEM:A", 1)])
+        _queue(c, [_delivery("erp", "ITEM:A", 1)])
     with db.transaction() as c:
         [row] = outbox.claim(c, 200.0, "w1", 30, 10)
     with db.transaction() as c:
@@ -63,7 +74,7 @@ def test_an_expired_lease_lets_another_worker_take_over_and_the_old_owner_change
 def test_a_dead_letter_holds_back_its_entity_until_it_is_requeued(database_url):
     db = open_database(database_url)
     with db.transaction() as c:
-        outbox.insert(c, [_delivery("erp", "PO:1", 1), _delivery("erp", "PO:1", 2), _delivery("erp", "PO:2", 1)])
+        _queue(c, [_delivery("erp", "PO:1", 1), _delivery("erp", "PO:1", 2), _delivery("erp", "PO:2", 1)])
     with db.transaction() as c:
         first = outbox.claim(c, 200.0, "w", 30, 10)[0]
         assert outbox.failed(c, first.id, "w", "boom", None)
@@ -81,7 +92,7 @@ def test_a_dead_letter_holds_back_its_entity_until_it_is_requeued(database_url):
 def test_a_retry_waits_for_its_backoff(database_url):
     db = open_database(database_url)
     with db.transaction() as c:
-        outbox.insert(c, [_delivery("erp", "ITEM:A", 1)])
+        _queue(c, [_delivery("erp", "ITEM:A", 1)])
         [row] = outbox.claim(c, 200.0, "w", 30, 10)
         outbox.failed(c, row.id, "w", "503", 260.0)
         assert outbox.claim(c, 259.0, "w", 30, 10) == []

@@ -244,7 +244,7 @@ class Intake:
         delivery_key = changes.delivery_key(event_type, candidate)
         for target in self.settings.targets_for(event_type):
             batch.outbox.append({"target": target, "entity_key": delivery_key, "msg_key": d.msg_key,
-                                 "event_type": event_type.value, "payload": envelope_json, "now": batch.now,
+                                 "event_type": event_type.value, "now": batch.now,
                                  "at": batch.at})
         if findings:
             batch.alert(d, findings, key)

@@ -22,7 +22,7 @@ class Claimed:
     entity_key: str
     msg_key: str
     event_type: str
-    payload: str
+    payload: str  # the canonical envelope, from the message's inbox row
     attempts: int
 
     @property
@@ -32,7 +32,7 @@ class Claimed:
 
 
 _DUE = (
-    "FROM outbox o WHERE o.status = 'pending' AND o.next_attempt_at <= :now "
+    "FROM outbox o JOIN inbox i ON i.msg_key = o.msg_key WHERE o.status = 'pending' AND o.next_attempt_at <= :now "
     "AND (o.lease_until IS NULL OR o.lease_until <= :now) "
     "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.target = o.target AND p.entity_key = o.entity_key "
     "AND p.id < o.id AND p.status IN ('pending', 'dead'))"
@@ -41,15 +41,15 @@ _DUE = (
 
 def insert(connection: Connection, rows: list[Mapping[str, Any]]) -> None:
     execute_many(connection, (
-        "INSERT INTO outbox (target, entity_key, msg_key, event_type, payload, status, attempts, "
-        "next_attempt_at, created_at) VALUES (:target, :entity_key, :msg_key, :event_type, :payload, "
+        "INSERT INTO outbox (target, entity_key, msg_key, event_type, status, attempts, "
+        "next_attempt_at, created_at) VALUES (:target, :entity_key, :msg_key, :event_type, "
         "'pending', 0, :now, :at)"), rows)
 
 
 def claim(connection: Connection, now: float, owner: str, lease_seconds: float, limit: int) -> list[Claimed]:
     """Lease up to `limit` due deliveries to `owner`, oldest first."""
     rows = connection.execute(text(
-        "SELECT o.id, o.target, o.entity_key, o.msg_key, o.event_type, o.payload, o.attempts "
+        "SELECT o.id, o.target, o.entity_key, o.msg_key, o.event_type, i.envelope, o.attempts "
         + _DUE + " ORDER BY o.id LIMIT :limit"), {"now": now, "limit": limit}).all()
     if rows:
         connection.execute(text(

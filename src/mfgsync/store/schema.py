@@ -4,7 +4,8 @@
   the canonical envelope, so an entity's history is its applied inbox rows in order.
 - entities: the current canonical state, one row per entity key, with its ordering token.
 - exceptions: quarantined messages, dead letters and alerts, each with reasons and owner role.
-- outbox: one row per delivery (message × subscribed target), written with the state change.
+- outbox: one row per delivery (message × subscribed target), written with the state change;
+  what it delivers is the message's canonical envelope, kept once, in the inbox.
 - audit: append-only, each row chained to the previous by a SHA-256 hash; audit_head holds the
   newest link so truncation is visible too.
 """
@@ -76,7 +77,6 @@ outbox = Table(
     Column("entity_key", String(300), nullable=False),
     Column("msg_key", String(300), nullable=False),
     Column("event_type", String(64), nullable=False),
-    Column("payload", Text, nullable=False),
     Column("status", String(12), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", Float, nullable=False),

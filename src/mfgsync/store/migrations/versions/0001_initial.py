@@ -71,7 +71,6 @@ def upgrade() -> None:
         sa.Column("entity_key", sa.String(300), nullable=False),
         sa.Column("msg_key", sa.String(300), nullable=False),
         sa.Column("event_type", sa.String(64), nullable=False),
-        sa.Column("payload", sa.Text, nullable=False),
         sa.Column("status", sa.String(12), nullable=False),
         sa.Column("attempts", sa.Integer, nullable=False),
         sa.Column("next_attempt_at", sa.Float, nullable=False),
