@@ -20,6 +20,7 @@ from _report import report
 from mfgsync.app import build_hub
 from mfgsync.config import parse_settings
 from mfgsync.store.database import open_database
+from mfgsync.store.records import execute_many
 
 CONFIG = """
 systems: {erp: {kind: memory}}
@@ -91,17 +92,15 @@ def run_baseline(source: Path, folder: Path) -> float:
     with open_database(f"sqlite:///{source}").reading() as c:
         rows = {t: [dict(r._mapping) for r in c.execute(text(f"SELECT * FROM {t}"))] for t in TABLES}
     target = open_database(f"sqlite:///{folder}/baseline.db")
-    statements = {t: text(f"INSERT INTO {t} ({', '.join(rows[t][0])}) VALUES ({', '.join(':' + k for k in rows[t][0])})")
+    statements = {t: f"INSERT INTO {t} ({', '.join(rows[t][0])}) VALUES ({', '.join(':' + k for k in rows[t][0])})"
                   for t in TABLES if rows[t]}
     start = time.perf_counter()
     longest = max(len(r) for r in rows.values())
-    step = max(1, BATCH)
-    for offset in range(0, longest, step):
+    for offset in range(0, longest, BATCH):
         with target.transaction() as c:
             for table, statement in statements.items():
-                chunk = rows[table][offset:offset + step]
-                if chunk:
-                    c.execute(statement, chunk)
+                chunk = rows[table][offset:offset + BATCH]
+                execute_many(c, statement, chunk)  # the driver's executemany, as the pipeline writes
     elapsed = time.perf_counter() - start
     target.dispose()
     return elapsed
