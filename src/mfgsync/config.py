@@ -47,15 +47,21 @@ class System(_Strict):
 
     @model_validator(mode="after")
     def _has_what_its_kind_needs(self) -> "System":
-        needs = {"dropfolder": "path", "recorder": "path", "webhook": "url", "tryton": "url", "rest": "url"}
-        field = needs.get(self.kind)
-        if field and not getattr(self, field):
-            raise ValueError(f"a {self.kind} system needs `{field}`")
+        needs = {"dropfolder": ["path"], "recorder": ["path"], "webhook": ["url", "secret_env"],
+                 "tryton": ["url"], "rest": ["url"]}
+        for field in needs.get(self.kind, []):
+            if not getattr(self, field):
+                raise ValueError(f"a {self.kind} system needs `{field}`")
         return self
 
     def secret(self) -> str | None:
-        """The webhook signing secret, read from the environment (never from the file)."""
-        return os.environ.get(self.secret_env) if self.secret_env else None
+        """The signing secret, read from the environment (never from the file)."""
+        if not self.secret_env:
+            return None
+        value = os.environ.get(self.secret_env)
+        if not value:
+            raise ConfigError(f"the environment variable {self.secret_env} (the signing secret) is not set")
+        return value
 
 
 class RetryPolicy(_Strict):

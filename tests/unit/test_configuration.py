@@ -51,3 +51,14 @@ def test_malformed_yaml_is_a_clear_error():
     with pytest.raises(ConfigError) as error:
         parse_settings("systems: [unclosed", "hub.yaml")
     assert "not valid YAML" in str(error.value)
+
+
+def test_a_webhook_is_always_signed_so_it_needs_a_secret_from_the_environment(monkeypatch):
+    with pytest.raises(ConfigError) as error:
+        parse_settings("systems: {mes: {kind: webhook, url: 'http://127.0.0.1:9/x'}}")
+    assert "secret_env" in str(error.value)
+    settings = parse_settings("systems: {mes: {kind: webhook, url: 'http://127.0.0.1:9/x', secret_env: MES_SECRET}}")
+    monkeypatch.delenv("MES_SECRET", raising=False)
+    with pytest.raises(ConfigError) as error:
+        settings.systems["mes"].secret()
+    assert "MES_SECRET" in str(error.value)
