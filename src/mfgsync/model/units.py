@@ -131,7 +131,10 @@ class UnitCatalogue:
         raise UnitError("UOM_NO_CONVERSION", f"no conversion from {src} to {dst}{item}")
 
     def convert(self, qty: Decimal, from_uom: str, to_uom: str, item_id: str | None = None) -> Decimal:
-        result = Fraction(qty) * self.factor(from_uom, to_uom, item_id)
+        factor = self.factor(from_uom, to_uom, item_id)
+        if factor is _ONE:
+            return qty  # the same unit: nothing to compute
+        result = Fraction(qty) * factor
         if result.denominator == 1:
             return Decimal(result.numerator)
         return _exact_decimal(result).normalize()

@@ -47,6 +47,7 @@ class BatchState:
         self._written: dict[str, dict] = {}  # key -> entity row to upsert
         self._by_ref: dict[tuple[str, str], dict[str, m.Canonical]] = {}
         self._written_by_ref: dict[tuple[str, str], set[str]] = {}
+        self._fetched_refs: set[str] = set()  # items whose REF_TYPES entities were fetched in bulk
         self._units = UnitCatalogue(conversions)
         for row in records.entities_of_type(connection, "uom"):
             conv = m.UomConversion.model_validate(row)
@@ -59,13 +60,12 @@ class BatchState:
         found = records.entity_rows(self._connection, wanted)
         for key in wanted:
             self._rows[key] = found.get(key)
-        items = [r for r in set(refs) if ("bom_revision", r) not in self._by_ref]
+        items = [r for r in set(refs) if r not in self._fetched_refs]
         if items:
             grouped = records.entities_by_refs(self._connection, REF_TYPES, items)
-            for entity_type in REF_TYPES:
-                for ref in items:
-                    stored = grouped.get((entity_type, ref), {})
-                    self._load_bucket(entity_type, ref, stored)
+            for (entity_type, ref), stored in grouped.items():
+                self._load_bucket(entity_type, ref, stored)
+            self._fetched_refs.update(items)
 
     def _row(self, key: str) -> tuple[str | None, str] | None:
         if key not in self._rows:
@@ -87,7 +87,9 @@ class BatchState:
 
     def _refs(self, entity_type: str, ref: str) -> dict[str, m.Canonical]:
         if (entity_type, ref) not in self._by_ref:
-            self._load_bucket(entity_type, ref, records.entities_by_ref(self._connection, entity_type, ref))
+            # An item fetched in bulk that had none of these in the store: only this batch's writes.
+            stored = {} if ref in self._fetched_refs else records.entities_by_ref(self._connection, entity_type, ref)
+            self._load_bucket(entity_type, ref, stored)
         return self._by_ref[(entity_type, ref)]
 
     def _load_bucket(self, entity_type: str, ref: str, stored: dict[str, str]) -> None:

@@ -41,13 +41,10 @@ def inbox_outcomes(connection: Connection, keys: Iterable[str]) -> dict[str, str
 
 def entity_rows(connection: Connection, keys: Iterable[str]) -> dict[str, tuple[str | None, str]]:
     """entity_key -> (seq_token, data JSON) for those keys that exist."""
-    found: dict[str, tuple[str | None, str]] = {}
     query = text("SELECT entity_key, seq_token, data FROM entities WHERE entity_key IN :keys").bindparams(
         bindparam("keys", expanding=True))
-    for chunk in _chunks(list(set(keys))):
-        for key, token, data in connection.execute(query, {"keys": chunk}):
-            found[key] = (token, data)
-    return found
+    return {key: (token, data) for chunk in _chunks(list(set(keys)))
+            for key, token, data in connection.execute(query, {"keys": chunk}).all()}
 
 
 def entities_by_ref(connection: Connection, entity_type: str, ref: str) -> dict[str, str]:
