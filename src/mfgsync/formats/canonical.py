@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Callable, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -24,3 +24,22 @@ def build(model: type[Model], data: dict[str, Any]) -> Model:
         code = kind if kind in CATALOGUE else _PYDANTIC_CODES.get(kind, "INVALID_FIELD")
         where = ".".join(str(p) for p in first["loc"])
         raise FormatError(code, f"{model.__name__}.{where}: {first['msg']}") from None
+
+
+Writers = dict[str, tuple[type[BaseModel] | None, Callable[[Any, Any], list]]]
+
+
+def render_body(writers: Writers, kind: str, document: Any, ctx: Any) -> list:
+    """The segments of one document of `kind` (an X12 set id or EDIFACT message type).
+
+    The document is its canonical entity, or a dict validated into one first; kinds with no
+    entity (functional acknowledgements) are rendered from their dict as it is.
+    """
+    if kind not in writers:
+        raise FormatError("EDI_UNSUPPORTED_MESSAGE", f"cannot render {kind!r}")
+    model, write = writers[kind]
+    if model is not None and not isinstance(document, model):
+        if not isinstance(document, dict):
+            raise FormatError("INVALID_FIELD", f"a {kind} is rendered from a {model.__name__} object")
+        document = build(model, document)
+    return write(document, ctx)

@@ -3,41 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Callable
+from typing import Any
 
-from pydantic import BaseModel
-
-from mfgsync.formats.canonical import build
+from mfgsync.formats.canonical import Writers, render_body
 from mfgsync.formats.edifact import contrl, desadv, invoic, orders, ordrsp
 from mfgsync.formats.edifact.common import Context
 from mfgsync.formats.edifact.envelope import EnvelopeSettings, Interchange, wrap
 from mfgsync.formats.edifact.syntax import characters, write_segments
-from mfgsync.formats.errors import FormatError
 from mfgsync.formats.partners import DEFAULT_PROFILE, PartnerProfile
 from mfgsync.model.entities import Invoice, PoAcknowledgement, PurchaseOrder, ShipNotice
 
-WRITERS: dict[str, tuple[type[BaseModel] | None, Callable[[Any, Context], list]]] = {
+WRITERS: Writers = {
     "ORDERS": (PurchaseOrder, orders.write), "ORDRSP": (PoAcknowledgement, ordrsp.write),
     "DESADV": (ShipNotice, desadv.write), "INVOIC": (Invoice, invoic.write), "CONTRL": (None, contrl.write),
 }
-
-
-def _body(kind: str, document: Any, ctx: Context) -> list:
-    if kind not in WRITERS:
-        raise FormatError("EDI_UNSUPPORTED_MESSAGE", f"cannot render message type {kind!r}")
-    model, write = WRITERS[kind]
-    if model is not None and not isinstance(document, model):
-        if not isinstance(document, dict):
-            raise FormatError("INVALID_FIELD", f"a {kind} is rendered from a {model.__name__} object")
-        document = build(model, document)
-    return write(document, ctx)
 
 
 def render_many(documents: list[tuple[str, Any]], settings: EnvelopeSettings = EnvelopeSettings(),
                 profile: PartnerProfile = DEFAULT_PROFILE, newline: bool = True) -> str:
     chars = characters(settings.service_chars)
     ctx = Context(profile, settings.sender, settings.recipient, chars.decimal_point, settings.on)
-    messages = [(kind, _body(kind, document, ctx)) for kind, document in documents]
+    messages = [(kind, render_body(WRITERS, kind, document, ctx)) for kind, document in documents]
     return write_segments(wrap(messages, settings), chars, with_una=True, newline=newline)
 
 

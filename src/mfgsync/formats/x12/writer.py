@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Callable
+from typing import Any
 
-from pydantic import BaseModel
-
-from mfgsync.formats.canonical import build
-from mfgsync.formats.errors import FormatError
+from mfgsync.formats.canonical import Writers, render_body
 from mfgsync.formats.partners import DEFAULT_PROFILE, PartnerProfile
 from mfgsync.formats.x12 import ack855, ack997, asn856, inv810, po850
 from mfgsync.formats.x12.common import Context
@@ -16,28 +13,17 @@ from mfgsync.formats.x12.envelope import EnvelopeSettings, Interchange, wrap
 from mfgsync.formats.x12.syntax import write_segments
 from mfgsync.model.entities import Invoice, PoAcknowledgement, PurchaseOrder, ShipNotice
 
-WRITERS: dict[str, tuple[type[BaseModel] | None, Callable[[Any, Context], list]]] = {
+WRITERS: Writers = {
     "850": (PurchaseOrder, po850.write), "855": (PoAcknowledgement, ack855.write),
     "856": (ShipNotice, asn856.write), "810": (Invoice, inv810.write), "997": (None, ack997.write),
 }
-
-
-def _body(set_id: str, document: Any, ctx: Context) -> list:
-    if set_id not in WRITERS:
-        raise FormatError("EDI_UNSUPPORTED_MESSAGE", f"cannot render transaction set {set_id!r}")
-    model, write = WRITERS[set_id]
-    if model is not None and not isinstance(document, model):
-        if not isinstance(document, dict):
-            raise FormatError("INVALID_FIELD", f"a {set_id} is rendered from a {model.__name__} object")
-        document = build(model, document)
-    return write(document, ctx)
 
 
 def render_many(documents: list[tuple[str, Any]], settings: EnvelopeSettings = EnvelopeSettings(),
                 profile: PartnerProfile = DEFAULT_PROFILE, newline: bool = True) -> str:
     """One interchange holding `documents` ((set id, entity or dict) pairs), one group per kind."""
     ctx = Context(profile, sender=settings.sender, receiver=settings.receiver, on=settings.on)
-    sets = [(set_id, _body(set_id, document, ctx)) for set_id, document in documents]
+    sets = [(set_id, render_body(WRITERS, set_id, document, ctx)) for set_id, document in documents]
     delimiters = settings.delimiters
     if settings.version >= "004020" and delimiters.repetition is None:
         delimiters = replace(delimiters, repetition="^")
