@@ -3,10 +3,14 @@
 A table is a list of entries, each a segment or a loop whose first entry is its trigger segment.
 Matching is greedy and linear: a segment that no remaining entry accepts is out of order (or not in
 the guide at all), a mandatory entry never seen is missing. Errors name the segment and its position.
+
+Whether a message fits its table depends on nothing but its sequence of tags, and a file's
+messages repeat a handful of sequences; a sequence that fitted once is recognised by lookup.
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from mfgsync.formats.errors import FormatError
@@ -80,15 +84,39 @@ class _Level:
         self.children = {i: _Level(entry.entries[1:]) for i, entry in enumerate(entries) if isinstance(entry, Loop)}
 
 
-_COMPILED: dict[int, tuple[tuple, _Level]] = {}
+class _Compiled:
+    """A table's root level, and the tag sequences already found to fit it.
+
+    Only sequences that fitted are remembered (an error carries positions, so it is always found
+    afresh), and only up to TAGS_KEPT tags in all, so hostile input cannot grow it without bound.
+    The tags kept are interned: a valid sequence holds only the guide's tags, so that set is small,
+    and every remembered sequence shares its strings instead of keeping the input's copies alive.
+    """
+
+    TAGS_KEPT = 100_000  # under 1 MB of references per table
+
+    __slots__ = ("table", "root", "valid", "room")
+
+    def __init__(self, table: tuple["Seg | Loop", ...]):
+        self.table, self.root = table, _Level(table)
+        self.valid: set[tuple[str, ...]] = set()
+        self.room = self.TAGS_KEPT
+
+    def remember(self, tags: tuple[str, ...]) -> None:
+        if len(tags) <= self.room:
+            self.room -= len(tags)
+            self.valid.add(tuple(map(sys.intern, tags)))
 
 
-def _compiled(table: tuple["Seg | Loop", ...]) -> _Level:
+_COMPILED: dict[int, _Compiled] = {}
+
+
+def _compiled(table: tuple["Seg | Loop", ...]) -> _Compiled:
     cached = _COMPILED.get(id(table))
-    if cached is None or cached[0] is not table:
-        cached = (table, _Level(table))
+    if cached is None or cached.table is not table:
+        cached = _Compiled(table)
         _COMPILED[id(table)] = cached
-    return cached[1]
+    return cached
 
 
 def _error(code: str, message: str, tags: list[str], pos: int, first: int) -> FormatError:
@@ -159,9 +187,14 @@ def validate(table: tuple["Seg | Loop", ...], tags: list[str], first: int = 1) -
 
     `first` is the position of tags[0] in the message, so errors carry real segment numbers.
     """
-    end = _match(_compiled(table), tags, first)
+    compiled = _compiled(table)
+    sequence = tuple(tags)
+    if sequence in compiled.valid:
+        return
+    end = _match(compiled.root, tags, first)
     if end < len(tags):
         tag = tags[end]
         if tag in _tags_of(table):
             raise _error("EDI_SEGMENT_OUT_OF_ORDER", f"{tag} is not allowed at this position", tags, end, first)
         raise _error("EDI_UNKNOWN_SEGMENT", f"{tag} is not a segment of this message", tags, end, first)
+    compiled.remember(sequence)

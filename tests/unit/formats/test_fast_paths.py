@@ -3,19 +3,22 @@
 Each reference below is the earlier implementation, kept here as the oracle: segment-table
 matching (a recursive scan of candidate entries) and item IDs (a dict of qualifier pairs, then
 the profile's lists in order). Hypothesis feeds both the same input and compares the outcome,
-error reason code and position included.
+error reason code and position included. Segment tables remember the tag sequences that fitted,
+so each sequence is checked twice: the second answer must be the first.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mfgsync.formats.errors import FormatError
 from mfgsync.formats.partners import DEFAULT_PROFILE, first_present
-from mfgsync.formats.segment_table import _compiled, _tags_of, validate
+from mfgsync.formats.segment_table import MANY, _compiled, _Compiled, _tags_of, m, o, validate
 from mfgsync.formats.x12.common import LOT, Context, ids_by_role, item_ids
 from mfgsync.formats.x12.tables import TABLES
 
@@ -50,7 +53,7 @@ def _reference_match(level, tags, pos, first):
 
 
 def _reference_validate(table, tags, first):
-    end = _reference_match(_compiled(table), tags, 0, first)
+    end = _reference_match(_compiled(table).root, tags, 0, first)
     if end < len(tags):
         code = "EDI_SEGMENT_OUT_OF_ORDER" if tags[end] in _tags_of(table) else "EDI_UNKNOWN_SEGMENT"
         raise FormatError(code, "", segment=first + end, tag=tags[end])
@@ -88,7 +91,9 @@ def _set_and_tags(draw):
 def test_segment_table_matching_decides_as_the_recursive_scan(case):
     set_id, tags = case
     table = TABLES[set_id]
-    assert _outcome(validate, table, tags) == _outcome(_reference_validate, table, tags)
+    expected = _outcome(_reference_validate, table, tags)
+    assert _outcome(validate, table, tags) == expected
+    assert _outcome(validate, table, tags) == expected
 
 
 def test_segment_table_matching_agrees_on_a_sound_order_and_a_repeat_limit():
@@ -96,6 +101,29 @@ def test_segment_table_matching_agrees_on_a_sound_order_and_a_repeat_limit():
     assert _outcome(validate, TABLES["850"], order) is None
     too_many = ["BEG", *["CUR"] * 2, "PO1"]
     assert _outcome(validate, TABLES["850"], too_many) == ("EDI_SEGMENT_REPEAT_EXCEEDED", 5, "CUR")
+
+
+def test_a_sequence_that_fitted_is_remembered_and_one_that_failed_is_found_afresh_each_time():
+    table = (m("AAA"), o("BBB", 2), m("CCC"))
+    sound, faulty = ["AAA", "BBB", "CCC"], ["AAA", "BBB", "BBB", "BBB", "CCC"]
+    validate(table, sound)
+    assert tuple(sound) in _compiled(table).valid
+    for first in (1, 7):
+        with pytest.raises(FormatError) as raised:
+            validate(table, faulty, first)
+        assert (raised.value.code, raised.value.segment) == ("EDI_SEGMENT_REPEAT_EXCEEDED", first + 3)
+    assert tuple(faulty) not in _compiled(table).valid
+
+
+def test_remembered_sequences_stop_at_a_fixed_number_of_tags(monkeypatch):
+    monkeypatch.setattr(_Compiled, "TAGS_KEPT", 10)
+    table = (m("AAA"), o("BBB", MANY), m("CCC"))
+    for count in range(8):
+        validate(table, ["AAA", *["BBB"] * count, "CCC"])  # 2, 3, 4, ... tags: 2 + 3 + 4 fit in 10
+    assert sorted(len(tags) for tags in _compiled(table).valid) == [2, 3, 4]
+    validate(table, ["AAA", *["BBB"] * 9, "CCC"])  # still checked in full
+    with pytest.raises(FormatError):
+        validate(table, ["AAA", "BBB"])
 
 
 def _reference_ids(segment, start, profile, required):
