@@ -12,6 +12,8 @@ from sqlalchemy import Connection, text
 from mfgsync.store.records import execute_many
 
 GENESIS = "0" * 64
+# One encoder for every entry: json.dumps with options builds a new encoder per call.
+_detail_json = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str).encode
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ def append(connection: Connection, entries: Iterable[AuditEntry], at: str) -> No
     rows = []
     for entry in entries:
         seq += 1
-        detail_json = json.dumps(entry.detail, sort_keys=True, separators=(",", ":"), default=str)
+        detail_json = _detail_json(entry.detail)
         digest = _digest(seq, at, entry, detail_json, prev)
         rows.append({"seq": seq, "at": at, "actor": entry.actor, "action": entry.action,
                      "subject": entry.subject, "detail": detail_json, "prev_hash": prev, "hash": digest})
