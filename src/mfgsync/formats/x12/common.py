@@ -24,6 +24,7 @@ class Context:
     read_decimal: Callable[[str, str], Decimal] = field(default_factory=lambda: remembered(decimal))
     read_date: Callable[[str, str], date] = field(default_factory=lambda: remembered(ccyymmdd))
     read_line_no: Callable[[str, str], int] = field(default_factory=lambda: remembered(line_number))
+    id_plans: dict[tuple[str, ...], tuple] = field(default_factory=dict)  # see ids_by_role
 
     @cached_property
     def id_roles(self) -> dict[str, list[tuple[int, int]]]:
@@ -39,22 +40,49 @@ class Context:
 
 
 BUYER, FALLBACK, SUPPLIER, LOT = range(4)  # roles of an ID qualifier (Context.id_roles)
-_UNSEEN = 1 << 30  # preference of a role no pair has filled yet
+_PLANS_KEPT = 256  # distinct qualifier patterns a context remembers
+_PLANNED_PAIRS = 16  # longer patterns are planned afresh (LIN, the longest, has 15 pairs)
 
 
 def ids_by_role(segment: Segment, start: int, ctx: Context) -> list[str | None]:
     """Per role, the value of its most preferred qualifier among the qualifier/value pairs from
-    element `start` on (PO106/PO107, LIN02/LIN03, ...); a qualifier's first non-empty pair counts."""
+    element `start` on (PO106/PO107, LIN02/LIN03, ...); a qualifier's first non-empty pair counts.
+
+    Lines of a file repeat one pattern of qualifiers, and where each role's value may come from
+    depends on the qualifiers alone: that plan is worked out once per pattern, and each line only
+    takes the first non-empty value the plan points at. Only so many patterns, each of so many
+    pairs, are remembered, so input of ever new or endless patterns costs no more than planning
+    each line afresh.
+    """
+    pairs = (len(segment) - start) // 2  # a qualifier without its value is no pair
+    qualifiers = tuple(segment[start:start + 2 * pairs:2])
+    plans = ctx.id_plans
+    plan = plans.get(qualifiers)
+    if plan is None:
+        plan = _id_plan(qualifiers, ctx.id_roles)
+        if len(plans) < _PLANS_KEPT and pairs <= _PLANNED_PAIRS:
+            plans[qualifiers] = plan
     found: list[str | None] = [None, None, None, None]
-    preferences = [_UNSEEN] * 4
-    roles = ctx.id_roles
-    for qualifier, value in zip(segment[start::2], segment[start + 1::2]):
-        places = roles.get(qualifier.strip())
-        value = value.strip() if places else ""
-        for role, preference in places if value else ():
-            if preference < preferences[role]:
-                preferences[role], found[role] = preference, value
+    for role, offsets in plan:
+        for offset in offsets:
+            value = segment[start + offset].strip()
+            if value:
+                found[role] = value
+                break
     return found
+
+
+def _id_plan(qualifiers: tuple[str, ...],
+             roles: dict[str, list[tuple[int, int]]]) -> tuple[tuple[int, tuple[int, ...]], ...]:
+    """Per role some qualifier fills: where its candidate values are (counted from the first
+    qualifier, as segments place the pairs at different elements), most preferred first and,
+    between equals, the earlier in the segment."""
+    candidates: dict[int, list[tuple[int, int]]] = {}
+    for pair, qualifier in enumerate(qualifiers):
+        for role, preference in roles.get(qualifier.strip(), ()):
+            candidates.setdefault(role, []).append((preference, 2 * pair + 1))
+    return tuple((role, tuple(offset for _, offset in sorted(ranked)))
+                 for role, ranked in candidates.items())
 
 
 def item_ids(found: list[str | None], required: bool = False) -> tuple[str | None, str | None]:
