@@ -278,12 +278,18 @@ def _outgoing(d: Decoded, data_json: str) -> str:
 @contextmanager
 def _fewer_collections() -> Iterator[None]:
     """Intake makes many short-lived objects per message; with the default thresholds the
-    cyclic collector would run every few messages and rescan every long-lived object."""
+    cyclic collector would run every few messages and rescan every long-lived object.
+
+    Everything alive when the ingest starts (modules, schemas, the hub itself) outlives it, so
+    it is frozen out of the collector's scans until the ingest ends.
+    """
     thresholds = gc.get_threshold()
     gc.set_threshold(max(thresholds[0], 50_000), *thresholds[1:])
+    gc.freeze()
     try:
         yield
     finally:
+        gc.unfreeze()
         gc.set_threshold(*thresholds)
 
 
