@@ -70,3 +70,27 @@ def test_several_interchanges_in_one_file_are_each_read(fixture_text):
     two = fixture_text("x12/po_ack_855_newline_terminated.edi")
     results = x12.read(one + "\r\n" + two)
     assert [r.documents[0].type for r in results] == ["856", "855"]
+
+
+def _856(*body):
+    head = ["ISA*00*          *00*          *ZZ*ACMEMFG        *ZZ*NORTHFAST      *260301*0930*U*00401*000000101*0*P*>",
+            "GS*SH*NORTHFAST*ACMEMFG*20260301*0930*101*X*004010", "ST*856*0001", "BSN*00*ASN-1*20260301*0930"]
+    tail = [f"SE*{len(body) + 3}*0001", "GE*1*101", "IEA*1*000000101"]
+    return "~\n".join([*head, *body, *tail]) + "~\n"
+
+
+def test_an_856_item_takes_its_order_lot_and_sscc_from_the_nearest_level_above_that_has_them():
+    asn = only_document(_856(
+        "HL*1**S", "N1*SF*NORTHFAST*92*NORTHFAST",
+        "HL*2*1*O", "PRF*PO-A",
+        "HL*3*2*P", "REF*LT*PACK-LOT", "MAN*GM*SSCC-PACK",
+        "HL*4*3*I", "LIN*1*BP*ITEM-4", "SN1**1*EA", "MAN*GM*SSCC-OWN",  # its own SSCC wins over the pack's
+        "HL*5*3*I", "LIN*2*BP*ITEM-5*LT*OWN-LOT", "SN1**1*EA",  # its own lot wins over the pack's
+        "HL*6*1*O", "PRF*PO-B", "REF*LT*ORDER-LOT",
+        "HL*7*6*P",
+        "HL*8*7*I", "LIN*3*BP*ITEM-8", "SN1**1*EA",  # through a pack that has neither, to its order
+        "HL*9*2*I", "LIN*4*BP*ITEM-9", "SN1**1*EA",  # back under the first order, after the second
+        "CTT*9")).data
+    assert [(l.item_id, l.po_number, l.lot_id, l.sscc) for l in asn.lines] == [
+        ("ITEM-4", "PO-A", "PACK-LOT", "SSCC-OWN"), ("ITEM-5", "PO-A", "OWN-LOT", "SSCC-PACK"),
+        ("ITEM-8", "PO-B", "ORDER-LOT", None), ("ITEM-9", "PO-A", None, None)]

@@ -19,6 +19,7 @@ from mfgsync.model.entities import ShipNotice
 
 _ARRIVAL = ("017", "067", "002")
 _SSCC = ("GM", "W")
+_NOTHING_ABOVE = (None, None, None)  # po, lot and sscc passed down to a level without parent
 
 
 def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
@@ -52,7 +53,8 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
             raise FormatError("X12_HL_INVALID", f"HL01 {hl_id!r} is empty or repeated", element=1)
         if parent and parent not in levels:
             raise FormatError("X12_HL_INVALID", f"HL02 parent {parent!r} is not an earlier HL", element=2)
-        current = {"id": hl_id, "parent": parent, "level": level}
+        above = _passed_down(levels[parent]) if parent else _NOTHING_ABOVE
+        current = {"id": hl_id, "parent": parent, "level": level, "above": above}
         levels[hl_id] = current
         order.append(current)
 
@@ -96,27 +98,33 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
     walk(segments, first, {"BSN": bsn, "DTM": dtm, "HL": hl, "TD5": td5, "REF": ref, "N1": n1, "PRF": prf,
                            "MAN": man, "LIN": lin, "SN1": sn1})
     header["supplier_id"] = supplier_of(parties, profile, ctx.sender)
-    header["lines"] = [_line(level, levels) for level in order if level["level"] == "I"]
+    header["lines"] = [_line(level) for level in order if level["level"] == "I"]
     return build(ShipNotice, header)
 
 
-def _inherited(level: dict[str, Any], levels: dict[str, dict[str, Any]], key: str) -> Any:
-    """`key` from the level itself or its nearest ancestor (parents always precede children)."""
-    while level is not None:
-        if level.get(key) is not None:
-            return level[key]
-        level = levels.get(level["parent"])
-    return None
+def _passed_down(level: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """The po, lot and sscc of `level`: its own, else what the levels above passed down to it.
+
+    Asked once `level` is complete: when a child level opens (only the current level takes
+    segments, and a parent always precedes its children) or once the whole set is read. Kept on
+    the level, so each level is resolved once however many levels hang under it. The handlers
+    store these keys only with text, never None, so a key's absence is what "not given" means.
+    """
+    down = level.get("down")
+    if down is None:
+        po, lot, sscc = level["above"]
+        down = level["down"] = (level.get("po", po), level.get("lot", lot), level.get("sscc", sscc))
+    return down
 
 
-def _line(item: dict[str, Any], levels: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    po = _inherited(item, levels, "po")
+def _line(item: dict[str, Any]) -> dict[str, Any]:
+    po, lot, sscc = _passed_down(item)
     if po is None:
         raise FormatError("X12_HL_NO_ORDER", f"item HL {item['id']} has no order level (PRF) above it",
                           tag="HL")
     return {"po_number": po, "po_line_no": item.get("po_line_no"), "item_id": item.get("item_id"),
             "supplier_item_id": item.get("supplier_item_id"), "qty": item.get("qty"), "uom": item.get("uom"),
-            "lot_id": _inherited(item, levels, "lot"), "sscc": _inherited(item, levels, "sscc")}
+            "lot_id": lot, "sscc": sscc}
 
 
 def write(asn: ShipNotice, ctx: Context) -> list[Segment]:
