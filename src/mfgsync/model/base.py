@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict, PlainSerializer
 
 
 def decimal_to_number(value: Decimal) -> int | float | str:
@@ -22,19 +22,10 @@ def decimal_to_number(value: Decimal) -> int | float | str:
     return str(value)
 
 
-def _no_float_noise(value: object) -> object:
-    # A float reaching the model (e.g. from a Python caller) is read through its shortest
-    # repr, so 0.1 becomes Decimal("0.1"), not 0.1000000000000000055...
-    if isinstance(value, float):
-        return repr(value)
-    return value
-
-
-Quantity = Annotated[
-    Decimal,
-    BeforeValidator(_no_float_noise),
-    PlainSerializer(decimal_to_number, when_used="json"),
-]
+# A float reaching the model (a Python caller, a JSON number) is read through its shortest repr,
+# so 0.1 becomes Decimal("0.1"), not 0.1000000000000000055...: pydantic does that itself, and
+# tests/unit/test_canonical_quantities.py holds it to it.
+Quantity = Annotated[Decimal, PlainSerializer(decimal_to_number, when_used="json")]
 
 
 class Canonical(BaseModel):
