@@ -70,10 +70,11 @@ def test_any_mutation_of_a_valid_document_parses_or_fails_with_a_reason_code(tex
 @PROFILE
 @given(mutated())
 def test_acknowledging_a_mutated_interchange_never_fails_uncleanly(text):
-    """A 997 or CONTRL can be generated for whatever the envelope layer accepted."""
+    """A TA1, 997 or CONTRL can be generated for whatever the envelope layer accepted."""
     try:
         if text.lstrip("\ufeff \r\n").startswith("ISA"):
             for interchange, _ in x12.read_interchanges(text, strict=False):
+                x12.render_ta1(interchange)
                 x12.render_997(interchange)
         else:
             for interchange, _ in edifact.read_interchanges(text, strict=False):

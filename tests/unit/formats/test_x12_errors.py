@@ -106,3 +106,44 @@ def test_an_item_level_with_no_order_above_it_is_an_error():
         {"po_number": "P1", "item_id": "X", "qty": 1, "uom": "C62"}]})
     text = text.replace("HL*2*1*O~\nPRF*P1~\n", "").replace("HL*3*2*I", "HL*3*1*I").replace("SE*11*", "SE*9*")
     assert error_of(text).code == "X12_HL_NO_ORDER"
+
+
+def ta1(text: str) -> str:
+    ((interchange, result),) = x12.read_interchanges(text, strict=False)
+    assert interchange.errors and not result.documents  # a broken envelope rejects the whole interchange
+    return x12.render_ta1(interchange)
+
+
+def test_mismatched_interchange_control_numbers_are_rejected_by_a_ta1_with_note_001():
+    reply = ta1(good_850().replace("IEA*1*000000007", "IEA*1*000000008"))
+    assert "TA1*000000007*000101*0000*R*001~" in reply  # the header's control number, date and time
+    assert reply.startswith("ISA*00*") and "*ZZ*NORTHFAST      *ZZ*ACME           *" in reply  # back to the sender
+    assert "GS*" not in reply and reply.rstrip().endswith("IEA*0*000000001~")
+
+
+def test_a_wrong_group_count_in_the_iea_is_rejected_with_note_021():
+    text = good_850().replace("IEA*1*000000007", "IEA*2*000000007")
+    assert error_of(text).code == "X12_GROUP_COUNT_MISMATCH"
+    assert "*R*021~" in ta1(text)
+
+
+def test_an_interchange_cut_off_before_its_iea_is_rejected_with_note_023():
+    text = good_850()
+    assert "*R*023~" in ta1(text[: text.index("IEA*")])
+
+
+def test_a_stray_segment_between_groups_is_an_invalid_control_structure_022():
+    assert "*R*022~" in ta1(good_850().replace("GE*1*7~", "GE*1*7~\nZZZ*1~"))
+
+
+def test_a_sound_interchange_whose_sender_asks_for_a_ta1_gets_one_accepting_it():
+    text = good_850().replace("*000000007*0*P*", "*000000007*1*P*")
+    ((interchange, result),) = x12.read_interchanges(text, strict=False)
+    assert interchange.acknowledgement_requested and len(result.documents) == 1
+    assert "TA1*000000007*000101*0000*A*000~" in x12.render_ta1(interchange)
+
+
+def test_a_ta1_reply_reads_back_as_a_sound_interchange_of_no_groups():
+    reply = ta1(good_850().replace("IEA*1*000000007", "IEA*1*000000008"))
+    ((interchange, result),) = x12.read_interchanges(reply)
+    assert (interchange.sender, interchange.receiver, interchange.groups, result.documents) == ("NORTHFAST", "ACME", [], [])

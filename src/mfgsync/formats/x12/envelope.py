@@ -1,7 +1,8 @@
 """X12 envelopes: ISA/IEA, GS/GE and ST/SE, with their control numbers and counts checked.
 
-Interchange faults raise. Group and set faults are recorded on the group or set, so a 997 can
-reject exactly what was wrong and accept the rest.
+Faults are recorded where they belong: on the interchange (answered by a TA1), on a group or a
+set (answered by a 997), so an acknowledgement can reject exactly what was wrong and accept the
+rest. Only an ISA too broken to answer raises.
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ class Interchange:
     control_number: str
     usage: str
     delimiters: Delimiters
+    acknowledgement_requested: bool = False  # ISA14: the sender asks for a TA1
     groups: list[Group] = field(default_factory=list)
+    errors: list[FormatError] = field(default_factory=list)  # faults of the envelope itself
 
 
 _INTERCHANGE_SERVICES = ("ISB", "ISE", "TA1")
@@ -70,13 +73,24 @@ def read_envelope(raw: RawInterchange) -> Interchange:
     if len(isa) != 17:
         raise _err("X12_BAD_ISA", f"ISA has {len(isa) - 1} elements, not 16", 1, isa)
     interchange = Interchange(isa[5].strip(), isa[6].strip(), isa[7].strip(), isa[8].strip(),
-                              isa[9], isa[10], isa[12], isa[13].strip(), isa[15], raw.delimiters)
+                              isa[9], isa[10], isa[12], isa[13].strip(), isa[15], raw.delimiters,
+                              acknowledgement_requested=isa[14].strip() == "1")
     tags = _Tags(segments)
     number = 2
     while number <= len(segments) and segments[number - 1][0] in _INTERCHANGE_SERVICES:
         number += 1  # ISB/ISE carry no business data
     while number <= len(segments) and segments[number - 1][0] == "GS":
         number = _read_group(segments, tags, number, interchange)
+    try:
+        _check_trailer(segments, number, interchange, raw.truncated)
+    except FormatError as exc:
+        interchange.errors.append(exc)
+    return interchange
+
+
+def _check_trailer(segments: list[Segment], number: int, interchange: Interchange, truncated: bool) -> None:
+    if truncated:
+        raise FormatError("EDI_TRUNCATED", "the interchange has no IEA trailer", tag="IEA")
     if number > len(segments) or segments[number - 1][0] != "IEA":
         found = segments[number - 1] if number <= len(segments) else None
         tag = found[0] if found else "end of input"
@@ -90,7 +104,6 @@ def read_envelope(raw: RawInterchange) -> Interchange:
                    f"IEA01 says {element(iea, 1)} groups, the interchange holds {len(interchange.groups)}", number, iea)
     if number != len(segments):
         raise _err("EDI_SEGMENT_OUT_OF_ORDER", "segments follow the IEA trailer", number + 1, segments[number])
-    return interchange
 
 
 def _read_group(segments: list[Segment], tags: _Tags, number: int, interchange: Interchange) -> int:

@@ -39,8 +39,9 @@ def read_interchanges(text: str, profile: PartnerProfile = DEFAULT_PROFILE,
                       strict: bool = True) -> list[tuple[Interchange, InterchangeResult]]:
     """Every interchange of `text`, with the documents of its sound sets.
 
-    Strict reading raises the first error of any group or set; lenient reading records them on
-    the group or set (for a 997) and returns the documents that were sound.
+    Strict reading raises the first error of the envelope, a group or a set; lenient reading
+    records them where they belong (for a TA1 or a 997) and returns the documents that were sound,
+    none of an interchange whose envelope is broken.
     """
     with collector_paused():
         return [_read_interchange(raw, profile, strict) for raw in split_interchanges(text)]
@@ -49,8 +50,12 @@ def read_interchanges(text: str, profile: PartnerProfile = DEFAULT_PROFILE,
 def _read_interchange(raw: RawInterchange, profile: PartnerProfile,
                       strict: bool) -> tuple[Interchange, InterchangeResult]:
     interchange = read_envelope(raw)
-    ctx = Context(profile, sender=interchange.sender, receiver=interchange.receiver)
     result = InterchangeResult(interchange.control_number, interchange.sender, interchange.receiver)
+    if interchange.errors:  # a broken envelope rejects the interchange whole (a TA1 says why)
+        if strict:
+            raise interchange.errors[0]
+        return interchange, result
+    ctx = Context(profile, sender=interchange.sender, receiver=interchange.receiver)
     for group in interchange.groups:
         if strict and group.errors:
             raise group.errors[0]

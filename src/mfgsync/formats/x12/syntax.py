@@ -76,6 +76,7 @@ def _skip_junk(text: str, pos: int) -> int:
 class RawInterchange:
     delimiters: Delimiters
     segments: list[Segment]  # ISA .. IEA
+    truncated: bool = False  # the input ended before an IEA: segments run to its end
 
 
 def split_interchanges(text: str) -> Iterator[RawInterchange]:
@@ -90,8 +91,9 @@ def split_interchanges(text: str) -> Iterator[RawInterchange]:
         delimiters, body_start = _delimiters(text, pos)
         trailer = re.compile(re.escape(delimiters.segment) + r"[\r\n]*IEA" + re.escape(delimiters.element))
         found = trailer.search(text, body_start - 1)
-        if not found:
-            raise FormatError("EDI_TRUNCATED", "the interchange has no IEA trailer", tag="IEA")
+        if not found:  # still an interchange: its header can be answered
+            yield RawInterchange(delimiters, split_segments(text[pos:], delimiters), truncated=True)
+            return
         end = text.find(delimiters.segment, found.end())
         end = len(text) if end < 0 else end + 1
         yield RawInterchange(delimiters, split_segments(text[pos:end], delimiters))
