@@ -81,9 +81,30 @@ def test_a_wrong_unt_count_is_an_error_and_a_contrl_rejects_the_message_with_cod
     assert "UCI+1+SENDER+RECIPIENT+4'" in answer and "UCM+1+ORDERS:D:96A:UN+4+29'" in answer
 
 
-def test_mismatched_interchange_references_are_an_error():
+def test_mismatched_interchange_references_are_an_error_and_a_contrl_rejects_the_interchange_with_code_28():
     text = edifact.render("ORDERS", ORDER).replace("UNZ+1+1'", "UNZ+1+2'")
     assert error_of(text).code == "EDIFACT_REFERENCE_MISMATCH"
+    answer = contrl_for(text)
+    assert "UCI+1+SENDER+RECIPIENT+4+28+UNZ'" in answer and "UCM+" not in answer  # rejected whole
+
+
+def test_a_wrong_message_count_in_the_unz_rejects_the_interchange_with_code_29():
+    text = edifact.render("ORDERS", ORDER).replace("UNZ+1+1'", "UNZ+2+1'")
+    assert error_of(text).code == "EDIFACT_COUNT_MISMATCH"
+    assert "UCI+1+SENDER+RECIPIENT+4+29+UNZ'" in contrl_for(text)
+
+
+def test_an_interchange_cut_off_before_its_unz_is_rejected_as_missing_it_code_13():
+    text = edifact.render("ORDERS", ORDER)
+    ((interchange, result),) = edifact.read_interchanges(text[: text.index("UNZ")], strict=False)
+    assert result.documents == []  # nothing of a broken interchange is taken
+    assert "UCI+1+SENDER+RECIPIENT+4+13+UNZ'" in edifact.render_contrl(interchange)
+
+
+def test_a_contrl_rejecting_an_interchange_reads_back_with_its_error_and_segment():
+    answer = contrl_for(edifact.render("ORDERS", ORDER).replace("UNZ+1+1'", "UNZ+1+2'"))
+    contrl = only_document(answer).data
+    assert (contrl["action"], contrl["error"], contrl["segment"], contrl["messages"]) == ("4", "28", "UNZ", [])
 
 
 def test_a_file_cut_short_is_truncated():

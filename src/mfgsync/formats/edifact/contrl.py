@@ -15,7 +15,8 @@ from mfgsync.formats.errors import FormatError
 from mfgsync.formats.walking import walk
 
 ACCEPTED, REJECTED = "7", "4"
-SYNTAX_ERROR_CODES = {"EDIFACT_UNT_COUNT_MISMATCH": "29", "EDIFACT_REFERENCE_MISMATCH": "28",
+SYNTAX_ERROR_CODES = {"EDIFACT_UNT_COUNT_MISMATCH": "29", "EDIFACT_COUNT_MISMATCH": "29",
+                      "EDIFACT_REFERENCE_MISMATCH": "28",
                       "EDI_MANDATORY_SEGMENT_MISSING": "13", "EDI_SEGMENT_OUT_OF_ORDER": "15",
                       "EDI_UNKNOWN_SEGMENT": "15", "EDI_SEGMENT_REPEAT_EXCEEDED": "35",
                       "EDI_TRUNCATED": "13", "EDI_UNSUPPORTED_MESSAGE": "18"}
@@ -35,9 +36,17 @@ def _message_response(message: Message) -> list[Segment]:
 
 
 def acknowledge(interchange: Interchange) -> list[Segment]:
-    """The body of a CONTRL answering every message of `interchange`."""
+    """The body of a CONTRL answering `interchange`: its envelope in the UCI, each message in a UCM.
+
+    A broken envelope rejects the interchange whole: the UCI carries the syntax error and the
+    service segment at fault (UCI05, UCI06), and no message is answered on its own.
+    """
+    uci: Segment = ["UCI", interchange.reference, [interchange.sender], [interchange.recipient]]
+    if interchange.errors:
+        error = interchange.errors[0]
+        return [uci + [REJECTED, SYNTAX_ERROR_CODES.get(error.code, _INVALID_VALUE), error.tag or ""]]
     action = REJECTED if any(m.errors for m in interchange.messages) else ACCEPTED
-    body: list[Segment] = [["UCI", interchange.reference, [interchange.sender], [interchange.recipient], action]]
+    body: list[Segment] = [uci + [action]]
     for message in interchange.messages:
         body += _message_response(message)
     return body
@@ -48,7 +57,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> dict[str, Any]:
 
     def uci(s: Segment) -> None:
         ack.update(interchange_reference=component(s, 1), sender=component(s, 2), recipient=component(s, 3),
-                   action=component(s, 4), error=component(s, 5))
+                   action=component(s, 4), error=component(s, 5), segment=component(s, 6))
 
     def ucm(s: Segment) -> None:
         ack["messages"].append({"reference": component(s, 1), "type": component(s, 2, 0), "action": component(s, 3),
@@ -66,7 +75,8 @@ def read(segments: list[Segment], first: int, ctx: Context) -> dict[str, Any]:
 def write(ack: dict[str, Any], ctx: Context) -> list[Segment]:
     try:
         out: list[Segment] = [["UCI", str(ack["interchange_reference"]), [str(ack["sender"])],
-                               [str(ack["recipient"])], str(ack["action"]), str(ack.get("error") or "")]]
+                               [str(ack["recipient"])], str(ack["action"]), str(ack.get("error") or ""),
+                               str(ack.get("segment") or "")]]
         for message in ack.get("messages", []):
             out.append(["UCM", str(message["reference"]), [str(message["type"]), "D", "96A", "UN"],
                         str(message["action"]), str(message.get("error") or "")])

@@ -1,7 +1,8 @@
 """EDIFACT envelopes: UNB/UNZ (with optional UNG/UNE) and UNH/UNT, references and counts checked.
 
-Interchange faults raise; message faults are recorded on the message so a CONTRL can reject
-exactly what was wrong.
+Faults are recorded where they belong, on the interchange or on a message, so a CONTRL can
+reject exactly what was wrong: a broken envelope in its UCI, a broken message in its UCM. Only
+input with no UNB to answer raises.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Interchange:
     syntax: str
     decimal_mark: str
     messages: list[Message] = field(default_factory=list)
+    errors: list[FormatError] = field(default_factory=list)  # faults of the envelope (UNB/UNZ, UNG/UNE)
 
 
 def _err(code: str, message: str, number: int, segment: Segment | None) -> FormatError:
@@ -61,6 +63,15 @@ def read_envelope(raw: RawInterchange) -> Interchange:
         raise _err("EDIFACT_SYNTAX", f"expected UNB, found {unb[0]}", 1, unb)
     interchange = Interchange(component(unb, 5), component(unb, 2), component(unb, 3), component(unb, 1),
                               decimal_mark)
+    try:
+        _read_body(segments, interchange)
+    except FormatError as exc:
+        interchange.errors.append(exc)
+    return interchange
+
+
+def _read_body(segments: list[Segment], interchange: Interchange) -> None:
+    """Groups and messages after the UNB, then the UNZ trailer; the first envelope fault raises."""
     number, groups = 2, 0
     while number <= len(segments) and segments[number - 1][0] in ("UNH", "UNG"):
         if segments[number - 1][0] == "UNG":
@@ -82,7 +93,6 @@ def read_envelope(raw: RawInterchange) -> Interchange:
                    number, unz)
     if number != len(segments):
         raise _err("EDI_SEGMENT_OUT_OF_ORDER", "segments follow the UNZ trailer", number + 1, segments[number])
-    return interchange
 
 
 def _read_group(segments: list[Segment], number: int, interchange: Interchange) -> int:

@@ -44,8 +44,12 @@ def read_interchanges(text: str, profile: PartnerProfile = DEFAULT_PROFILE,
 def _read_interchange(raw: RawInterchange, profile: PartnerProfile,
                       strict: bool) -> tuple[Interchange, InterchangeResult]:
     interchange = read_envelope(raw)
-    ctx = Context(profile, interchange.sender, interchange.recipient, interchange.decimal_mark)
     result = InterchangeResult(interchange.reference, interchange.sender, interchange.recipient)
+    if interchange.errors:  # a broken envelope rejects the interchange whole (a CONTRL's UCI says why)
+        if strict:
+            raise interchange.errors[0]
+        return interchange, result
+    ctx = Context(profile, interchange.sender, interchange.recipient, interchange.decimal_mark)
     for message in interchange.messages:
         if not message.errors:
             try:
