@@ -61,5 +61,6 @@ def _read_interchange(raw: RawInterchange, profile: PartnerProfile,
             raise message.errors[0]
     return interchange, result
 
+
 def read(text: str, profile: PartnerProfile = DEFAULT_PROFILE) -> list[InterchangeResult]:
     return [result for _, result in read_interchanges(text, profile)]

@@ -11,10 +11,10 @@ from mfgsync.formats.x12.envelope import Interchange
 from mfgsync.formats.x12.syntax import Segment
 
 NO_ERROR = "000"
+INVALID_CONTROL_STRUCTURE = "022"
 # Reason code -> TA105 (I18) interchange note code.
 NOTE_CODES = {"X12_CONTROL_NUMBER_MISMATCH": "001", "X12_BAD_COUNT": "021", "X12_GROUP_COUNT_MISMATCH": "021",
-              "EDI_SEGMENT_OUT_OF_ORDER": "022", "EDI_TRUNCATED": "023"}
-INVALID_CONTROL_STRUCTURE = "022"
+              "EDI_SEGMENT_OUT_OF_ORDER": INVALID_CONTROL_STRUCTURE, "EDI_TRUNCATED": "023"}
 
 
 def segment(interchange: Interchange) -> Segment:
