@@ -58,7 +58,7 @@ SourceName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-
 
 
 class Envelope(BaseModel):
-    """One inbound message. `source` + `id` is its idempotency key (see pipeline/decode.py)."""
+    """One inbound message. `source` + `id` is its idempotency key (see adapters/decode.py)."""
 
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
 

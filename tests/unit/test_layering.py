@@ -34,3 +34,10 @@ def test_the_core_does_no_io_at_import():
         for path in (PACKAGE / layer).rglob("*.py"):
             assert {"sqlalchemy", "httpx", "fastapi"}.isdisjoint(
                 n.split(".")[0] for n in _imports(path)), path
+
+
+def test_adapters_translate_without_reaching_into_the_pipeline():
+    offenders = [f"{path.relative_to(PACKAGE)} imports {name}"
+                 for path in (PACKAGE / "adapters").rglob("*.py") for name in _imports(path)
+                 if name.startswith(("mfgsync.pipeline", "mfgsync.store"))]
+    assert offenders == []

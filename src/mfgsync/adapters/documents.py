@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 from mfgsync import formats
 from mfgsync.envelope import new_envelope
-from mfgsync.pipeline.decode import Decoded
+from mfgsync.adapters.decode import Decoded
 from mfgsync.rules.findings import Finding
 
 EVENT_OF_ENTITY = {

@@ -14,7 +14,7 @@ from typing import Iterator
 
 from mfgsync import formats
 from mfgsync.adapters.documents import envelopes_from_file
-from mfgsync.pipeline.decode import Decoded
+from mfgsync.adapters.decode import Decoded
 
 FORMATS = ("auto", "jsonl", "x12", "edifact", "b2mml", "plm-csv")
 

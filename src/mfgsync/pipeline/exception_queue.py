@@ -16,7 +16,7 @@ from sqlalchemy import Connection, text
 
 from mfgsync.config import Settings
 from mfgsync.pipeline.clock import iso
-from mfgsync.pipeline.decode import decode
+from mfgsync.adapters.decode import decode
 from mfgsync.pipeline.intake import Intake
 from mfgsync.store import audit, outbox
 from mfgsync.store.audit import AuditEntry

@@ -23,7 +23,7 @@ from mfgsync.envelope import EventType
 from mfgsync.model import entities as m
 from mfgsync.pipeline.batch_state import BatchState
 from mfgsync.pipeline.clock import iso
-from mfgsync.pipeline.decode import Decoded, decode
+from mfgsync.adapters.decode import Decoded, decode
 from mfgsync.rules.findings import REJECT, Finding
 from mfgsync.rules.ownership import ownership_findings
 from mfgsync.rules.policy import Policy
