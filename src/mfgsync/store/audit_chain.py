@@ -1,0 +1,72 @@
+"""The audit log's hash chain, apart from any storage: each row's hash covers its content and the
+previous row's hash, and a head records the newest link, so an edited, deleted, inserted or
+truncated row shows when the chain is recomputed. Every store links and verifies with these.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable
+
+if TYPE_CHECKING:
+    from mfgsync.store.port import AuditEntry
+
+GENESIS = "0" * 64
+# One encoder for every entry: json.dumps with options builds a new encoder per call.
+detail_json = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str).encode
+
+
+def digest(seq: int, at: str, actor: str, action: str, subject: str | None, detail_json: str,
+           prev_hash: str) -> str:
+    material = "\x1e".join([str(seq), at, actor, action, subject or "", detail_json, prev_hash])
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def link(entries: Iterable[AuditEntry], at: str, head: tuple[int, str] | None) -> list[dict[str, Any]]:
+    """The rows that append `entries` after `head` (None: an empty log); the last row is the new head.
+
+    Keys: seq, at, actor, action, subject, detail, prev_hash, hash, correlation_id."""
+    seq, prev = head if head else (0, GENESIS)
+    rows = []
+    for entry in entries:
+        seq += 1
+        detail = detail_json(entry.detail)
+        hashed = digest(seq, at, entry.actor, entry.action, entry.subject, detail, prev)
+        rows.append({"seq": seq, "at": at, "actor": entry.actor, "action": entry.action, "subject": entry.subject,
+                     "detail": detail, "prev_hash": prev, "hash": hashed, "correlation_id": entry.correlation_id})
+        prev = hashed
+    return rows
+
+
+@dataclass
+class Verification:
+    rows: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(rows: Iterable[tuple], head: tuple[int, str] | None) -> Verification:
+    """Recompute the chain of `rows` — (seq, at, actor, action, subject, detail, prev_hash, hash)
+    by seq — against the stored `head` (seq, hash)."""
+    result = Verification()
+    prev, expected_seq = GENESIS, 1
+    for seq, at, actor, action, subject, detail, prev_hash, stored in rows:
+        result.rows += 1
+        if seq != expected_seq:
+            result.problems.append(f"row {expected_seq} to {seq - 1} missing (deleted rows)")
+        if prev_hash != prev:
+            result.problems.append(f"row {seq}: does not link to the row before it")
+        if digest(seq, at, actor, action, subject, detail, prev_hash) != stored:
+            result.problems.append(f"row {seq}: content does not match its hash (edited)")
+        prev, expected_seq = stored, seq + 1
+    if head and (head[0] != expected_seq - 1 or head[1] != prev):
+        result.problems.append(f"the log ends at row {expected_seq - 1} but its head says {head[0]} "
+                               f"(rows removed from the end)")
+    if head is None and result.rows:
+        result.problems.append("the audit head is missing")
+    return result
