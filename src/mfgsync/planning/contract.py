@@ -1,181 +1,38 @@
 """The MRP input and output of DESIGN.md section 5: strict reading, exact numbers out.
 
-Every way an input can be wrong ends in an MrpInputError with a reason code, never in a
-traceback: the file may come from anywhere. Unknown keys are ignored so callers may carry
-references of their own (e.g. a `ref` naming the purchase order line behind a receipt).
+Every way an input can be wrong ends in an MrpInputError with a reason code and the position at
+fault, never in a traceback: the file may come from anywhere. A key the contract does not know
+is refused (a misspelt `safety_stok` would otherwise plan with no safety stock); `ref` on BOM
+lines, receipts and demand carries the caller's own reference (a purchase order line).
 """
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from mfgsync.planning.model import (
-    BomLink, MrpException, MrpInput, MrpInputError, MrpPlan, PeriodQty, PlanningItem,
-    RECORD_ROWS, as_decimal,
+from mfgsync.planning.checked import CheckedInput, check
+from mfgsync.planning.model import MrpException, MrpInput, MrpPlan, RECORD_ROWS, as_decimal
+from mfgsync.planning.reader import (  # noqa: F401 - the contract's limits, named here for callers
+    INVALID, LOT_RULES, MAX_DECIMAL_PLACES, MAX_LEAD_TIME, MAX_PERIODS, MAX_QTY, MAX_TEXT, UNREADABLE,
+    convert, decode_json,
 )
 
-INVALID = "MRP_INPUT_INVALID"
-UNREADABLE = "MRP_INPUT_UNREADABLE"
-LOT_RULES = ("lot_for_lot", "fixed", "min_multiple")
-MAX_PERIODS = 1000
-MAX_LEAD_TIME = 10_000
-MAX_QTY = Decimal(10) ** 15  # far above any plant, low enough that exact arithmetic stays cheap
-MAX_DECIMAL_PLACES = 12
-MAX_TEXT = 128
+
+def read_mrp_json(text: str | bytes) -> CheckedInput:
+    """The contract's JSON text, checked and held as columns (the fast engine reads these)."""
+    return check(decode_json(text))
 
 
 def parse_mrp_json(text: str | bytes) -> MrpInput:
     """Read the contract's JSON text; decimals stay exact."""
-    try:
-        document = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
-    except (ValueError, RecursionError) as exc:
-        raise MrpInputError(UNREADABLE, f"not a JSON document: {exc}") from None
-    return parse_mrp_input(document)
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a quantity")
+    return read_mrp_json(text).mrp_input()
 
 
 def parse_mrp_input(document: Any) -> MrpInput:
     """The contract's input document (already decoded) as an MrpInput."""
-    doc = _mapping(document, "the input")
-    periods = _int(_required(doc, "periods", "the input"), "periods", 1, MAX_PERIODS)
-    items = [_item(entry, f"items[{n}]") for n, entry in enumerate(_list(doc, "items"))]
-    boms = [_bom_line(entry, f"boms[{n}]") for n, entry in enumerate(_list(doc, "boms"))]
-    receipts = [_period_qty(entry, f"scheduled_receipts[{n}]", periods)
-                for n, entry in enumerate(_list(doc, "scheduled_receipts"))]
-    demand = [_period_qty(entry, f"demand[{n}]", periods) for n, entry in enumerate(_list(doc, "demand"))]
-    return MrpInput(periods, _with_referenced_items(items, boms, receipts, demand),
-                    tuple(boms), tuple(receipts), tuple(demand))
-
-
-def _with_referenced_items(items, boms, receipts, demand) -> tuple[PlanningItem, ...]:
-    """The listed items, then any item only referenced, with default planning parameters."""
-    known: dict[str, PlanningItem] = {}
-    for item in items:
-        if item.item_id in known:
-            raise MrpInputError(INVALID, f"item {item.item_id!r} is listed twice")
-        known[item.item_id] = item
-    referenced = [name for line in boms for name in (line.parent, line.component)]
-    referenced += [entry.item_id for entry in (*receipts, *demand)]
-    for name in referenced:
-        if name not in known:
-            known[name] = PlanningItem(name)
-    return tuple(known.values())
-
-
-def _item(entry: Any, where: str) -> PlanningItem:
-    doc = _mapping(entry, where)
-    rule = doc.get("lot_rule", "lot_for_lot")
-    if rule not in LOT_RULES:
-        raise MrpInputError(INVALID, f"{where}.lot_rule must be one of {', '.join(LOT_RULES)}, got {rule!r}")
-    item = PlanningItem(
-        item_id=_text(_required(doc, "item_id", where), f"{where}.item_id"),
-        lead_time=_int(doc.get("lead_time", 0), f"{where}.lead_time", 0, MAX_LEAD_TIME),
-        lot_rule=rule,
-        fixed_lot=_qty(doc.get("fixed_lot", 0), f"{where}.fixed_lot"),
-        order_min=_qty(doc.get("order_min", 0), f"{where}.order_min"),
-        order_multiple=_qty(doc.get("order_multiple", 1), f"{where}.order_multiple"),
-        safety_stock=_qty(doc.get("safety_stock", 0), f"{where}.safety_stock"),
-        on_hand=_qty(doc.get("on_hand", 0), f"{where}.on_hand", signed=True),
-        allocated=_qty(doc.get("allocated", 0), f"{where}.allocated"),
-    )
-    if rule == "fixed" and item.fixed_lot <= 0:
-        raise MrpInputError(INVALID, f"{where}: the fixed lot rule needs a fixed_lot above 0")
-    return item
-
-
-def _bom_line(entry: Any, where: str) -> BomLink:
-    doc = _mapping(entry, where)
-    line = BomLink(
-        parent=_text(_required(doc, "parent", where), f"{where}.parent"),
-        component=_text(_required(doc, "component", where), f"{where}.component"),
-        qty_per=_qty(_required(doc, "qty_per", where), f"{where}.qty_per"),
-        scrap_pct=_qty(doc.get("scrap_pct", 0), f"{where}.scrap_pct"),
-        from_period=_optional_period(doc.get("from_period"), f"{where}.from_period"),
-        to_period=_optional_period(doc.get("to_period"), f"{where}.to_period"),
-    )
-    if line.scrap_pct >= 100:
-        raise MrpInputError(INVALID, f"{where}.scrap_pct must be below 100, got {line.scrap_pct}")
-    if line.from_period is not None and line.to_period is not None and line.from_period > line.to_period:
-        raise MrpInputError(INVALID, f"{where}: from_period {line.from_period} is after to_period {line.to_period}")
-    return line
-
-
-def _period_qty(entry: Any, where: str, periods: int) -> PeriodQty:
-    doc = _mapping(entry, where)
-    ref = doc.get("ref")
-    return PeriodQty(
-        item_id=_text(_required(doc, "item_id", where), f"{where}.item_id"),
-        period=_int(_required(doc, "period", where), f"{where}.period", 1, periods),
-        qty=_qty(_required(doc, "qty", where), f"{where}.qty"),
-        ref=None if ref is None else _text(ref, f"{where}.ref"),
-    )
-
-
-def _optional_period(value: Any, where: str) -> int | None:
-    return None if value is None else _int(value, where, -MAX_PERIODS, 2 * MAX_PERIODS)
-
-
-def _mapping(value: Any, where: str) -> dict:
-    if not isinstance(value, dict):
-        raise MrpInputError(INVALID, f"{where} must be a JSON object")
-    return value
-
-
-def _list(doc: dict, key: str) -> list:
-    value = doc.get(key, [])
-    if not isinstance(value, list):
-        raise MrpInputError(INVALID, f"{key} must be a list")
-    return value
-
-
-def _required(doc: dict, key: str, where: str) -> Any:
-    if doc.get(key) is None:
-        raise MrpInputError(INVALID, f"{where} has no {key}")
-    return doc[key]
-
-
-def _text(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT:
-        raise MrpInputError(INVALID, f"{where} must be a non-empty text of at most {MAX_TEXT} characters")
-    return value
-
-
-def _int(value: Any, where: str, low: int, high: int) -> int:
-    number = _number(value, where)
-    if number != number.to_integral_value() or not low <= number <= high:
-        raise MrpInputError(INVALID, f"{where} must be a whole number from {low} to {high}, got {value}")
-    return int(number)
-
-
-def _qty(value: Any, where: str, signed: bool = False) -> Decimal:
-    number = _number(value, where)
-    if number < 0 and not signed:
-        raise MrpInputError(INVALID, f"{where} must not be negative, got {value}")
-    if abs(number) >= MAX_QTY:
-        raise MrpInputError(INVALID, f"{where} must be below {MAX_QTY:,}, got {value}")
-    if -number.normalize().as_tuple().exponent > MAX_DECIMAL_PLACES:
-        raise MrpInputError(INVALID, f"{where} has more than {MAX_DECIMAL_PLACES} decimal places")
-    return number
-
-
-def _number(value: Any, where: str) -> Decimal:
-    """A JSON number (int or exact Decimal); a float from a Python caller is read by its repr."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        raise MrpInputError(INVALID, f"{where} must be a number, got {type(value).__name__}")
-    try:
-        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    except InvalidOperation:
-        raise MrpInputError(INVALID, f"{where} is not a number: {value!r}") from None
-    # Bounding the exponent first keeps a hostile 1E+999999999 from becoming a huge integer.
-    if not number.is_finite() or abs(number.adjusted()) > 40:
-        raise MrpInputError(INVALID, f"{where} is out of range: {value!r}")
-    return number
+    return check(convert(document)).mrp_input()
 
 
 # --- output -------------------------------------------------------------------------------

@@ -118,3 +118,43 @@ def test_any_bytes_are_planned_or_refused_with_a_reason(raw):
         plan_text(raw)
     except MrpInputError as refused:
         assert refused.code in CATALOGUE
+
+
+# what is wrong, the input, words the message holds (each names where the fault is)
+STRICT = [
+    ("a misspelt item key", {"periods": 1, "items": [{"item_id": "A", "safety_stok": 5}]},
+     "items[0] has an unknown key 'safety_stok'"),
+    ("a misspelt BOM key", {"periods": 1, "boms": [{"parent": "A", "component": "B", "qty_per": 1, "scrap": 5}]},
+     "boms[0] has an unknown key 'scrap'"),
+    ("a misspelt demand key", {"periods": 2, "demand": [{"item_id": "A", "period": 1, "quantity": 5}]},
+     "demand[0] has an unknown key 'quantity'"),
+    ("a misspelt top-level key", {"periods": 1, "scheduled": []}, "the input has an unknown key 'scheduled'"),
+    ("an item that is not an object", {"periods": 1, "items": ["A"]}, "items[0] must be a JSON object"),
+    ("a receipt with no quantity", {"periods": 1, "scheduled_receipts": [{"item_id": "A", "period": 1}]},
+     "scheduled_receipts[0] has no qty"),
+    ("a null lead time", {"periods": 1, "items": [{"item_id": "A", "lead_time": None}]}, "items[0] has no lead_time"),
+]
+
+
+@pytest.mark.parametrize("what, given_input, words", STRICT, ids=[r[0] for r in STRICT])
+def test_a_key_the_contract_does_not_know_is_refused_where_it_stands(what, given_input, words):
+    with pytest.raises(MrpInputError) as refused:
+        plan_text(json.dumps(given_input))
+    assert refused.value.code == "MRP_INPUT_INVALID"
+    assert words in str(refused.value)
+
+
+def test_a_broken_file_is_refused_with_the_line_and_column_of_the_fault():
+    with pytest.raises(MrpInputError) as refused:
+        plan_text('{"periods": 1,\n "items": [{"item_id": "A",, }]}')
+    assert refused.value.code == "MRP_INPUT_UNREADABLE"
+    assert "line 2, column 28" in str(refused.value)
+
+
+def test_keys_left_out_take_the_documented_defaults_and_unlisted_items_are_planned_with_them():
+    # The contract's own example names B only in boms and scheduled_receipts: B is planned with
+    # lead time 0, lot for lot, no safety stock and no stock, as an item listing only its id.
+    inp = parse_mrp_json(json.dumps({"periods": 2, "items": [{"item_id": "A"}],
+                                     "boms": [{"parent": "A", "component": "B", "qty_per": 1}]}))
+    assert inp.items[0] == inp.items[1]._replace(item_id="A")
+    assert (inp.items[1].lead_time, inp.items[1].lot_rule, inp.items[1].order_multiple) == (0, "lot_for_lot", 1)

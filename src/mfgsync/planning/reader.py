@@ -1,0 +1,242 @@
+"""Reading the MRP input of DESIGN.md section 5 fast and strictly, by column.
+
+msgspec checks the document's shape while it decodes: objects where objects belong, lists where
+lists belong, no unknown key (a misspelt `safety_stok` must not plan with no safety stock) and
+every required key present. The values are then checked a column at a time: a column of plain
+integers in range is accepted with a few array operations, and only a column holding something
+else is walked value by value, which is also where the message naming the position comes from.
+Decimals are decoded exactly from their text.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any, Callable
+
+import msgspec
+import numpy as np
+
+from mfgsync.planning.model import MrpInputError
+
+INVALID = "MRP_INPUT_INVALID"
+UNREADABLE = "MRP_INPUT_UNREADABLE"
+MAX_PERIODS = 1000
+MAX_LEAD_TIME = 10_000
+MAX_QTY = Decimal(10) ** 15  # far above any plant, low enough that exact arithmetic stays cheap
+MAX_DECIMAL_PLACES = 12
+MAX_TEXT = 128
+LOT_RULES = ("lot_for_lot", "fixed", "min_multiple")
+
+
+class _Strict(msgspec.Struct, forbid_unknown_fields=True):
+    pass
+
+
+class ItemRow(_Strict):
+    item_id: Any
+    lead_time: Any = 0
+    lot_rule: Any = "lot_for_lot"
+    fixed_lot: Any = 0
+    order_min: Any = 0
+    order_multiple: Any = 1
+    safety_stock: Any = 0
+    on_hand: Any = 0
+    allocated: Any = 0
+
+
+class BomRow(_Strict):
+    parent: Any
+    component: Any
+    qty_per: Any
+    scrap_pct: Any = 0
+    from_period: Any = None
+    to_period: Any = None
+    ref: Any = None  # the caller's own reference (a BOM revision); carried, never planned on
+
+
+class EntryRow(_Strict):
+    item_id: Any
+    period: Any
+    qty: Any
+    ref: Any = None  # the caller's own reference (a purchase order line, a customer order)
+
+
+class Document(_Strict):
+    periods: Any
+    items: list[ItemRow] = []
+    boms: list[BomRow] = []
+    scheduled_receipts: list[EntryRow] = []
+    demand: list[EntryRow] = []
+
+
+_DECODER = msgspec.json.Decoder(Document, float_hook=Decimal)
+
+
+def decode_json(text: bytes | str) -> Document:
+    """The document's shape from JSON text; values are checked by `check`."""
+    try:
+        return _DECODER.decode(text)
+    except msgspec.ValidationError as exc:
+        if str(exc).startswith("Expected `object`"):
+            _readable(text)  # a document that is not JSON at all says so first
+        raise _shape_error(exc) from None
+    except (msgspec.DecodeError, RecursionError) as exc:
+        raise MrpInputError(UNREADABLE, f"not a JSON document: {_at_position(exc, text)}") from None
+
+
+def _readable(text: bytes | str) -> None:
+    try:
+        msgspec.json.decode(text)
+    except (msgspec.DecodeError, RecursionError) as exc:
+        raise MrpInputError(UNREADABLE, f"not a JSON document: {_at_position(exc, text)}") from None
+
+
+def _at_position(exc: Exception, text: bytes | str) -> str:
+    """msgspec names a byte offset; a planner wants the line, the column and what is there."""
+    message = str(exc)
+    found = re.search(r"\(byte (\d+)\)", message)
+    if not found:
+        return message
+    raw = text.encode() if isinstance(text, str) else text
+    offset = int(found[1])
+    line = raw.count(b"\n", 0, offset) + 1
+    column = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
+    near = raw[offset:offset + 24].decode("utf-8", "replace")
+    return f"{message[:found.start()].rstrip()} at line {line}, column {column}, near {near!r}"
+
+
+def convert(document: Any) -> Document:
+    """The document's shape from an already decoded document (dicts and lists)."""
+    try:
+        return msgspec.convert(document, Document)
+    except msgspec.ValidationError as exc:
+        raise _shape_error(exc) from None
+
+
+def _shape_error(exc: msgspec.ValidationError) -> MrpInputError:
+    """msgspec's message in the contract's words, with the position as a path (items[3])."""
+    message, _, path = str(exc).partition(" - at `$")
+    where = path.rstrip("`").lstrip(".") or "the input"
+    if missing := re.match(r"Object missing required field `(.+)`", message):
+        return MrpInputError(INVALID, f"{where} has no {missing[1]}")
+    if unknown := re.match(r"Object contains unknown field `(.+)`", message):
+        return MrpInputError(INVALID, f"{where} has an unknown key {unknown[1]!r}")
+    if message.startswith("Expected `array`"):
+        return MrpInputError(INVALID, f"{where} must be a list")
+    if message.startswith("Expected `object`"):
+        return MrpInputError(INVALID, f"{where} must be a JSON object")
+    return MrpInputError(INVALID, f"{where}: {message}")
+
+
+# --- one value at a time: the slow path, and the source of every message -----------------
+
+def text(value: Any, where: str) -> str:
+    if value is None:
+        raise MrpInputError(INVALID, f"{where.rpartition('.')[0]} has no {where.rpartition('.')[2]}")
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT:
+        raise MrpInputError(INVALID, f"{where} must be a non-empty text of at most {MAX_TEXT} characters")
+    return value
+
+
+def whole(value: Any, where: str, low: int, high: int) -> int:
+    number = number_of(value, where)
+    if number != number.to_integral_value() or not low <= number <= high:
+        raise MrpInputError(INVALID, f"{where} must be a whole number from {low} to {high}, got {value}")
+    return int(number)
+
+
+def quantity(value: Any, where: str, signed: bool = False) -> Decimal:
+    number = number_of(value, where)
+    if number < 0 and not signed:
+        raise MrpInputError(INVALID, f"{where} must not be negative, got {value}")
+    if abs(number) >= MAX_QTY:
+        raise MrpInputError(INVALID, f"{where} must be below {MAX_QTY:,}, got {value}")
+    if -number.normalize().as_tuple().exponent > MAX_DECIMAL_PLACES:
+        raise MrpInputError(INVALID, f"{where} has more than {MAX_DECIMAL_PLACES} decimal places")
+    return number
+
+
+def number_of(value: Any, where: str) -> Decimal:
+    """A JSON number (int or exact Decimal); a float from a Python caller is read by its repr."""
+    if value is None:
+        raise MrpInputError(INVALID, f"{where.rpartition('.')[0] or 'the input'} has no {where.rpartition('.')[2]}")
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise MrpInputError(INVALID, f"{where} must be a number, got {type(value).__name__}")
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    # Bounding the exponent first keeps a hostile 1E+999999999 from becoming a huge integer.
+    if not number.is_finite() or abs(number.adjusted()) > 40:
+        raise MrpInputError(INVALID, f"{where} is out of range: {value!r}")
+    return number
+
+
+# --- a column at a time ---------------------------------------------------------------
+
+class Column:
+    """Checked values of one field across rows: int64 when every value is a plain integer of
+    modest size, otherwise a list of exact Decimals (or ints, or None where optional)."""
+
+    def __init__(self, values: np.ndarray | list, integral: bool):
+        self.values, self.integral = values, integral
+
+    def decimals(self) -> list:
+        return [v if v is None or isinstance(v, Decimal) else Decimal(v) for v in self.tolist()]
+
+    def tolist(self) -> list:
+        return self.values.tolist() if isinstance(self.values, np.ndarray) else self.values
+
+
+INT64_SAFE = 2**62
+
+
+def int_column(values: list, where: Callable[[int], str], low: int, high: int) -> np.ndarray:
+    """Whole numbers in [low, high], as int64."""
+    array = _plain_ints(values)
+    if array is not None and (array.size == 0 or (array.min() >= low and array.max() <= high)):
+        return array
+    return np.array([whole(v, where(n), low, high) for n, v in enumerate(values)], dtype=np.int64)
+
+
+def optional_period_column(values: list, where: Callable[[int], str], default: int, low: int,
+                           high: int) -> np.ndarray:
+    """An optional bucket bound; None where absent (then `default`)."""
+    if all(v is None for v in values):
+        return np.full(len(values), default, dtype=np.int64)
+    return np.array([default if v is None else whole(v, where(n), low, high) for n, v in enumerate(values)],
+                    dtype=np.int64)
+
+
+def qty_column(values: list, where: Callable[[int], str], signed: bool = False) -> Column:
+    array = _plain_ints(values)
+    if array is not None and (array.size == 0 or ((signed or array.min() >= 0) and np.abs(array).max() < MAX_QTY)):
+        return Column(array, True)
+    # Plain integers in range pass as they are; only the others are looked at one by one.
+    low = -MAX_QTY if signed else 0
+    checked = [v if type(v) is int and low <= v < MAX_QTY else _plain(quantity(v, where(n), signed))
+               for n, v in enumerate(values)]
+    array = _plain_ints(checked)
+    return Column(checked, False) if array is None else Column(array, True)
+
+
+def _plain(number: Decimal) -> int | Decimal:
+    """A whole Decimal as an int, so that a whole plant stays on the integer path."""
+    return int(number) if number == number.to_integral_value() else number
+
+
+def text_column(values: list, where: Callable[[int], str]) -> list[str]:
+    if all(type(v) is str and 0 < len(v) <= MAX_TEXT for v in values) and all(map(str.strip, values)):
+        return values
+    return [text(v, where(n)) for n, v in enumerate(values)]
+
+
+def _plain_ints(values: list) -> np.ndarray | None:
+    """The values as int64 when every one is a plain int of modest size; None otherwise."""
+    if not all(type(v) is int for v in values):
+        return None
+    try:
+        array = np.array(values, dtype=np.int64)
+    except OverflowError:
+        return None
+    if array.size and np.abs(array).max(initial=0) >= INT64_SAFE:
+        return None
+    return array
