@@ -1,0 +1,143 @@
+"""The store's contract for what the hub knows: messages received, entity state, stock.
+
+Every case runs on memory, SQLite and PostgreSQL (see conftest.py).
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from mfgsync.store.port import Conflict, StoredEntity
+
+from tests.contract.store_rows import AT, at, balance_key, entity, message, msg_key, stock
+
+
+def test_opening_a_migrated_store_again_changes_nothing(store, open_store):
+    with store.writing() as uow:
+        uow.put_entities([entity("ITEM:A", {"item_id": "A"}, version=0)])
+    store.close()
+    again = open_store()
+    with again.reading() as read:
+        read.ping()
+        assert read.entity("ITEM:A") == {"item_id": "A"}
+    with again.writing() as uow:
+        assert uow.entity_rows(["ITEM:A"])["ITEM:A"].version == 1
+
+
+def test_a_message_key_is_received_once(store):
+    with store.writing() as uow:
+        uow.add_inbox([message("M1")])
+    with pytest.raises(Conflict):
+        with store.writing() as uow:
+            uow.add_inbox([message("M1", outcome="stale")])
+    with store.writing() as uow:
+        assert uow.inbox_seen([msg_key("M1"), msg_key("M2")]) == {msg_key("M1"): ("applied", "sha256:M1")}
+
+
+def test_a_unit_of_work_that_raises_leaves_nothing_behind(store):
+    with store.writing() as uow:
+        uow.add_inbox([message("M1")])
+    with pytest.raises(Conflict):
+        with store.writing() as uow:
+            uow.add_inbox([message("M2")])
+            uow.put_entities([entity("ITEM:B", {"item_id": "B"}, version=0)])
+            uow.move_stock([stock("B", "5")])
+            uow.add_inbox([message("M1")])  # received meanwhile: the whole unit runs again
+    with store.writing() as uow:
+        assert list(uow.inbox_seen([msg_key("M1"), msg_key("M2")])) == [msg_key("M1")]
+        assert uow.entity_rows(["ITEM:B"]) == {}
+        assert uow.balances([balance_key("B")]) == {}
+    with store.reading() as read:
+        assert read.ledger(balance_key("B")) == []
+        assert read.inbox_figures().outcomes == {"applied": 1}
+
+
+def test_a_replayed_message_gets_a_new_outcome_and_a_repeat_is_counted(store):
+    with store.writing() as uow:
+        uow.add_inbox([message("M1", outcome="quarantined"), message("M2")])
+    with store.writing() as uow:
+        uow.update_inbox([{"msg_key": msg_key("M1"), "outcome": "applied", "entity_key": "ITEM:A",
+                           "seq_token": "t1", "content_hash": "sha256:fixed", "envelope": '{"id": "M1"}'}])
+        uow.count_repeats([msg_key("M2"), msg_key("M2")], at(5))
+    with store.reading() as read:
+        figures = read.inbox_figures()
+        assert read.history("ITEM:A") == [{"id": "M1"}]
+    assert figures.outcomes == {"applied": 2} and figures.repeats == 2
+
+
+def test_an_entity_put_with_a_stale_version_raises_conflict_and_writes_nothing(store):
+    with store.writing() as uow:
+        uow.put_entities([entity("ITEM:A", {"rev": "A"}, version=0)])
+    with pytest.raises(Conflict):
+        with store.writing() as uow:
+            uow.put_entities([entity("ITEM:A", {"rev": "B"}, version=0)])  # written as new, but it exists
+    with pytest.raises(Conflict):
+        with store.writing() as uow:
+            uow.put_entities([entity("ITEM:N", {"rev": "A"}, version=0),
+                              entity("ITEM:A", {"rev": "B"}, version=7)])
+    with store.writing() as uow:
+        assert uow.entity_rows(["ITEM:A", "ITEM:N"]) == {"ITEM:A": StoredEntity(None, '{"rev": "A"}', 1)}
+        uow.put_entities([entity("ITEM:A", {"rev": "C"}, version=1)])
+    with store.writing() as uow:
+        assert uow.entity_rows(["ITEM:A"])["ITEM:A"] == StoredEntity(None, '{"rev": "C"}', 2)
+
+
+def test_entities_are_found_by_type_and_by_the_refs_they_point_to(store):
+    with store.writing() as uow:
+        uow.put_entities([
+            entity("ITEM:A", {"item_id": "A"}, 0, ref="A"),
+            entity("BOM:A@P1", {"parent": "A", "plant": "P1"}, 0, entity_type="bom", ref="A"),
+            entity("BOM:A@P2", {"parent": "A", "plant": "P2"}, 0, entity_type="bom", ref="A"),
+            entity("BOM:B@P1", {"parent": "B"}, 0, entity_type="bom", ref="B")])
+    with store.writing() as uow:
+        by_ref = uow.entities_by_refs(["bom"], ["A", "C"])
+        assert uow.entities_of_type("item") == ['{"item_id": "A"}']
+    assert {key: json.loads(data) for key, data in by_ref[("bom", "A")].items()} == {
+        "BOM:A@P1": {"parent": "A", "plant": "P1"}, "BOM:A@P2": {"parent": "A", "plant": "P2"}}
+    assert list(by_ref) == [("bom", "A")]
+    with store.reading() as read:
+        assert [b["plant"] for b in read.entities_of_ref("bom", "A")] == ["P1", "P2"]
+        assert [b["parent"] for b in read.entities_of_type("bom")] == ["A", "A", "B"]
+        assert read.entity("ITEM:Z") is None
+
+
+def test_an_entity_history_is_its_applied_messages_in_sequence_order(store):
+    with store.writing() as uow:
+        uow.add_inbox([
+            message("M3", entity_key="ITEM:A", seq_token="0003", received_at=at(1)),
+            message("M1", entity_key="ITEM:A", seq_token="0001", received_at=at(3)),
+            message("M2", entity_key="ITEM:A", seq_token="0002", received_at=at(2), outcome="stale"),
+            message("M9", entity_key="ITEM:B", seq_token="0000")])
+    with store.reading() as read:
+        assert read.history("ITEM:A") == [{"id": "M1"}, {"id": "M3"}]
+
+
+def test_stock_moves_by_deltas_recorded_in_a_ledger(store):
+    with store.writing() as uow:
+        uow.move_stock([stock("A", "10", n=1), stock("A", "0.1", n=2), stock("B", "4", n=3)])
+    with store.writing() as uow:
+        uow.move_stock([stock("A", "0.2", n=4), stock("A", "-3", n=5)])
+        assert uow.balances([balance_key("A"), balance_key("Z")]) == {balance_key("A"): Decimal("7.3")}
+    with store.reading() as read:
+        ledger = read.ledger(balance_key("A"))
+        assert read.balances("A") == [{"item_id": "A", "plant_id": "P1", "location_id": "STOCK", "lot_id": None,
+                                       "status": "available", "qty": Decimal("7.3"), "uom": "EA"}]
+        assert [b["item_id"] for b in read.balances()] == ["A", "B"]
+    assert [(row["kind"], row["qty"]) for row in ledger] == [
+        ("delta", Decimal("10")), ("delta", Decimal("0.1")), ("delta", Decimal("0.2")), ("delta", Decimal("-3"))]
+    assert ledger[0]["uom"] == "EA" and ledger[0]["msg_key"] == msg_key("mv-A-1", "wms") and ledger[0]["at"] == AT
+
+
+def test_a_count_sets_the_balance_and_later_deltas_move_from_it(store):
+    with store.writing() as uow:
+        uow.move_stock([stock("A", "10")])
+    with store.writing() as uow:
+        uow.count_stock([stock("A", "6", kind="qty"), stock("C", "2", kind="qty")])
+        uow.move_stock([stock("A", "1")])
+    with store.reading() as read:
+        assert {b["item_id"]: b["qty"] for b in read.balances()} == {"A": Decimal("7"), "C": Decimal("2")}
+        assert [(row["kind"], row["qty"]) for row in read.ledger(balance_key("A"))] == [
+            ("delta", Decimal("10")), ("count", Decimal("6")), ("delta", Decimal("1"))]
