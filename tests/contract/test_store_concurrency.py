@@ -138,3 +138,33 @@ def test_a_scheduled_effect_claimed_by_two_workers_at_once_fires_once(store, sec
 
     first, second = side_by_side([store, second_store], fire)
     assert not first & second and len(first | second) == 20
+
+
+def test_issues_judged_against_a_held_balance_never_drive_it_negative(store, second_store):
+    with store.writing() as uow:
+        uow.move_stock([stock("BOLT", "10")])
+
+    def issue(writer: Store, w: int) -> int:
+        issued = 0
+        for n in range(10):
+            def work(uow, n=n) -> bool:
+                if uow.balances([balance_key("BOLT")])[balance_key("BOLT")] < 1:
+                    return False  # the negative-stock rule: refuse
+                uow.move_stock([stock("BOLT", "-1", n=w * 100 + n)])
+                return True
+            issued += transact(writer, work)
+        return issued
+
+    assert sum(side_by_side([store, second_store], issue)) == 10
+    with store.reading() as read:
+        assert [b["qty"] for b in read.balances("BOLT")] == [Decimal("0")]
+
+
+def test_a_reader_sees_only_what_was_committed(store, second_store):
+    with store.writing() as uow:
+        uow.add_inbox([message("M1")])
+        uow.move_stock([stock("BOLT", "5")])
+        with second_store.reading() as read:
+            assert read.inbox_figures().outcomes == {} and read.balances() == []
+    with second_store.reading() as read:
+        assert read.inbox_figures().outcomes == {"applied": 1}
