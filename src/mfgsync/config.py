@@ -7,16 +7,20 @@ which accept the sources plm, erp, mes, wms and supplier and deliver nowhere.
 from __future__ import annotations
 
 import os
-from decimal import Decimal
+import re
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
-from mfgsync.envelope import EventType
+from mfgsync.envelope import SOURCE_PATTERN, EventType
+from mfgsync.model.base import Quantity
+from mfgsync.model.timestamps import DEFAULT_FUTURE_SKEW_SECONDS
 from mfgsync.model.units import Conversion, UnitError, normalize_uom
-from mfgsync.rules.ownership import DEFAULT_OWNERSHIP
+from mfgsync.rules.ownership import DEFAULT_OWNERSHIP, DOMAINS
 
 SystemKind = Literal["source", "memory", "dropfolder", "recorder", "webhook", "tryton", "rest", "x12", "edifact"]
 # Kinds that receive deliveries in this version; the others are named for the flows to come.
@@ -26,6 +30,12 @@ DEFAULT_SOURCES = ("plm", "erp", "mes", "wms", "supplier")
 
 class ConfigError(ValueError):
     """A configuration problem, with the file position when it is known."""
+
+
+def _located(path: tuple[Any, ...], message: str) -> PydanticCustomError:
+    """A problem found across sections, carrying the path it is about so the error names its line
+    (a model-level check is otherwise reported at the top of the file)."""
+    return PydanticCustomError("config_reference", message.replace("{", "{{").replace("}", "}}"), {"path": path})
 
 
 class _Strict(BaseModel):
@@ -44,6 +54,7 @@ class System(_Strict):
     sender_id: str | None = None
     receiver_id: str | None = None
     timeout_seconds: float = 10.0
+    _name: str = PrivateAttr(default="")  # its key under `systems`, set by Settings, for messages
 
     @model_validator(mode="after")
     def _has_what_its_kind_needs(self) -> "System":
@@ -60,7 +71,8 @@ class System(_Strict):
             return None
         value = os.environ.get(self.secret_env)
         if not value:
-            raise ConfigError(f"the environment variable {self.secret_env} (the signing secret) is not set")
+            raise ConfigError(f"system {self._name or '(unnamed)'}: the environment variable {self.secret_env} "
+                              f"(its signing secret) is not set")
         return value
 
 
@@ -75,7 +87,7 @@ class UnitRule(_Strict):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     from_: Annotated[str, Field(alias="from")]
     to: str
-    factor: Annotated[Decimal, Field(gt=0)]
+    factor: Annotated[Quantity, Field(gt=0)]
     item_id: str | None = None
 
     @field_validator("from_", "to")
@@ -104,20 +116,42 @@ class Settings(_Strict):
     # Code mappings per system: {system: {code_kind: {their_code: our_code}}}.
     mappings: dict[str, dict[str, dict[str, str]]] = Field(default_factory=dict)
     max_message_bytes: Annotated[int, Field(gt=0)] = 4 * 1024 * 1024
+    # How far a message's `time` may be ahead of the hub's clock before it is quarantined
+    # (TIMESTAMP_IN_FUTURE): a sender's clock years ahead would make every later update stale.
+    max_future_skew_seconds: Annotated[float, Field(ge=0)] = DEFAULT_FUTURE_SKEW_SECONDS
+
+    @field_validator("systems")
+    @classmethod
+    def _names_are_source_names(cls, systems: dict[str, System]) -> dict[str, System]:
+        for name in systems:
+            if not re.fullmatch(SOURCE_PATTERN, name):
+                raise _located(("systems", name), f"system name {name!r} must be 1 to 64 letters, digits, `_`, `.` or `-`")
+        return systems
+
+    @field_validator("ownership")
+    @classmethod
+    def _known_domains(cls, ownership: dict[str, str]) -> dict[str, str]:
+        for domain in ownership:
+            if domain not in DOMAINS:
+                raise _located(("ownership", domain), f"`{domain}` is not an ownership domain; "
+                                                      f"the domains are {', '.join(DOMAINS)}")
+        return ownership
 
     @model_validator(mode="after")
     def _names_refer_to_systems(self) -> "Settings":
+        for name, system in self.systems.items():
+            system._name = name
         for domain, owner in self.ownership.items():
             if owner not in self.systems:
-                raise ValueError(f"ownership.{domain}: `{owner}` is not a configured system")
+                raise _located(("ownership", domain), f"`{owner}` is not a configured system")
         for event_type, targets in self.subscriptions.items():
-            for target in targets:
+            for n, target in enumerate(targets):
                 system = self.systems.get(target)
+                where = ("subscriptions", event_type.value, n)
                 if system is None:
-                    raise ValueError(f"subscriptions.{event_type}: `{target}` is not a configured system")
+                    raise _located(where, f"`{target}` is not a configured system")
                 if system.kind not in DELIVERING_KINDS:
-                    raise ValueError(f"subscriptions.{event_type}: `{target}` is a {system.kind} system, "
-                                     f"which cannot receive deliveries yet")
+                    raise _located(where, f"`{target}` is a {system.kind} system, which cannot receive deliveries yet")
         return self
 
     def targets_for(self, event_type: str) -> list[str]:
@@ -145,13 +179,45 @@ def _line_of(root: yaml.Node | None, path: tuple[Any, ...]) -> int | None:
     return line
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (YAML keeps the last one
+    silently, so a repeated `plants:` would drop the first plant list without a word)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        first_line: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *defaults` keys may be overridden: that is what merging is for
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, Hashable):
+                continue  # the base loader reports an unhashable key
+            line = key_node.start_mark.line + 1
+            if key in first_line:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first on line {first_line[key]})", key_node.start_mark)
+            first_line[key] = line
+        return super().construct_mapping(node, deep)
+
+
+def _load_yaml(text: str, name: str) -> tuple[yaml.Node | None, Any]:
+    loader = _UniqueKeyLoader(text)
+    try:
+        root = loader.get_single_node()
+        return root, (loader.construct_document(root) if root is not None else None)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{name}:{mark.line + 1}" if mark else name
+        raise ConfigError(f"{where}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{name}: not valid YAML: nested too deeply") from None
+    finally:
+        loader.dispose()
+
+
 def parse_settings(text: str, name: str = "<config>") -> Settings:
     """Settings from YAML text; a ConfigError names the file, line and field otherwise."""
-    try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{name}: not valid YAML: {exc}") from None
+    root, data = _load_yaml(text, name)
+    data = data or {}
     if not isinstance(data, dict):
         raise ConfigError(f"{name}: the configuration must be a mapping of sections")
     if isinstance(data.get("systems"), dict):
@@ -162,7 +228,8 @@ def parse_settings(text: str, name: str = "<config>") -> Settings:
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            loc = tuple(p for p in error["loc"] if not str(p).startswith("function-"))
+            loc = (error.get("ctx") or {}).get("path") or \
+                tuple(p for p in error["loc"] if not str(p).startswith("function-"))
             line = _line_of(root, loc)
             where = f"{name}:{line}" if line else name
             field = ".".join(str(p) for p in loc) or "(top level)"
@@ -180,4 +247,8 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{file}: cannot read configuration: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{file}:{line}: the configuration is not UTF-8 text "
+                          f"(byte 0x{exc.object[exc.start]:02x} at offset {exc.start})") from None
     return parse_settings(text, str(file))

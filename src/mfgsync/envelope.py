@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
+from pydantic_core import PydanticCustomError
 
 from mfgsync.model import entities as m
-from mfgsync.model.entities import UtcTime
+from mfgsync.model.identifiers import MAX_MESSAGE_ID_CHARS, identifier_problem
+from mfgsync.model.timestamps import UtcTime
 
 
 class EventType(StrEnum):
@@ -53,8 +55,22 @@ PAYLOAD: dict[EventType, type[m.Canonical]] = {
     EventType.quality_released: m.QualityHold,
 }
 
-MessageId = Annotated[str, Field(min_length=1, max_length=200)]
-SourceName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+def _attribute(max_chars: int):
+    """An envelope text attribute: printable, bounded; only the key separator US is refused,
+    since message ids are joined to their source with it and with nothing else."""
+    def check(value: str) -> str:
+        problem = identifier_problem(value, max_chars, separators="\x1f")
+        if problem:
+            raise PydanticCustomError("IDENTIFIER_INVALID", f"attribute {problem}")
+        return value
+    return AfterValidator(check)
+
+
+MessageId = Annotated[str, _attribute(MAX_MESSAGE_ID_CHARS)]
+SOURCE_PATTERN = r"[A-Za-z0-9_.\-]{1,64}"
+SourceName = Annotated[str, Field(pattern=rf"^{SOURCE_PATTERN}$")]
+# CloudEvents Integer: a JSON integer (not true, "5" or 5.0) within a signed 32-bit range.
+Sequence = Annotated[StrictInt, Field(ge=0, le=2**31 - 1)]
 
 
 class Envelope(BaseModel):
@@ -62,18 +78,18 @@ class Envelope(BaseModel):
 
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
 
-    specversion: str = "1.0"
+    specversion: Literal["1.0"]  # required, and the only version this hub reads
     id: MessageId
     source: SourceName
     type: EventType
-    subject: Annotated[str, Field(max_length=300)] | None = None
+    subject: Annotated[str, _attribute(300)] | None = None
     time: UtcTime
-    dataschema: Annotated[str, Field(max_length=300)] | None = None
-    correlationid: Annotated[str, Field(max_length=200)] | None = None
+    dataschema: Annotated[str, _attribute(300)] | None = None
+    correlationid: Annotated[str, _attribute(200)] | None = None
     # Optional per-entity sequence from the sender: orders messages that share a timestamp.
-    sequence: Annotated[int, Field(ge=0)] | None = None
+    sequence: Sequence | None = None
     # Which version of a source mapping produced this message (lineage for mapping changes).
-    mappingversion: Annotated[str, Field(max_length=64)] | None = None
+    mappingversion: Annotated[str, _attribute(64)] | None = None
     data: dict[str, Any]
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mfgsync.adapters.decode import KEPT_PREFIX_CHARS
 from mfgsync.app import build_hub
 from mfgsync.config import parse_settings
 from mfgsync.rules.reasons import CATALOGUE
@@ -103,12 +105,15 @@ def test_any_mutation_of_a_valid_envelope_is_accepted_or_quarantined_with_a_reas
     _assert_accounted_for(hub, json.dumps(mutated))
 
 
-def test_a_message_over_the_size_limit_is_quarantined_whole(hub):
-    big = envelope("item.upserted", item("BIG", "x" * (5 * 1024 * 1024)))
-    report = hub.intake.ingest([json.dumps(big)])
+def test_a_message_over_the_size_limit_is_quarantined_with_a_bounded_prefix_and_its_hash(hub):
+    raw = json.dumps(envelope("item.upserted", item("BIG", "x" * (5 * 1024 * 1024))))
+    report = hub.intake.ingest([raw])
     assert report.by_reason == {"PAYLOAD_TOO_LARGE": 1}
     [row] = hub.exceptions.list(code="PAYLOAD_TOO_LARGE")
-    assert len(hub.exceptions.get(row["id"])["payload"]) > 5 * 1024 * 1024, "nothing is lost"
+    payload = hub.exceptions.get(row["id"])["payload"]
+    assert payload.startswith(raw[:KEPT_PREFIX_CHARS]) and len(payload) < KEPT_PREFIX_CHARS + 500
+    assert hashlib.sha256(raw.encode()).hexdigest() in payload, "the hash still identifies the original"
+    assert hub.intake.ingest([raw]).duplicates == 1, "sent again, it is the same message"
 
 
 def test_deeply_nested_json_is_quarantined_not_a_crash(hub):

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, Mapping
 
 from pydantic import ValidationError
 
 from mfgsync.adapters.code_maps import translate
-from mfgsync.envelope import PAYLOAD, Envelope
+from mfgsync.envelope import PAYLOAD, SOURCE_PATTERN, Envelope, EventType
 from mfgsync.model.base import Canonical
+from mfgsync.model.identifiers import MAX_MESSAGE_ID_CHARS, identifier_problem, shown
+from mfgsync.model.numbers import NumberOutOfRange, bounded, bounded_int
+from mfgsync.model.timestamps import DEFAULT_FUTURE_SKEW_SECONDS, future_problem
 from mfgsync.rules.findings import Finding
 from mfgsync.rules.reasons import CATALOGUE
 
@@ -50,64 +53,119 @@ def _findings_from(error: ValidationError, prefix: str) -> list[Finding]:
             code = "UNKNOWN_FIELD"
         else:
             code = "INVALID_FIELD"
-        path = ".".join([prefix] + [str(p) for p in problem["loc"]]) if prefix else ".".join(map(str, problem["loc"]))
+        path = ".".join([prefix] + [_part(p) for p in problem["loc"]]) if prefix else ".".join(map(_part, problem["loc"]))
         findings.append(Finding(code, f"{path or 'message'}: {problem['msg']}", path or None))
     return findings
 
 
-# One decoder for every message: json.loads with a parse_float builds a new decoder per call,
-# which costs more than parsing a typical message.
-_JSON = json.JSONDecoder(parse_float=Decimal)
+def _part(part: object) -> str:
+    """A path part as safe text: a field name sent with NUL or a lone surrogate is escaped."""
+    text = str(part)
+    return text if text.isprintable() else shown(text)
 
 
-def _raw_key(raw: str) -> str:
-    return "raw\x1f" + hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()[:40]
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not a JSON number")
+
+
+# One decoder for every message: json.loads with hooks builds a new decoder per call, which
+# costs more than parsing a typical message. Numbers are range-checked as they are read, before
+# anything converts them (model/numbers.py); NaN and Infinity are not JSON.
+_JSON = json.JSONDecoder(parse_float=bounded, parse_int=bounded_int, parse_constant=_not_json)
+KEPT_PREFIX_CHARS = 64 * 1024  # of an oversized message, what the quarantine keeps besides its hash
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "backslashreplace")).hexdigest()
+
+
+def _raw_key(text: str) -> str:
+    return "raw\x1f" + _digest(text)[:40]
 
 
 def _text(raw: str | bytes | dict) -> str:
+    """The raw message as text both stores can keep: a lone surrogate in a Python string is
+    written as its JSON escape, which reads back as the same string."""
     if isinstance(raw, dict):
         return json.dumps(raw, default=str)
     if isinstance(raw, bytes):
         return raw.decode("utf-8", errors="replace")
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:
+        return raw.encode("utf-8", "backslashreplace").decode("utf-8")
     return raw
 
 
+def kept_raw(text: str, limit: int) -> str:
+    """What a quarantine keeps of a raw message: all of it up to `limit` characters; beyond,
+    its first KEPT_PREFIX_CHARS and a note with its size and SHA-256, which still identify it."""
+    if len(text) <= limit:
+        return text
+    kept = text[:KEPT_PREFIX_CHARS]
+    return (f"{kept}\n[truncated: the first {len(kept)} of {len(text)} characters are kept; "
+            f"sha256 {_digest(text)}]")
+
+
+def _too_large(text: str, size: int, max_bytes: int) -> Decoded:
+    digest = _digest(text)
+    return Decoded(kept_raw(text, KEPT_PREFIX_CHARS), "raw\x1f" + digest[:40], "unknown", "", findings=[
+        Finding("PAYLOAD_TOO_LARGE", f"message of {size} bytes exceeds the limit of {max_bytes}; sha256 {digest}")])
+
+
+def _malformed(text: str, message: str, code: str = "MALFORMED_JSON") -> Decoded:
+    return Decoded(text, _raw_key(text), "unknown", "", findings=[Finding(code, message)])
+
+
 def decode(raw: str | bytes | dict, max_bytes: int, source_override: str | None = None,
-           code_maps: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None) -> Decoded:
+           code_maps: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None, *,
+           now: float | None = None, max_future_skew_seconds: float = DEFAULT_FUTURE_SKEW_SECONDS) -> Decoded:
+    """One message judged: an envelope and entity, or findings. `now` (epoch seconds) enables the
+    check that `time` is at most `max_future_skew_seconds` ahead of the hub's clock."""
+    size = len(raw) if isinstance(raw, bytes) else None
     text = _text(raw)
-    if len(text) > max_bytes:
-        return Decoded(text, _raw_key(text), "unknown", "", findings=[
-            Finding("PAYLOAD_TOO_LARGE", f"message of {len(text)} bytes exceeds the limit of {max_bytes}")])
+    if (size or len(text)) > max_bytes:
+        return _too_large(text, size or len(text), max_bytes)
     try:
         document: Any = raw if isinstance(raw, dict) else _JSON.decode(text)
+    except NumberOutOfRange as exc:
+        return _malformed(text, f"number out of range: {exc}", exc.code)
     except (ValueError, RecursionError) as exc:
-        return Decoded(text, _raw_key(text), "unknown", "", findings=[
-            Finding("MALFORMED_JSON", f"not JSON: {str(exc)[:200]}")])
+        return _malformed(text, f"not JSON: {str(exc)[:200]}")
     if not isinstance(document, dict):
-        return Decoded(text, _raw_key(text), "unknown", "", findings=[
-            Finding("MALFORMED_JSON", f"a message must be a JSON object, not {type(document).__name__}")])
+        return _malformed(text, f"a message must be a JSON object, not {type(document).__name__}")
     if source_override:
         document = {**document, "source": source_override}
-    return _decode_envelope(text, document, code_maps or {})
+    decoded = _decode_envelope(text, document, code_maps or {})
+    if decoded.envelope is not None and now is not None:
+        problem = future_problem(decoded.envelope.time, now, max_future_skew_seconds)
+        if problem:
+            decoded.findings.insert(0, Finding("TIMESTAMP_IN_FUTURE", problem, "time"))
+    return decoded
 
 
 def _identity(text: str, document: dict) -> tuple[str, str, str]:
+    """The idempotency key, from the source and id exactly as the envelope reads them (stripped);
+    when either is unusable, the hash of the raw text, so a re-sent bad message is still one."""
     source, message_id = document.get("source"), document.get("id")
-    if isinstance(source, str) and isinstance(message_id, str) and source and message_id \
-            and len(source) <= 64 and len(message_id) <= 200:
+    source = source.strip() if isinstance(source, str) else None
+    message_id = message_id.strip() if isinstance(message_id, str) else None
+    if source and _SOURCE.fullmatch(source) and message_id \
+            and identifier_problem(message_id, MAX_MESSAGE_ID_CHARS, separators="\x1f") is None:
         return f"{source}\x1f{message_id}", source, message_id
-    return _raw_key(text), str(source)[:64] if source else "unknown", ""
+    return _raw_key(text), source if source and _SOURCE.fullmatch(source) else "unknown", ""
 
 
 def _decode_envelope(text: str, document: dict, code_maps: Mapping[str, Mapping[str, Mapping[str, str]]]) -> Decoded:
     msg_key, source, message_id = _identity(text, document)
-    event_type = document.get("type") if isinstance(document.get("type"), str) else None
+    sent_type = document.get("type")
+    event_type = sent_type.strip() if isinstance(sent_type, str) and sent_type.strip() in _EVENT_TYPES else None
     try:
         envelope = Envelope.model_validate(document)
     except ValidationError as exc:
         findings = _findings_from(exc, "")
         if any(p["loc"] == ("type",) for p in exc.errors()):
-            findings.insert(0, Finding("UNKNOWN_EVENT_TYPE", f"unknown event type {str(document.get('type'))[:80]!r}", "type"))
+            findings.insert(0, Finding("UNKNOWN_EVENT_TYPE", f"unknown event type {shown(sent_type)}", "type"))
         findings = [f if f.code != "INVALID_FIELD" else Finding("ENVELOPE_INVALID", f.message, f.field)
                     for f in findings if not (f.code == "INVALID_FIELD" and f.field == "type")]
         return Decoded(text, msg_key, source, message_id, findings=findings, event_type=event_type)
@@ -120,3 +178,7 @@ def _decode_envelope(text: str, document: dict, code_maps: Mapping[str, Mapping[
         return decoded
     decoded.fields_set = set(envelope.data)
     return decoded
+
+
+_SOURCE = re.compile(SOURCE_PATTERN)
+_EVENT_TYPES = frozenset(EventType)

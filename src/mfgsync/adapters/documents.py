@@ -16,7 +16,8 @@ from typing import Any, Iterator
 
 from mfgsync import formats
 from mfgsync.envelope import new_envelope
-from mfgsync.adapters.decode import Decoded
+from mfgsync.model.identifiers import shown
+from mfgsync.adapters.decode import Decoded, kept_raw
 from mfgsync.rules.findings import Finding
 
 EVENT_OF_ENTITY = {
@@ -25,6 +26,7 @@ EVENT_OF_ENTITY = {
     "ProductionOrder": "production.released", "Bom": "bom.released",
 }
 DEFAULT_SOURCE = {"x12": "supplier", "edifact": "supplier", "b2mml": "mes", "plm-csv": "plm"}
+KEPT_UNREADABLE_CHARS = 4 * 1024 * 1024  # of an unreadable file, what its quarantine keeps whole
 
 
 def envelopes_from_file(path: Path, fmt: str, source: str | None) -> Iterator[dict[str, Any] | Decoded]:
@@ -60,7 +62,8 @@ def _documents(parsed: dict[str, Any], fmt: str) -> Iterator[tuple[str, dict[str
 def _unreadable(path: Path, text: str, error: formats.FormatError, source: str | None) -> Decoded:
     where = ", ".join(f"{name} {value}" for name in ("segment", "tag", "line", "column")
                       if (value := getattr(error, name, None)) is not None)
-    message = f"{path.name}: {error.message}" + (f" ({where})" if where else "")
-    digest = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:40]
-    return Decoded(text, f"file\x1f{digest}", source or "unknown", f"{path.name}#{digest[:12]}",
-                   findings=[Finding(error.code, message)])
+    name = path.name if path.name.isprintable() else shown(path.name)
+    message = f"{name}: {error.message}" + (f" ({where})" if where else "")
+    digest = hashlib.sha256(text.encode("utf-8", "backslashreplace")).hexdigest()[:40]
+    return Decoded(kept_raw(text, KEPT_UNREADABLE_CHARS), f"file\x1f{digest}", source or "unknown",
+                   f"{name[:180]}#{digest[:12]}", findings=[Finding(error.code, message)])

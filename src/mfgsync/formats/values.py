@@ -7,9 +7,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Callable, Mapping, TypeVar
 
 from mfgsync.formats.errors import FormatError
+from mfgsync.model.numbers import MAX_NUMBER_CHARS, NumberOutOfRange, bounded
 from mfgsync.model.units import UnitError, normalize_uom
 
-_MAX_NUMBER_CHARS = 40  # longer than any X12 (R 15) or EDIFACT (an..35) numeric element
 _REMEMBERED = 4096  # distinct texts a remembered reader keeps
 
 Value = TypeVar("Value")
@@ -40,24 +40,31 @@ def decimal(text: str, what: str, decimal_mark: str = ".") -> Decimal:
     raw = text.strip()
     if decimal_mark != ".":
         raw = raw.replace(decimal_mark, ".")
-    if not raw or len(raw) > _MAX_NUMBER_CHARS:
-        raise FormatError("EDI_INVALID_NUMBER", f"{what}: {text!r} is not a number")
+    if not raw or len(raw) > MAX_NUMBER_CHARS:
+        raise FormatError("EDI_INVALID_NUMBER", f"{what}: {text[:60]!r} is not a number")
     try:
         value = Decimal(raw)
     except InvalidOperation:
         raise FormatError("EDI_INVALID_NUMBER", f"{what}: {text!r} is not a number") from None
     if not value.is_finite():
         raise FormatError("EDI_INVALID_NUMBER", f"{what}: {text!r} is not a finite number")
-    return value
+    return _in_range(value, what)
+
+
+def _in_range(value: Decimal, what: str) -> Decimal:
+    try:
+        return bounded(value)
+    except NumberOutOfRange as exc:
+        raise FormatError(exc.code, f"{what}: {exc}") from None
 
 
 def implied_decimal(text: str, what: str, places: int = 2) -> Decimal:
     """An X12 `Nn` field: digits with `places` implied decimals (29500 with N2 is 295.00)."""
     raw = text.strip()
     digits = raw[1:] if raw[:1] == "-" else raw
-    if not digits.isdigit() or not digits.isascii() or len(raw) > _MAX_NUMBER_CHARS:
-        raise FormatError("EDI_INVALID_NUMBER", f"{what}: {text!r} is not an implied-decimal number")
-    return Decimal(raw).scaleb(-places)
+    if not digits.isdigit() or not digits.isascii() or len(raw) > MAX_NUMBER_CHARS:
+        raise FormatError("EDI_INVALID_NUMBER", f"{what}: {text[:60]!r} is not an implied-decimal number")
+    return _in_range(Decimal(raw).scaleb(-places), what)
 
 
 def to_implied_decimal(value: Decimal, places: int = 2) -> str:

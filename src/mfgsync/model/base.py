@@ -5,7 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer
+from pydantic_core import PydanticCustomError
+
+from mfgsync.model.numbers import NumberOutOfRange, bounded
 
 
 def decimal_to_number(value: Decimal) -> int | float | str:
@@ -22,10 +25,18 @@ def decimal_to_number(value: Decimal) -> int | float | str:
     return str(value)
 
 
+def _in_range(value: Decimal) -> Decimal:
+    try:
+        return bounded(value)
+    except NumberOutOfRange as exc:
+        raise PydanticCustomError(exc.code, str(exc)) from None
+
+
 # A float reaching the model (a Python caller, a JSON number) is read through its shortest repr,
 # so 0.1 becomes Decimal("0.1"), not 0.1000000000000000055...: pydantic does that itself, and
-# tests/unit/test_canonical_quantities.py holds it to it.
-Quantity = Annotated[Decimal, PlainSerializer(decimal_to_number, when_used="json")]
+# tests/unit/test_canonical_quantities.py holds it to it. Every quantity, price and factor is
+# held to the range of model/numbers.py before anything converts it.
+Quantity = Annotated[Decimal, AfterValidator(_in_range), PlainSerializer(decimal_to_number, when_used="json")]
 
 
 class Canonical(BaseModel):

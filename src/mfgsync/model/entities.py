@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
@@ -11,7 +11,9 @@ from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from mfgsync.model.base import Canonical, Quantity
+from mfgsync.model.identifiers import MAX_IDENTIFIER_CHARS, identifier_problem, text_problem
 from mfgsync.model.states import PoStatus, ProductionStatus
+from mfgsync.model.timestamps import UtcTime
 from mfgsync.model.units import UnitError, normalize_uom
 
 
@@ -22,16 +24,27 @@ def _uom(value: object) -> str:
         raise PydanticCustomError(exc.code, str(exc)) from None
 
 
-def _utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise PydanticCustomError("TIMESTAMP_NOT_UTC", "timestamp has no time zone; send UTC (Z)")
-    return value.astimezone(timezone.utc)
+def _identifier(value: object) -> object:
+    """Checked before pydantic reads it as text, so a lone surrogate gets this code too."""
+    if not isinstance(value, str):
+        return value
+    stripped = value.strip()
+    problem = identifier_problem(stripped)
+    if problem:
+        raise PydanticCustomError("IDENTIFIER_INVALID", f"identifier {problem}")
+    return stripped
+
+
+def _printable(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise PydanticCustomError("INVALID_FIELD", problem)
+    return value
 
 
 Uom = Annotated[str, BeforeValidator(_uom)]
-UtcTime = Annotated[datetime, AfterValidator(_utc)]
-Key = Annotated[str, Field(min_length=1, max_length=128)]
-Text = Annotated[str, Field(max_length=2000)]
+Key = Annotated[str, BeforeValidator(_identifier), Field(min_length=1, max_length=MAX_IDENTIFIER_CHARS)]
+Text = Annotated[str, Field(max_length=2000), AfterValidator(_printable)]
 Positive = Annotated[Quantity, Field(gt=0)]
 NonNegative = Annotated[Quantity, Field(ge=0)]
 

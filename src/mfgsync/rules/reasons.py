@@ -25,6 +25,10 @@ CATALOGUE: dict[str, Reason] = {
     "INVALID_FIELD": Reason("admin", "a field has a value of the wrong type or range"),
     "UNKNOWN_FIELD": Reason("admin", "the payload carries a field the canonical model does not have"),
     "TIMESTAMP_NOT_UTC": Reason("admin", "a timestamp carries no time zone"),
+    "TIMESTAMP_OUT_OF_RANGE": Reason("admin", "a timestamp falls outside the years 1900 to 2199 once converted to UTC"),
+    "TIMESTAMP_IN_FUTURE": Reason("admin", "a message's time is further ahead of the hub's clock than max_future_skew_seconds"),
+    "NUMBER_OUT_OF_RANGE": Reason("admin", "a number is not finite, has more than 28 significant digits, or lies outside 10^-12 to 10^15"),
+    "IDENTIFIER_INVALID": Reason("admin", "an identifier is empty, too long, or holds a control character, a lone surrogate or a key separator"),
     "EFFECTIVITY_INVERTED": Reason("engineering", "effective_to is before effective_from"),
     "REPORT_MOVEMENT_KIND": Reason("planner", "a production report carries a movement that is not consumption, completion or scrap"),
     "NOT_SYSTEM_OF_RECORD": Reason("admin", "the source does not own the fields it changes"),
@@ -95,9 +99,20 @@ CATALOGUE: dict[str, Reason] = {
     "PLM_CSV_LEVEL": Reason("engineering", "a BOM CSV row's level does not follow from the row above"),
     "PLM_CSV_VALUE": Reason("engineering", "a BOM CSV cell holds a value of the wrong kind"),
     "PLM_CSV_NO_ASSEMBLY": Reason("engineering", "the BOM CSV has no level-0 assembly row before its components"),
+    # --- command line ---
+    "CONFIG_INVALID": Reason("admin", "the configuration file cannot be read or breaks its schema"),
+    "INPUT_INVALID": Reason("admin", "an input file cannot be read as the format given"),
+    "FILE_NOT_FOUND": Reason("admin", "a file named on the command line does not exist"),
+    "UNKNOWN_FORMAT": Reason("admin", "the --format named is not one the command reads"),
+    "UNKNOWN_TYPE": Reason("admin", "the entity type named is not one the hub stores"),
+    "UNKNOWN_BENCHMARK": Reason("admin", "no benchmark has the name given"),
+    "NOT_FOUND": Reason("admin", "no entity or exception has the key given"),
+    "EXCEPTION_STATE": Reason("admin", "the exception is not in a state that allows the action"),
     # --- delivery ---
     "DELIVERY_FAILED": Reason("admin", "a target kept failing and the message was dead-lettered"),
     "DELIVERY_REJECTED": Reason("admin", "a target rejected the message permanently"),
+    "DELIVERY_NO_CONNECTOR": Reason("admin", "no connector is configured for the delivery's target"),
+    "DELIVERY_CONNECTOR_ERROR": Reason("admin", "the target's connector failed unexpectedly (a bug, not retried)"),
 }
 
 

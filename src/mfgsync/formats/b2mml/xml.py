@@ -11,6 +11,7 @@ from defusedxml.ElementTree import fromstring
 
 from mfgsync.formats.errors import FormatError, check_size
 from mfgsync.formats.values import decimal
+from mfgsync.model.timestamps import TimestampOutOfRange, as_utc
 
 V0600 = "http://www.mesa.org/xml/B2MML-V0600"
 V0700 = "http://www.mesa.org/xml/B2MML"
@@ -94,8 +95,11 @@ def timestamp(text: str | None) -> datetime | None:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise FormatError("EDI_INVALID_DATE", f"{text!r} is not an xsd:dateTime") from None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        raise FormatError("EDI_INVALID_DATE", f"{text[:60]!r} is not an xsd:dateTime") from None
+    try:
+        return as_utc(value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value)
+    except TimestampOutOfRange as exc:
+        raise FormatError(exc.code, str(exc)) from None
 
 
 def timestamp_text(value: datetime | date) -> str:
