@@ -80,16 +80,15 @@ def test_lineage_returns_the_tree_of_one_correlation_id_with_parents(store):
         uow.add_inbox([message("ECO-7", correlation_id="C1", event_type="eco.released", received_at=at(1)),
                        message("ECO-8", correlation_id="C2", received_at=at(1))])
     cause = "message:" + msg_key("ECO-7")
-    queue(store, delivery("erp", "BOM:P1", 1, msg_key=None, payload="{}", correlation_id="C1", causation_id=cause,
-                          at=at(2)),
-          delivery("mes", "BOM:P1", 1, msg_key=None, payload="{}", correlation_id="C1", causation_id=cause, at=at(2)))
+    caused = {"msg_key": msg_key("ECO-7"), "payload": "{}", "correlation_id": "C1", "causation_id": cause, "at": at(2)}
+    queue(store, delivery("erp", "BOM:P1", 1, **caused), delivery("mes", "BOM:P1", 1, **caused))
     erp, mes = _claim(store)
     with store.writing() as uow:
         uow.settle([delivered(erp, "w", at(4)), failed(mes, "w", None, at_=at(5))])
         uow.add_exceptions([exception_row(1, kind="dead_letter", role="it", correlation_id="C1",
                                           causation_id=f"effect:{mes.id}", outbox_id=mes.id, at=at(6))])
-        uow.add_scheduled([{"due_at": 9e9, "effect": '{"target": "erp"}', "effect_key": "switch", "correlation_id": "C1",
-                            "causation_id": cause, "at": at(3)}])
+        uow.add_scheduled([{"due_at": 9e9, "effect": '{"target": "erp"}', "effect_key": "switch",
+                            "correlation_id": "C1", "causation_id": cause, "at": at(3)}])
         uow.add_exceptions([exception_row(2, correlation_id="C1", causation_id="message:elsewhere", at=at(7))])
     with store.reading() as read:
         nodes = read.lineage("C1")

@@ -66,7 +66,7 @@ class OutboxUnit:
     def _claimed(self, row: dict) -> Claimed:
         payload = row["payload"]
         if payload is None:  # the delivery carries its causing message's canonical envelope
-            payload = self.state.inbox[row["msg_key"]]["envelope"]
+            payload = self.state.inbox.get(row["msg_key"], {}).get("envelope")
         return Claimed(row["id"], row["target"], row["entity_key"], row["effect_key"], row["command"],
                        row["msg_key"], row["event_type"], payload, row["attempts"], row["fence"],
                        row["lease_until"], row["correlation_id"])
