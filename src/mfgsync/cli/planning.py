@@ -1,47 +1,142 @@
-"""Commands for planning: `plan mrp`."""
+"""Commands for planning: `plan mrp` on a contract file or on the hub's own data."""
 
 from __future__ import annotations
 
+import sys
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import NamedTuple, Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from mfgsync.cli.output import fail, print_json
-from mfgsync.planning.contract import UNREADABLE, parse_mrp_json, plan_document
-from mfgsync.planning.engine import run_mrp
-from mfgsync.planning.model import MrpInputError, MrpPlan, RECORD_ROWS
+from mfgsync.cli.output import fail
+from mfgsync.planning.calendar import BucketCalendar
+from mfgsync.planning.checked import CheckedInput
+from mfgsync.planning.contract import UNREADABLE, read_mrp_json
+from mfgsync.planning.engine import run_checked
+from mfgsync.planning.from_store import plan_from_source, read_end_demands
+from mfgsync.planning.model import MrpInput, MrpInputError, MrpPlan, RECORD_ROWS
+from mfgsync.planning.output import RECORDS, plan_json, plan_tables
+from mfgsync.planning.peg_table import Stock, peg_table, stock_of_input
 from mfgsync.planning.pegging import peg, pegging_document
 
 MAX_INPUT_BYTES = 512 * 1024 * 1024
+PEGGING = ("single", "full", "none")
+
+
+class Run(NamedTuple):
+    plan: MrpPlan
+    stock: Stock
+    input: MrpInput | None  # rows: from a file, built only when full pegging asks for them
+    checked: CheckedInput | None = None
 
 
 def register(app: typer.Typer) -> None:
-    plan_app = typer.Typer(help="Planning: MRP on the contract's input.", no_args_is_help=True)
+    plan_app = typer.Typer(help="Planning: MRP on the contract's input or on the hub's data.", no_args_is_help=True)
 
     @plan_app.command("mrp")
     def mrp(
-        input: Path = typer.Option(..., "--input", help="MRP input document (JSON, DESIGN.md section 5)"),
+        input: Optional[Path] = typer.Option(None, "--input", help="MRP input document (JSON, DESIGN.md section 5)"),
+        from_store: bool = typer.Option(False, "--from-store", help="plan the hub's current items, BOMs, stock and orders"),
+        plant: str = typer.Option("P1", "--plant", help="with --from-store: the plant planned"),
+        start: Optional[str] = typer.Option(None, "--start", help="with --from-store: first day of bucket 1 (default today, UTC)"),
+        periods: int = typer.Option(52, "--periods", min=1, max=1000, help="with --from-store: buckets in the horizon"),
+        bucket_days: int = typer.Option(7, "--bucket-days", min=1, help="with --from-store: days per bucket"),
+        demand: Optional[Path] = typer.Option(None, "--demand", help="with --from-store: end demands (JSON list)"),
         as_json: bool = typer.Option(False, "--json", help="print the plan as one JSON document"),
-        pegging: bool = typer.Option(True, "--pegging/--no-pegging",
-                                     help="add the pegging of every order to end demands (slow on whole plants)"),
+        output: Optional[Path] = typer.Option(None, "--output", help="write Parquet: FILE.parquet (planned orders) or a folder of tables"),
+        records: str = typer.Option("all", "--records", help="records of all items, only active ones, or none"),
+        pegging: str = typer.Option("single", "--pegging", help="single-level pegging, full (every level: small plants), or none"),
     ) -> None:
         """Regenerative MRP: planned orders, records by bucket, exceptions and pegging."""
+        _one_of(records, RECORDS, "--records")
+        _one_of(pegging, PEGGING, "--pegging")
+        if (input is None) == (not from_store):
+            fail("give either --input FILE or --from-store", "MRP_INPUT_INVALID")
         try:
-            inp = parse_mrp_json(_read(input))
-            plan = run_mrp(inp)
-            document = plan_document(plan)
-            if pegging:
-                document["pegging"] = pegging_document(peg(inp, plan))
+            run = _from_file(input) if input else _from_hub(plant, _start(start), periods, bucket_days, demand)
+            pegs = _pegging(run, pegging)
+            if output:
+                _write_parquet(output, run.plan, records, pegs)
+            if as_json:
+                for piece in plan_json(run.plan, records, pegs):
+                    sys.stdout.buffer.write(piece)
+                sys.stdout.flush()
+            elif not output:
+                _print_tables(run.plan, records)
         except MrpInputError as exc:
             fail(str(exc), exc.code)
-        if as_json:
-            print_json(document)
-        else:
-            _print_tables(plan, document)
 
     app.add_typer(plan_app, name="plan")
+
+
+def _one_of(value: str, allowed: tuple, option: str) -> None:
+    if value not in allowed:
+        fail(f"{option} must be one of {', '.join(allowed)}, got {value!r}", "MRP_INPUT_INVALID")
+
+
+def _start(text: str | None) -> date:
+    if text is None:
+        return datetime.now(timezone.utc).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"--start must be a date (YYYY-MM-DD), got {text!r}", "MRP_INPUT_INVALID")
+
+
+def _from_file(path: Path) -> Run:
+    checked = read_mrp_json(_read(path))
+    plan, stock = run_checked(checked)
+    return Run(plan, stock, None, checked)
+
+
+def _from_hub(plant: str, start: date, periods: int, bucket_days: int, demand: Path | None) -> Run:
+    calendar = BucketCalendar(start=start, bucket_days=bucket_days, periods=periods)
+    demands = read_end_demands(_read(demand)) if demand else []
+    with _store_source() as source:
+        planned = plan_from_source(source, calendar, plant, demands)
+    return Run(planned.plan, stock_of_input(planned.input, planned.plan), planned.input)
+
+
+@contextmanager
+def _store_source():
+    """The hub's store as planning's source, read in one consistent view."""
+    from mfgsync.app import build_hub
+    from mfgsync.store.planning_source import StorePlanningSource
+
+    hub = build_hub()
+    try:
+        with hub.store.reading() as read:
+            yield StorePlanningSource(read, hub.settings)
+    finally:
+        hub.close()
+
+
+def _pegging(run: Run, pegging: str):
+    if pegging == "single":
+        return peg_table(run.plan, run.stock)
+    if pegging == "full":
+        inp = run.input if run.input is not None else run.checked.mrp_input()
+        return pegging_document(peg(inp, run.plan))
+    return None
+
+
+def _write_parquet(path: Path, plan: MrpPlan, records: str, pegs) -> None:
+    single = pegs if not isinstance(pegs, dict) else None  # full pegging is a JSON document
+    tables = plan_tables(plan, records, single)
+    try:
+        if path.suffix == ".parquet":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tables["planned_orders"].write_parquet(path)
+            return
+        path.mkdir(parents=True, exist_ok=True)
+        for name, table in tables.items():
+            table.write_parquet(path / f"{name}.parquet")
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}", "FILE_UNREADABLE")
 
 
 def _read(path: Path) -> bytes:
@@ -53,26 +148,26 @@ def _read(path: Path) -> bytes:
         raise MrpInputError(UNREADABLE, f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def _print_tables(plan: MrpPlan, document: dict) -> None:
+def _print_tables(plan: MrpPlan, records: str) -> None:
     console = Console()
-    buckets = [str(t) for t in range(1, plan.periods + 1)]
-    for item_id, record in document["records"].items():
-        table = Table(title=f"{item_id} (low-level code {plan.low_level_codes[plan.row_of(item_id)]})")
-        table.add_column("")
-        for bucket in buckets:
-            table.add_column(bucket, justify="right")
-        for name in RECORD_ROWS:
-            table.add_row(name.replace("_", " "), *(str(v) for v in record[name]))
+    tables = plan_tables(plan, records)
+    if "records" in tables:
+        for (item_id,), rows in tables["records"].group_by("item_id", maintain_order=True):
+            table = Table(title=f"{item_id} (low-level code {plan.low_level_codes[plan.row_of(item_id)]})")
+            table.add_column("")
+            for bucket in range(1, plan.periods + 1):
+                table.add_column(str(bucket), justify="right")
+            for name in RECORD_ROWS:
+                table.add_row(name.replace("_", " "), *(str(v) for v in rows[name].to_list()))
+            console.print(table)
+    for title, name, columns in (
+            ("planned orders", "planned_orders", {"item_id": "item", "release_period": "release",
+                                                  "due_period": "due", "qty": "qty"}),
+            ("exceptions", "exceptions", {"item_id": "item", "kind": "kind", "period": "period",
+                                          "detail": "detail"})):
+        table = Table(title=title)
+        for label in columns.values():
+            table.add_column(label)
+        for row in tables[name].select(list(columns)).iter_rows():
+            table.add_row(*(str(v) for v in row))
         console.print(table)
-    orders = Table(title="planned orders")
-    for column in ("item", "release", "due", "qty"):
-        orders.add_column(column)
-    for order in document["planned_orders"]:
-        orders.add_row(order["item_id"], str(order["release_period"]), str(order["due_period"]), str(order["qty"]))
-    console.print(orders)
-    exceptions = Table(title="exceptions")
-    for column in ("item", "kind", "period", "detail"):
-        exceptions.add_column(column)
-    for exception in document["exceptions"]:
-        exceptions.add_row(exception["item_id"], exception["kind"], str(exception["period"]), exception["detail"])
-    console.print(exceptions)

@@ -13,6 +13,8 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Iterable, NamedTuple, Protocol
 
+import msgspec
+
 from mfgsync.model.entities import (
     Bom, BomLine, InventoryBalance, Item, ItemType, LotRule, PoLineStatus, ProductionOrder,
     PurchaseOrder, StockStatus, UomConversion,
@@ -20,7 +22,7 @@ from mfgsync.model.entities import (
 from mfgsync.model.states import PoStatus, ProductionStatus
 from mfgsync.model.units import Conversion, UnitCatalogue, UnitError
 from mfgsync.planning.calendar import BucketCalendar, revision_windows
-from mfgsync.planning.contract import MAX_DECIMAL_PLACES, parse_mrp_input
+from mfgsync.planning.contract import INVALID, MAX_DECIMAL_PLACES, parse_mrp_input
 from mfgsync.planning.engine import run_mrp
 from mfgsync.planning.model import MrpInput, MrpInputError, MrpPlan
 
@@ -41,6 +43,23 @@ class EndDemand(NamedTuple):
     qty: Decimal
     uom: str | None = None  # None: the item's base unit
     ref: str | None = None
+
+
+class _DemandRow(msgspec.Struct, forbid_unknown_fields=True):
+    item_id: str
+    due_date: date
+    qty: Decimal
+    uom: str | None = None
+    ref: str | None = None
+
+
+def read_end_demands(text: bytes | str) -> list[EndDemand]:
+    """End demands from a JSON list of {item_id, due_date, qty, uom?, ref?}."""
+    try:
+        rows = msgspec.json.decode(text, type=list[_DemandRow])
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as exc:
+        raise MrpInputError(INVALID, f"end demands: {exc}") from None
+    return [EndDemand(r.item_id, r.due_date, r.qty, r.uom, r.ref) for r in rows]
 
 
 class PlanningSource(Protocol):

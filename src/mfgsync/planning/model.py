@@ -128,31 +128,33 @@ class MrpPlan:
         row = self.row_of(item_id)
         return {name: getattr(self, name)[row].tolist() for name in RECORD_ROWS}
 
-    def _order_cells(self) -> list[tuple[int, int, int, int | Fraction]]:
-        """(row, release, due, qty) of every planned order, in item order then due bucket."""
+    def order_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(row, release, due, qty) of every planned order as arrays, in item order then due
+        bucket: the order of planned_orders(), without an object per order."""
         rows, cols = np.nonzero(self.planned_receipts)
-        qtys = self.planned_receipts[rows, cols].tolist()
         due = cols + 1
-        release = np.maximum(1, due - self.lead_times[rows])
-        return list(zip(rows.tolist(), release.tolist(), due.tolist(), qtys))
+        return rows, np.maximum(1, due - self.lead_times[rows]), due, self.planned_receipts[rows, cols]
 
     def planned_orders(self) -> list[PlannedOrder]:
         """One planned order per item and due bucket (a lot rule's whole lots form one order)."""
-        return [PlannedOrder(self.item_ids[row], release, due, qty)
-                for row, release, due, qty in self._order_cells()]
+        rows, release, due, qty = self.order_columns()
+        return [PlannedOrder(self.item_ids[row], r, d, q)
+                for row, r, d, q in zip(rows.tolist(), release.tolist(), due.tolist(), qty.tolist())]
 
     def exceptions(self) -> list[MrpException]:
         """Past-due releases and reschedule messages, by item then period."""
         messages = list(self.reschedules)
-        for row, _, due, qty in self._order_cells():
-            wanted = due - int(self.lead_times[row])
-            if wanted < 1:
-                messages.append(MrpException(
-                    self.item_ids[row], "past_due", due,
-                    f"release of {as_decimal(qty)} due in period {due} should have been in "
-                    f"period {wanted}, {1 - wanted} period(s) before the horizon; placed in period 1"))
-        rows = self._rows
-        return sorted(messages, key=lambda m: (rows[m.item_id], m.period, m.kind))
+        rows, _, due, qty = self.order_columns()
+        wanted = due - self.lead_times[rows]
+        late = np.flatnonzero(wanted < 1)  # only these become objects
+        for row, due_period, want, quantity in zip(rows[late].tolist(), due[late].tolist(),
+                                                   wanted[late].tolist(), qty[late].tolist()):
+            messages.append(MrpException(
+                self.item_ids[row], "past_due", due_period,
+                f"release of {as_decimal(quantity)} due in period {due_period} should have been in "
+                f"period {want}, {1 - want} period(s) before the horizon; placed in period 1"))
+        order = self._rows
+        return sorted(messages, key=lambda m: (order[m.item_id], m.period, m.kind))
 
 
 def as_decimal(value: int | Fraction | Decimal) -> Decimal:

@@ -22,7 +22,7 @@ def plan(tmp_path, content, *options):
     return CliRunner().invoke(build_app(), ["plan", "mrp", "--input", str(path), *options])
 
 
-def test_json_output_is_one_document_with_the_contract_keys_and_pegging(tmp_path):
+def test_json_output_is_one_document_with_the_contract_keys_and_single_level_pegging(tmp_path):
     result = plan(tmp_path, EXAMPLE, "--json")
     assert result.exit_code == 0, result.stderr
     output = json.loads(result.stdout)
@@ -31,8 +31,57 @@ def test_json_output_is_one_document_with_the_contract_keys_and_pegging(tmp_path
         {"item_id": "A", "release_period": 2, "due_period": 3, "qty": 90},
         {"item_id": "B", "release_period": 2, "due_period": 2, "qty": 130}]
     assert output["records"]["B"]["gross"] == [0, 180, 0, 0, 0, 0, 0, 0]
-    assert output["pegging"]["demands"] == [
+    # each supply at its own level: A's stock and order serve the customer demand, B's receipt
+    # and order serve the dependent demand of bucket 2 (A's release)
+    assert output["pegging"] == {"supplies": [
+        {"item_id": "A", "supply": "on_hand", "index": None, "period": 0, "qty": 10,
+         "pegs": [{"to": "demand", "qty": 10, "demand": 0}]},
+        {"item_id": "A", "supply": "planned", "index": 0, "period": 3, "qty": 90,
+         "pegs": [{"to": "demand", "qty": 90, "demand": 0}]},
+        {"item_id": "B", "supply": "scheduled", "index": 0, "period": 1, "qty": 50,
+         "pegs": [{"to": "dependent", "qty": 50, "period": 2}]},
+        {"item_id": "B", "supply": "planned", "index": 1, "period": 2, "qty": 130,
+         "pegs": [{"to": "dependent", "qty": 130, "period": 2}]}]}
+
+
+def test_full_pegging_traces_every_end_demand_through_every_level_on_request(tmp_path):
+    result = plan(tmp_path, EXAMPLE, "--json", "--pegging", "full")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["pegging"]["demands"] == [
         {"demand": 0, "planned_orders": [0, 1], "scheduled_receipts": [0], "on_hand": ["A"]}]
+
+
+def test_records_can_be_limited_to_items_with_activity(tmp_path):
+    idle = {**EXAMPLE, "items": EXAMPLE["items"] + [{"item_id": "SPARE", "lead_time": 1, "on_hand": 5}]}
+    everything = json.loads(plan(tmp_path, idle, "--json").stdout)["records"]
+    active = json.loads(plan(tmp_path, idle, "--json", "--records", "active").stdout)["records"]
+    assert set(everything) == {"A", "B", "SPARE"} and set(active) == {"A", "B"}
+    assert json.loads(plan(tmp_path, idle, "--json", "--records", "none").stdout)["records"] == {}
+
+
+def test_a_folder_of_parquet_tables_holds_the_plan_for_polars_and_duckdb(tmp_path):
+    import duckdb
+    import polars as pl
+
+    result = plan(tmp_path, EXAMPLE, "--output", str(tmp_path / "plan"))
+    assert result.exit_code == 0, result.stderr
+    orders = pl.read_parquet(tmp_path / "plan" / "planned_orders.parquet")
+    assert orders.rows() == [("A", 2, 3, 90), ("B", 2, 2, 130)]
+    records = duckdb.sql(f"select period, gross from '{tmp_path / 'plan' / 'records.parquet'}' "
+                         "where item_id = 'B' and gross > 0").fetchall()
+    assert records == [(2, 180)]
+    pegs = pl.read_parquet(tmp_path / "plan" / "pegging.parquet")
+    assert pegs.filter(pl.col("item_id") == "A")["qty"].sum() == 100
+    assert {p.name for p in (tmp_path / "plan").iterdir()} == {
+        "planned_orders.parquet", "records.parquet", "exceptions.parquet", "pegging.parquet"}
+
+
+def test_one_parquet_file_holds_the_planned_orders(tmp_path):
+    import polars as pl
+
+    result = plan(tmp_path, EXAMPLE, "--output", str(tmp_path / "orders.parquet"))
+    assert result.exit_code == 0, result.stderr
+    assert pl.read_parquet(tmp_path / "orders.parquet")["qty"].to_list() == [90, 130]
 
 
 def test_without_json_the_plan_prints_as_tables(tmp_path):
@@ -57,6 +106,12 @@ def test_an_unreadable_file_exits_non_zero_with_its_reason(tmp_path):
     assert result.exit_code != 0 and "[MRP_INPUT_UNREADABLE]" in result.stderr
 
 
+def test_a_misspelt_key_is_refused_naming_where_it_stands(tmp_path):
+    result = plan(tmp_path, {"periods": 2, "items": [{"item_id": "A", "safety_stok": 5}]}, "--json")
+    assert result.exit_code != 0 and result.stdout == ""
+    assert "[MRP_INPUT_INVALID]" in result.stderr and "items[0] has an unknown key 'safety_stok'" in result.stderr
+
+
 def test_a_malformed_input_names_the_field_at_fault(tmp_path):
     result = plan(tmp_path, {"periods": 4, "demand": [{"item_id": "A", "period": 9, "qty": 1}]}, "--json")
     assert result.exit_code != 0
@@ -64,6 +119,6 @@ def test_a_malformed_input_names_the_field_at_fault(tmp_path):
 
 
 def test_pegging_can_be_left_out_of_a_whole_plant_run(tmp_path):
-    result = plan(tmp_path, EXAMPLE, "--json", "--no-pegging")
+    result = plan(tmp_path, EXAMPLE, "--json", "--pegging", "none")
     assert result.exit_code == 0
     assert set(json.loads(result.stdout)) == {"planned_orders", "records", "exceptions"}

@@ -1,0 +1,160 @@
+"""A plan written out: DESIGN.md section 5's JSON document in pieces, or tables for Parquet.
+
+The JSON document is produced as a sequence of byte pieces, a few thousand rows at a time, so
+a whole plant's plan is never held as one document. Which records are written is the caller's
+choice: all items, only those with activity, or none. Nothing here writes a file.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import msgspec
+import numpy as np
+import polars as pl
+
+from mfgsync.planning.contract import exception_document, json_number
+from mfgsync.planning.model import MrpPlan, RECORD_ROWS
+from mfgsync.planning.peg_table import NEED_KINDS, SUPPLY_KINDS, PegTable
+
+RECORDS = ("all", "active", "none")
+CHUNK = 4096
+_encode = msgspec.json.Encoder().encode
+ACTIVITY_ROWS = ("gross", "scheduled", "net", "planned_receipts", "planned_releases")
+
+
+def record_rows(plan: MrpPlan, records: str) -> np.ndarray:
+    """The item rows whose records are written: all, those with any activity, or none."""
+    if records == "none":
+        return np.empty(0, dtype=np.int64)
+    if records == "all":
+        return np.arange(len(plan.item_ids))
+    active = np.zeros(len(plan.item_ids), dtype=bool)
+    for name in ACTIVITY_ROWS:
+        active |= (getattr(plan, name) != 0).any(axis=1)
+    return np.flatnonzero(active)
+
+
+def plan_json(plan: MrpPlan, records: str = "all", pegging: PegTable | dict | None = None) -> Iterator[bytes]:
+    """The plan as the contract's JSON document, in pieces, with a `pegging` section when given:
+    single-level from a PegTable (streamed), or a ready document (full pegging)."""
+    yield b'{"planned_orders":['
+    yield from _joined(_order_pieces(plan))
+    yield b'],"records":{'
+    yield from _joined(_record_pieces(plan, record_rows(plan, records)))
+    yield b'},"exceptions":'
+    yield _encode([exception_document(e) for e in plan.exceptions()])
+    if isinstance(pegging, dict):
+        yield b',"pegging":' + _encode(pegging)
+    elif pegging is not None:
+        yield b',"pegging":{"supplies":['
+        yield from _joined(_supply_pieces(plan, pegging))
+        yield b"]}"
+    yield b"}\n"
+
+
+def _joined(pieces: Iterator[bytes]) -> Iterator[bytes]:
+    """Comma-separated pieces, each a run of members without its brackets."""
+    first = True
+    for piece in pieces:
+        if piece:
+            yield piece if first else b"," + piece
+            first = False
+
+
+def _numbers(values: np.ndarray) -> list:
+    return values.tolist() if values.dtype != object else [json_number(v) for v in values.tolist()]
+
+
+def _order_pieces(plan: MrpPlan) -> Iterator[bytes]:
+    rows, release, due, qty = plan.order_columns()
+    ids = plan.item_ids
+    for start in range(0, rows.size, CHUNK):
+        part = slice(start, start + CHUNK)
+        orders = [{"item_id": ids[r], "release_period": rel, "due_period": d, "qty": q}
+                  for r, rel, d, q in zip(rows[part].tolist(), release[part].tolist(), due[part].tolist(),
+                                          _numbers(qty[part]))]
+        yield _encode(orders)[1:-1]
+
+
+def _record_pieces(plan: MrpPlan, rows: np.ndarray) -> Iterator[bytes]:
+    for start in range(0, rows.size, CHUNK):
+        part = rows[start:start + CHUNK]
+        columns = {name: [_numbers(row) for row in getattr(plan, name)[part]] for name in RECORD_ROWS}
+        chunk = {plan.item_ids[row]: {name: columns[name][k] for name in RECORD_ROWS}
+                 for k, row in enumerate(part.tolist())}
+        yield _encode(chunk)[1:-1]
+
+
+def _supply_pieces(plan: MrpPlan, table: PegTable) -> Iterator[bytes]:
+    """Each supply with its pegs: {"to", "qty"} plus the end demand or the bucket needed in."""
+    bounds = np.searchsorted(table.peg_supply, np.arange(table.supply_qty.size + 1))
+    peg_qty = _numbers(table.peg_qty)
+    kinds, demands, periods = table.peg_kind.tolist(), table.peg_demand.tolist(), table.peg_period.tolist()
+    supply_qty = _numbers(table.supply_qty)
+    for start in range(0, table.supply_qty.size, CHUNK):
+        supplies = []
+        for s in range(start, min(start + CHUNK, table.supply_qty.size)):
+            index = int(table.supply_index[s])
+            supplies.append({
+                "item_id": plan.item_ids[table.supply_item[s]], "supply": SUPPLY_KINDS[table.supply_kind[s]],
+                "index": None if index < 0 else index, "period": int(table.supply_period[s]),
+                "qty": supply_qty[s],
+                "pegs": [_peg(kinds[p], peg_qty[p], demands[p], periods[p]) for p in range(bounds[s], bounds[s + 1])]})
+        yield _encode(supplies)[1:-1]
+
+
+def _peg(kind: int, qty, demand: int, period: int) -> dict:
+    peg = {"to": NEED_KINDS[kind], "qty": qty}
+    if demand >= 0:
+        peg["demand"] = demand
+    elif NEED_KINDS[kind] == "dependent":
+        peg["period"] = period
+    return peg
+
+
+# --- tables -----------------------------------------------------------------------------
+
+def _quantities(values: np.ndarray) -> pl.Series:
+    """Whole plans keep integers; exact plans are written as json_number writes them."""
+    if values.dtype != object:
+        return pl.Series(values, dtype=pl.Int64)
+    return pl.Series([json_number(v) for v in values.tolist()], dtype=pl.Float64)
+
+
+def plan_tables(plan: MrpPlan, records: str = "all", pegging: PegTable | None = None) -> dict[str, pl.DataFrame]:
+    """planned_orders, records (one row per item and bucket), exceptions and pegging as tables."""
+    ids = pl.Series("item_id", plan.item_ids, dtype=pl.String)
+    rows, release, due, qty = plan.order_columns()
+    tables = {"planned_orders": pl.DataFrame({
+        "item_id": ids.gather(rows), "release_period": release, "due_period": due, "qty": _quantities(qty)})}
+    if records != "none":
+        tables["records"] = _records_table(plan, ids, record_rows(plan, records))
+    exceptions = [exception_document(e) for e in plan.exceptions()]
+    tables["exceptions"] = pl.DataFrame(exceptions, schema={
+        "item_id": pl.String, "kind": pl.String, "period": pl.Int64, "detail": pl.String,
+        "receipt": pl.Int64, "needed_period": pl.Int64})
+    if pegging is not None:
+        tables["pegging"] = _pegging_table(ids, pegging)
+    return tables
+
+
+def _records_table(plan: MrpPlan, ids: pl.Series, rows: np.ndarray) -> pl.DataFrame:
+    periods = plan.periods
+    columns = {"item_id": ids.gather(np.repeat(rows, periods)),
+               "period": np.tile(np.arange(1, periods + 1), rows.size)}
+    for name in RECORD_ROWS:
+        columns[name] = _quantities(getattr(plan, name)[rows].reshape(-1))
+    return pl.DataFrame(columns)
+
+
+def _pegging_table(ids: pl.Series, table: PegTable) -> pl.DataFrame:
+    s = table.peg_supply
+    frame = pl.DataFrame({
+        "item_id": ids.gather(table.supply_item[s]),
+        "supply": pl.Series(SUPPLY_KINDS, dtype=pl.String).gather(table.supply_kind[s]),
+        "index": table.supply_index[s], "due_period": table.supply_period[s],
+        "to": pl.Series(NEED_KINDS, dtype=pl.String).gather(table.peg_kind),
+        "demand": table.peg_demand, "need_period": table.peg_period, "qty": _quantities(table.peg_qty)})
+    # -1 marks "none" in the arrays; a table says so with a null
+    return frame.with_columns(pl.when(pl.col(c) >= 0).then(pl.col(c)).alias(c) for c in ("index", "demand"))

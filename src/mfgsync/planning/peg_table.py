@@ -1,0 +1,153 @@
+"""Single-level pegging of a whole plant, as columns: what each supply is for, at its own item.
+
+At every item, supply (stock on hand, then scheduled receipts and planned orders by due bucket)
+is allotted first in, first out to the item's needs: stock already promised beyond what is
+there, end demands, and the dependent demand that parents' releases put on it in each bucket;
+what is left holds safety stock, and beyond that is lot-size excess. The needs then cover the
+supply exactly, so both can be laid end to end over the whole plant: supply k spans
+(S[k-1], S[k]] and need j spans (N[j-1], N[j]] of the same running total, and every peg is one
+piece between consecutive ends of either. The table grows with supplies plus needs, never with
+their product; which parents a dependent bucket serves, and the end demands at the top, are
+traced on request (pegging.py holds the level-by-level reference).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from mfgsync.planning.model import MrpPlan
+
+SUPPLY_KINDS = ("on_hand", "scheduled", "planned")
+NEED_KINDS = ("allocated", "demand", "dependent", "safety_stock", "excess")
+ALLOCATED, DEMAND, DEPENDENT, SAFETY, EXCESS = range(5)
+
+
+@dataclass(eq=False)
+class Stock:
+    """What pegging needs besides the plan, per item row and per input entry."""
+
+    start: np.ndarray  # on_hand - allocated
+    safety_stock: np.ndarray
+    demand_item: np.ndarray
+    demand_period: np.ndarray
+    demand_qty: np.ndarray
+    receipt_item: np.ndarray
+    receipt_period: np.ndarray
+    receipt_qty: np.ndarray
+
+
+@dataclass(eq=False)
+class PegTable:
+    # supplies, by item then due bucket: kind (SUPPLY_KINDS), index in the input's
+    # scheduled_receipts or the plan's planned_orders() (-1 for stock), due bucket (0: stock)
+    supply_item: np.ndarray
+    supply_kind: np.ndarray
+    supply_index: np.ndarray
+    supply_period: np.ndarray
+    supply_qty: np.ndarray
+    # pegs, by supply: the supply's position above, what it covers (NEED_KINDS), the end
+    # demand's index (-1 otherwise), the bucket of the need, and the quantity
+    peg_supply: np.ndarray
+    peg_kind: np.ndarray
+    peg_demand: np.ndarray
+    peg_period: np.ndarray
+    peg_qty: np.ndarray
+
+
+def peg_table(plan: MrpPlan, stock: Stock) -> PegTable:
+    supply = _supplies(plan, stock)
+    need = _needs(plan, stock, supply)
+    supply_ends, need_ends = _running_total(supply["qty"]), _running_total(need["qty"])
+    ends = np.union1d(supply_ends, need_ends)
+    starts = np.concatenate([np.zeros(1, dtype=ends.dtype), ends[:-1]])
+    at_supply = np.searchsorted(supply_ends, ends, side="left")
+    at_need = np.searchsorted(need_ends, ends, side="left")
+    return PegTable(
+        supply["item"], supply["kind"], supply["index"], supply["period"], supply["qty"],
+        peg_supply=at_supply, peg_kind=need["kind"][at_need], peg_demand=need["index"][at_need],
+        peg_period=need["period"][at_need], peg_qty=ends - starts)
+
+
+def _running_total(qty: np.ndarray) -> np.ndarray:
+    return np.cumsum(qty) if qty.size else qty
+
+
+def _sorted(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    order = np.lexsort((columns["index"], columns["rank"], columns["period"], columns["item"]))
+    return {name: values[order] for name, values in columns.items()}
+
+
+def _supplies(plan: MrpPlan, stock: Stock) -> dict[str, np.ndarray]:
+    on_hand = np.flatnonzero(stock.start > 0)
+    receipts = np.flatnonzero(stock.receipt_qty > 0)
+    rows, cols = np.nonzero(plan.planned_receipts)  # the order of planned_orders()
+    kind = np.repeat(np.arange(3), [on_hand.size, receipts.size, rows.size])
+    return _sorted({
+        "item": np.concatenate([on_hand, stock.receipt_item[receipts], rows]),
+        "period": np.concatenate([np.zeros(on_hand.size, dtype=np.int64), stock.receipt_period[receipts], cols + 1]),
+        "rank": kind, "kind": kind,
+        "index": np.concatenate([np.full(on_hand.size, -1), receipts, np.arange(rows.size)]),
+        "qty": np.concatenate([stock.start[on_hand], stock.receipt_qty[receipts], plan.planned_receipts[rows, cols]]),
+    })
+
+
+def _needs(plan: MrpPlan, stock: Stock, supply: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    n, periods = plan.gross.shape
+    short = np.flatnonzero(stock.start < 0)
+    demands = np.flatnonzero(stock.demand_qty > 0)
+    end_demand = np.zeros_like(plan.gross)
+    np.add.at(end_demand, (stock.demand_item, stock.demand_period - 1), stock.demand_qty)
+    dependent = plan.gross - end_demand
+    dep_rows, dep_cols = np.nonzero(dependent)
+    needed = np.zeros(n, dtype=plan.gross.dtype)
+    np.add.at(needed, short, -stock.start[short])
+    needed += plan.gross.sum(axis=1)
+    supplied = np.zeros(n, dtype=plan.gross.dtype)
+    np.add.at(supplied, supply["item"], supply["qty"])
+    left = supplied - needed  # never negative: MRP keeps the balance at or above safety stock
+    held = np.minimum(left, stock.safety_stock)
+    safety, excess = np.flatnonzero(held > 0), np.flatnonzero(left - held > 0)
+    parts = [  # (item, period, rank, index, qty) of each kind of need, in NEED_KINDS order
+        (short, 0, -stock.start[short]),
+        (stock.demand_item[demands], stock.demand_period[demands], stock.demand_qty[demands]),
+        (dep_rows, dep_cols + 1, dependent[dep_rows, dep_cols]),
+        (safety, periods + 1, held[safety]),
+        (excess, periods + 1, (left - held)[excess]),
+    ]
+    sizes = [len(item) for item, _, _ in parts]
+    kind = np.repeat(np.arange(len(parts)), sizes)
+    return _sorted({
+        "item": np.concatenate([item for item, _, _ in parts]),
+        "period": np.concatenate([np.broadcast_to(p, (len(i),)) for i, p, _ in parts]).astype(np.int64),
+        "rank": kind, "kind": kind,
+        "index": np.concatenate([np.full(sizes[0], -1), demands, np.full(sum(sizes[2:]), -1)]),
+        "qty": np.concatenate([q for _, _, q in parts]),
+    })
+
+
+def stock_of_arrays(plant) -> Stock:
+    """Stock from the integer arrays of the fast path (a PlantArrays)."""
+    return Stock(plant.start, plant.safety_stock, plant.demand_item, plant.demand_period, plant.demand_qty,
+                 plant.receipt_item, plant.receipt_period, plant.receipt_qty)
+
+
+def stock_of_input(inp, plan: MrpPlan) -> Stock:
+    """Stock from an MrpInput, in exact Fractions (the exact path's plans)."""
+    rows = {item_id: row for row, item_id in enumerate(plan.item_ids)}
+
+    def exact(values) -> np.ndarray:
+        array = np.empty(len(values), dtype=object)
+        array[:] = [Fraction(v) for v in values]
+        return array
+
+    def entries(entries):
+        return (np.array([rows[e.item_id] for e in entries], dtype=np.int64),
+                np.array([e.period for e in entries], dtype=np.int64), exact([e.qty for e in entries]))
+
+    items = {item.item_id: item for item in inp.items}
+    start = exact([items[i].on_hand - items[i].allocated for i in plan.item_ids])
+    safety = exact([items[i].safety_stock for i in plan.item_ids])
+    return Stock(start, safety, *entries(inp.demand), *entries(inp.scheduled_receipts))
