@@ -31,11 +31,17 @@ def side_by_side(stores: list[Store], run: Callable[[Store, int], object]) -> li
         return [f.result() for f in [pool.submit(one, i) for i in range(len(stores))]]
 
 
+def interleave() -> None:
+    """Let the other thread run here: a unit's read and its write are where writers collide."""
+    time.sleep(0)
+
+
 def test_stock_receipts_from_two_writers_at_once_sum_exactly(store, second_store):
     def receive(writer: Store, w: int) -> None:
         for n in range(200):
             def work(uow, n=n):
                 uow.add_inbox([message(f"rcv-{w}-{n}", source="wms")])
+                interleave()
                 uow.move_stock([stock("BOLT", "1", n=w * 1000 + n)])
             transact(writer, work)
 
@@ -55,6 +61,7 @@ def test_an_entity_changed_by_two_writers_at_once_loses_no_update(store, second_
             def work(uow):
                 stored = uow.entity_rows(["ITEM:A"])["ITEM:A"]
                 changes = json.loads(stored.data)["changes"] + 1
+                interleave()
                 uow.put_entities([entity("ITEM:A", {"changes": changes}, version=stored.version)])
             transact(writer, work)
 
@@ -68,7 +75,9 @@ def test_two_writers_receiving_the_same_messages_record_each_once_and_count_the_
     def ingest(writer: Store, _: int) -> None:
         for n in range(100):
             def work(uow, key=msg_key(f"M{n}")):
-                if uow.inbox_seen([key]):
+                seen = uow.inbox_seen([key])
+                interleave()
+                if seen:
                     uow.count_repeats([key], AT)
                 else:
                     uow.add_inbox([message(f"M{n}")])
@@ -89,6 +98,7 @@ def test_a_delivery_is_never_leased_to_two_workers_at_once(store, second_store):
         while True:
             with worker.writing() as uow:
                 claimed = uow.claim(200.0, f"w{w}", 30, 4)
+                interleave()
             if not claimed:
                 with worker.reading() as read:
                     if read.backlog(200.0).pending == 0:
@@ -111,9 +121,11 @@ def test_a_delivery_is_never_leased_to_two_workers_at_once(store, second_store):
 def test_audit_entries_of_two_writers_at_once_form_one_intact_chain(store, second_store):
     def write(writer: Store, w: int) -> None:
         for n in range(30):
-            transact(writer, lambda uow, n=n: uow.audit(
-                [AuditEntry(f"writer-{w}", "message.applied", f"ITEM:{w}-{n}", {"n": n}),
-                 AuditEntry(f"writer-{w}", "entity.changed", f"ITEM:{w}-{n}", {"n": n})], AT))
+            def work(uow, n=n):
+                uow.audit([AuditEntry(f"writer-{w}", "message.applied", f"ITEM:{w}-{n}", {"n": n})], AT)
+                interleave()
+                uow.audit([AuditEntry(f"writer-{w}", "entity.changed", f"ITEM:{w}-{n}", {"n": n})], AT)
+            transact(writer, work)
 
     side_by_side([store, second_store], write)
     with store.reading() as read:
@@ -134,6 +146,7 @@ def test_a_scheduled_effect_claimed_by_two_workers_at_once_fires_once(store, sec
                 due = uow.claim_scheduled(200.0, f"w{w}", 30, 3)
                 if not due:
                     return done
+                interleave()
                 done |= uow.fired([(s.id, s.fence) for s in due], f"w{w}", AT)
 
     first, second = side_by_side([store, second_store], fire)
@@ -150,6 +163,7 @@ def test_issues_judged_against_a_held_balance_never_drive_it_negative(store, sec
             def work(uow, n=n) -> bool:
                 if uow.balances([balance_key("BOLT")])[balance_key("BOLT")] < 1:
                     return False  # the negative-stock rule: refuse
+                interleave()
                 uow.move_stock([stock("BOLT", "-1", n=w * 100 + n)])
                 return True
             issued += transact(writer, work)
