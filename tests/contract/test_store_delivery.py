@@ -90,6 +90,8 @@ def test_a_dead_letter_holds_back_its_stream_until_it_is_requeued(store):
     with store.writing() as uow:
         assert uow.requeue(first.id, 300.0)
         assert not uow.requeue(other.id, 300.0), "only a dead letter can be requeued"
+    with store.reading() as read:
+        assert read.failed_attempts() == 0, "its error went with it"
     [again] = claim(store, 400.0, "w9")
     assert (again.id, again.attempts) == (first.id, 0), "a requeued dead letter has a fresh attempt budget"
 

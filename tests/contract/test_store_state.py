@@ -70,7 +70,7 @@ def test_a_replayed_message_gets_a_new_outcome_and_a_repeat_is_counted(store):
 
 def test_an_entity_put_with_a_stale_version_raises_conflict_and_writes_nothing(store):
     with store.writing() as uow:
-        uow.put_entities([entity("ITEM:A", {"rev": "A"}, version=0)])
+        uow.put_entities([dict(entity("ITEM:A", {"rev": "A"}, version=0), tokens='{"plm":"0001"}')])
     with pytest.raises(Conflict):
         with store.writing() as uow:
             uow.put_entities([entity("ITEM:A", {"rev": "B"}, version=0)])  # written as new, but it exists
@@ -79,7 +79,7 @@ def test_an_entity_put_with_a_stale_version_raises_conflict_and_writes_nothing(s
             uow.put_entities([entity("ITEM:N", {"rev": "A"}, version=0),
                               entity("ITEM:A", {"rev": "B"}, version=7)])
     with store.writing() as uow:
-        assert uow.entity_rows(["ITEM:A", "ITEM:N"]) == {"ITEM:A": StoredEntity(None, '{"rev": "A"}', 1)}
+        assert uow.entity_rows(["ITEM:A", "ITEM:N"]) == {"ITEM:A": StoredEntity('{"plm":"0001"}', '{"rev": "A"}', 1)}
         uow.put_entities([entity("ITEM:A", {"rev": "C"}, version=1)])
     with store.writing() as uow:
         assert uow.entity_rows(["ITEM:A"])["ITEM:A"] == StoredEntity(None, '{"rev": "C"}', 2)
