@@ -14,7 +14,8 @@ from mfgsync.connectors.webhook import WebhookConnector
 from mfgsync.pipeline.delivery import Worker
 from mfgsync.pipeline.exception_queue import ExceptionQueue
 from mfgsync.pipeline.intake import Intake
-from mfgsync.store.database import Database, open_database
+from mfgsync.store import open_store
+from mfgsync.store.port import Store
 
 
 def build_connector(system: System) -> Connector | None:
@@ -30,7 +31,7 @@ def build_connector(system: System) -> Connector | None:
 @dataclass
 class Hub:
     settings: Settings
-    database: Database
+    store: Store
     connectors: dict[str, Connector]
     intake: Intake
     worker: Worker
@@ -38,16 +39,17 @@ class Hub:
     clock: Callable[[], float]
 
     def close(self) -> None:
-        self.database.dispose()
+        self.store.close()
 
 
 def build_hub(settings: Settings | None = None, database_url: str | None = None,
               connectors: Mapping[str, Connector] | None = None,
-              clock: Callable[[], float] = time.time, actor: str = "pipeline") -> Hub:
+              clock: Callable[[], float] = time.time, actor: str = "pipeline",
+              store: Store | None = None, run_migrations: bool = True) -> Hub:
     settings = settings or load_settings()
-    database = open_database(database_url)
+    store = store or open_store(database_url, run_migrations=run_migrations)
     built = {name: c for name, system in settings.systems.items() if (c := build_connector(system))}
     built.update(connectors or {})
-    intake = Intake(database, settings, clock, actor)
-    worker = Worker(database, built, settings.retry, clock)
-    return Hub(settings, database, built, intake, worker, ExceptionQueue(database, settings, intake, clock), clock)
+    intake = Intake(store, settings, clock, actor)
+    worker = Worker(store, built, settings.retry, clock)
+    return Hub(settings, store, built, intake, worker, ExceptionQueue(store, settings, intake, clock), clock)

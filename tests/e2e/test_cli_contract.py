@@ -54,7 +54,7 @@ def test_ingest_prints_counts_by_outcome_and_reason_as_one_json_document(workdir
 def test_work_until_idle_delivers_and_get_shows_the_canonical_state(workdir):
     run(workdir, "ingest", str(_feed(workdir)))
     assert json.loads(run(workdir, "work", "--until-idle", "--json").stdout) == \
-        {"attempted": 3, "next_retry_in_seconds": None}
+        {"attempted": 3, "next_retry_in_seconds": None, "pending": 0, "held_by_dead_letter": 0, "dead_letters": 0}
     assert len(list((workdir / "out").glob("*.json"))) == 3
     state = json.loads(run(workdir, "get", "bom", "PMP-100", "--revision", "A", "--json").stdout)
     line = state["lines"][0]

@@ -20,7 +20,7 @@ from sqlalchemy import create_engine
 from mfgsync.api.server import create_app
 from mfgsync.app import build_hub
 from mfgsync.demo import demo_settings, plant_messages
-from mfgsync.store.database import Database
+from mfgsync.store.sql import SqlStore
 
 # The reason each deliberately bad message of the demo's first day is quarantined for.
 DEMO_REASONS = {"COMPONENT_UNKNOWN", "QTY_PER_NOT_POSITIVE", "UOM_NO_CONVERSION", "NOT_SYSTEM_OF_RECORD",
@@ -66,7 +66,7 @@ def test_health_says_the_store_answers_and_which_it_is(client):
 
 
 def test_health_is_503_when_the_store_does_not_answer(hub, client, tmp_path):
-    hub.database = Database(create_engine(f"sqlite:///{tmp_path}/no-such-folder/hub.db"))
+    hub.store = SqlStore(create_engine(f"sqlite:///{tmp_path}/no-such-folder/hub.db"))
     response = client.get("/health")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from mfgsync.connectors.memory import MemoryConnector
+from mfgsync.pipeline.exception_queue import Actor
 from tests.conftest import FakeClock
 from tests.support.messages import envelope, item
 
@@ -70,7 +71,7 @@ def test_a_target_that_never_recovers_fills_the_dead_letter_queue_and_replay_dra
 
     erp.always_fail = False
     for exception in dead:
-        assert hub.exceptions.replay(exception["id"], "admin1").status == "replayed"
+        assert hub.exceptions.replay(exception["id"], Actor("admin1", "admin")).status == "replayed"
     _drain(hub, clock)
     assert len(erp.received) == 9
     for name in "ABC":
@@ -94,7 +95,7 @@ def test_a_resolved_dead_letter_releases_the_messages_behind_it(make_hub):
     _drain(hub, clock, rounds=2)
     [dead] = hub.exceptions.list(kind="dead_letter")
     erp.always_fail = False
-    hub.exceptions.resolve(dead["id"], "admin1", "ERP already had v0")
+    hub.exceptions.resolve(dead["id"], Actor("admin1", "admin"), "ERP already had v0")
     _drain(hub, clock, rounds=2)
     assert _descriptions(erp) == ["A v1"]
 
@@ -119,9 +120,9 @@ def test_a_dead_letter_of_a_sensitive_type_is_requeued_only_after_a_second_perso
     _drain(hub, clock, rounds=2)
     [dead] = hub.exceptions.list(kind="dead_letter")
     erp.always_fail = False
-    assert hub.exceptions.replay(dead["id"], "admin1").status == "pending_approval"
+    assert hub.exceptions.replay(dead["id"], Actor("admin1", "admin")).status == "pending_approval"
     _drain(hub, clock, rounds=2)
     assert erp.received == []
-    assert hub.exceptions.approve(dead["id"], "admin2").status == "replayed"
+    assert hub.exceptions.approve(dead["id"], Actor("admin2", "admin")).status == "replayed"
     _drain(hub, clock, rounds=2)
     assert _descriptions(erp) == ["A v0"]

@@ -14,8 +14,6 @@ import pytest
 import mfgsync.demo
 from mfgsync.app import build_hub
 from mfgsync.demo import demo_settings, feed_live_traffic, live_messages, plant_jsonl, plant_messages
-from mfgsync.store import records
-from mfgsync.workflows.state_changes import balance_key
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc).timestamp()
 # The mistakes the live traffic makes, one every second cycle, in turn.
@@ -33,9 +31,7 @@ def recorded(tmp_path: Path) -> list[dict]:
     return [json.loads(line) for line in (tmp_path / "demo" / "recording.jsonl").read_text().splitlines()]
 
 
-def entity(hub, key: str) -> dict | None:
-    with hub.database.reading() as connection:
-        return records.get_entity(connection, key)
+from tests.support.state import arrivals, entity  # noqa: E402
 
 
 def test_the_demo_day_fed_twice_is_all_duplicates_the_second_time_and_recorded_once(hub, tmp_path):
@@ -56,9 +52,10 @@ def test_the_demo_day_fed_twice_is_all_duplicates_the_second_time_and_recorded_o
 
 def test_nuts_received_in_boxes_are_counted_in_pieces(hub):
     hub.intake.ingest(plant_messages())
-    nuts = entity(hub, balance_key("NUT-M8", "P1", "MAIN", None, "available"))
+    with hub.store.reading() as read:
+        [nuts] = [b for b in read.balances("NUT-M8") if b["location_id"] == "MAIN" and b["status"] == "available"]
     used = 6 * 10 + 8 * 8  # ten housings and eight pumps
-    assert (Decimal(str(nuts["qty"])), nuts["uom"]) == (60 * 12 - used, "C62")
+    assert (nuts["qty"], nuts["uom"]) == (60 * 12 - used, "C62")
 
 
 def test_the_pump_bom_has_two_released_revisions_the_second_from_the_eco_date(hub):
@@ -99,8 +96,7 @@ def test_a_restarted_demo_sends_new_live_messages_not_duplicates(hub):
 def test_live_traffic_stops_at_its_limit(hub):
     stop = threading.Event()
     feed_live_traffic(hub.intake, stop, lambda: NOW, interval=0, limit=5)
-    with hub.database.reading() as connection:
-        assert connection.exec_driver_sql("SELECT SUM(times_seen) FROM inbox").scalar() == 5
+    assert arrivals(hub) == 5
 
 
 def test_live_traffic_stops_with_the_server(hub):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from mfgsync.pipeline.exception_queue import Actor
 
-from mfgsync.store import records
+from tests.support.state import audit_actions, balance, deliveries, entity
 from tests.support.messages import bom, envelope, item
 
 TARGETS = """
@@ -21,8 +22,7 @@ def _pump_plant() -> list[dict]:
 
 
 def _state(hub, key):
-    with hub.database.reading() as c:
-        return records.get_entity(c, key)
+    return entity(hub, key)
 
 
 def test_the_same_file_ingested_twice_changes_nothing_the_second_time(make_hub):
@@ -30,12 +30,10 @@ def test_the_same_file_ingested_twice_changes_nothing_the_second_time(make_hub):
     messages = _pump_plant() + ["{not json"]
     first = hub.intake.ingest(messages)
     assert (first.accepted, first.quarantined, first.duplicates) == (4, 1, 0)
-    with hub.database.reading() as c:
-        before = c.exec_driver_sql("SELECT COUNT(*) FROM outbox").scalar()
+    before = deliveries(hub)
     second = hub.intake.ingest(messages)
     assert (second.accepted, second.quarantined, second.duplicates) == (0, 0, 5)
-    with hub.database.reading() as c:
-        assert c.exec_driver_sql("SELECT COUNT(*) FROM outbox").scalar() == before
+    assert deliveries(hub) == before
     [garbage] = hub.exceptions.list()
     assert garbage["times_seen"] == 2, "a repeated bad message is counted on its exception, not quarantined twice"
 
@@ -75,11 +73,11 @@ def test_a_bom_with_an_unknown_component_is_quarantined_for_engineering_and_repl
     [exception] = hub.exceptions.list()
     assert exception["owner_role"] == "engineering" and "GEAR-9" in exception["reasons"][0]["message"]
 
-    assert hub.exceptions.replay(exception["id"], "eng1").status == "open", "still unknown: stays quarantined"
+    assert hub.exceptions.replay(exception["id"], Actor("eng1", "engineering")).status == "open", "still unknown: stays quarantined"
     assert hub.exceptions.get(exception["id"])["times_seen"] == 2
 
     hub.intake.ingest([envelope("item.upserted", item("GEAR-9", "Gear"))])
-    outcome = hub.exceptions.replay(exception["id"], "eng1")
+    outcome = hub.exceptions.replay(exception["id"], Actor("eng1", "engineering"))
     assert (outcome.status, outcome.detail) == ("replayed", "applied")
     assert _state(hub, "BOM:PMP-100@*")["revision"] == "A"
     assert hub.exceptions.list() == []
@@ -92,7 +90,7 @@ def test_a_corrected_payload_replaces_the_quarantined_one_on_replay(make_hub):
     [exception] = hub.exceptions.list()
     assert exception["codes"] == ["QTY_PER_NOT_POSITIVE"]
     fixed = bom("PMP-100", "A", {"BOLT-M8": 8})
-    assert hub.exceptions.replay(exception["id"], "eng1", fixed).status == "replayed"
+    assert hub.exceptions.replay(exception["id"], Actor("eng1", "engineering"), fixed).status == "replayed"
     assert _state(hub, "BOM:PMP-100@*")["lines"][0]["qty_per"] == 8
     assert json.loads(hub.exceptions.get(exception["id"])["payload"])["data"] == fixed
 
@@ -105,14 +103,14 @@ def test_replaying_a_sensitive_message_waits_for_a_second_person(make_hub):
     assert exception["codes"] == ["SUPPLIER_UNKNOWN"]
     hub.intake.ingest([envelope("supplier.upserted", {"supplier_id": "NORTHFAST", "name": "Northfast"},
                                 source="erp")])
-    assert hub.exceptions.replay(exception["id"], "buyer1").status == "pending_approval"
+    assert hub.exceptions.replay(exception["id"], Actor("buyer1", "supply_chain")).status == "pending_approval"
     assert _state(hub, "PO:4500000001") is None
     try:
-        hub.exceptions.approve(exception["id"], "buyer1")
+        hub.exceptions.approve(exception["id"], Actor("buyer1", "supply_chain"))
         raise AssertionError("the requester approved their own replay")
     except ValueError as exc:
         assert "someone other" in str(exc)
-    assert hub.exceptions.approve(exception["id"], "lead2").status == "replayed"
+    assert hub.exceptions.approve(exception["id"], Actor("lead2", "supply_chain")).status == "replayed"
     assert _state(hub, "PO:4500000001")["supplier_id"] == "NORTHFAST"
 
 
@@ -144,7 +142,7 @@ def test_stock_movements_update_the_balance_in_the_items_base_unit(make_hub):
     hub.intake.ingest([envelope("inventory.moved", {
         "movement_id": "M3", "kind": "issue", "item_id": "NUT-M8", "qty": 30, "uom": "EA", "plant_id": "P1",
         "from_location": "A1"}, source="wms")])
-    assert _state(hub, "BAL:NUT-M8|P1|A1|-|available")["qty"] == 6
+    assert balance(hub, "NUT-M8", "P1", "A1") == 6
 
 
 def test_the_same_movement_under_a_new_message_id_is_not_booked_twice(make_hub):
@@ -154,20 +152,18 @@ def test_the_same_movement_under_a_new_message_id_is_not_booked_twice(make_hub):
     hub.intake.ingest([envelope("item.upserted", item("BOLT")), envelope("inventory.moved", move, source="wms")])
     report = hub.intake.ingest([envelope("inventory.moved", move, source="wms")])
     assert report.duplicates == 1
-    assert _state(hub, "BAL:BOLT|P1|A1|-|available")["qty"] == 5
+    assert balance(hub, "BOLT", "P1", "A1") == 5
 
 
 def test_every_decision_is_in_the_audit_log_and_the_chain_verifies(make_hub):
-    from mfgsync.store import audit
+    from mfgsync import queries
     hub = make_hub(TARGETS)
     hub.intake.ingest(_pump_plant() + ["[]"])
     hub.worker.run_until_idle()
-    with hub.database.reading() as c:
-        result = audit.verify(c)
-        actions = [a for (a,) in c.exec_driver_sql("SELECT action FROM audit ORDER BY seq")]
-    assert result.ok
+    actions = audit_actions(hub)
+    assert queries.verify_audit(hub.store).ok
     assert actions.count("message.applied") == 4 and actions.count("message.quarantined") == 1
-    assert actions.count("delivery.delivered") == 5
+    assert actions.count("delivery.settled") == 1, "a worker's batch of deliveries is settled at once"
 
 
 def test_an_erp_that_names_plants_and_units_its_own_way_is_read_in_the_hubs_codes(make_hub):
@@ -176,4 +172,4 @@ def test_an_erp_that_names_plants_and_units_its_own_way_is_read_in_the_hubs_code
                        envelope("inventory.moved", {"movement_id": "M1", "kind": "receipt", "item_id": "BOLT",
                                                     "qty": 5, "uom": "STK", "plant_id": "1000", "to_location": "A1"},
                                 source="wms")])
-    assert _state(hub, "BAL:BOLT|P1|A1|-|available")["qty"] == 5
+    assert balance(hub, "BOLT", "P1", "A1") == 5

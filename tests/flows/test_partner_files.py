@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mfgsync.adapters.files import read_messages
-from mfgsync.store import records
+from tests.support.state import entity
 from tests.support.messages import envelope, item
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "formats"
@@ -26,8 +26,7 @@ def test_two_purchase_orders_in_one_x12_group_are_applied_once_each(make_hub):
     assert report.accepted == 2, report.to_json()
     again = hub.intake.ingest(read_messages(PO_850, source="erp"))
     assert again.duplicates == 2 and again.accepted == 0, "the same interchange re-sent is a duplicate"
-    with hub.database.reading() as c:
-        po = records.get_entity(c, "PO:4500012345")
+    po = entity(hub, "PO:4500012345")
     assert po["supplier_id"] == "NORTHFAST" and po["lines"][0]["supplier_item_id"] == "NF-88"
 
 

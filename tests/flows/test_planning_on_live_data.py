@@ -37,8 +37,8 @@ def test_a_revision_effective_mid_horizon_switches_the_component_planned_from_th
     assert [e["reasons"] for e in hub.exceptions.list()] == []
     calendar = BucketCalendar(start=date(2026, 11, 30), bucket_days=7, periods=6)
     demands = [EndDemand("PMP-100", date(2026, 12, 8), Decimal(10)), EndDemand("PMP-100", date(2026, 12, 22), Decimal(10))]
-    with hub.database.reading() as connection:
-        run = plan_from_source(StorePlanningSource(connection, hub.settings), calendar, "P1", demands)
+    with hub.store.reading() as read:
+        run = plan_from_source(StorePlanningSource(read, hub.settings), calendar, "P1", demands)
     releases = {(o.item_id, o.release_period): o.qty for o in run.plan.planned_orders()}
     assert releases[("PMP-100", 1)] == 10 and releases[("PMP-100", 3)] == 10
     assert releases[("SEAL-A", 1)] == 10 and ("SEAL-A", 3) not in releases, "revision A ends before week 3"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import text
-
 from mfgsync import kpi
 from mfgsync.app import Hub
 from mfgsync.config import Settings
@@ -19,11 +17,11 @@ _EXCEPTION_FIELDS = ("id", "kind", "status", "owner_role", "source", "message_id
 
 def status(hub: Hub, exception_limit: int = 100) -> dict[str, Any]:
     now_iso = iso(hub.clock())
-    with hub.database.reading() as connection:
-        figures = kpi.compute(connection, now_iso)
-        # Every arrival counts, repeats included: received = applied + duplicates + stale + quarantined.
-        received = connection.execute(text("SELECT COALESCE(SUM(times_seen), 0) FROM inbox")).scalar()
-    stages = {"received": int(received), **figures["messages"]}
+    with hub.store.reading() as read:
+        figures = kpi.compute(read, now_iso)
+        inbox = read.inbox_figures()
+    # Every arrival counts, repeats included: received = applied + duplicates + stale + quarantined.
+    stages = {"received": sum(inbox.outcomes.values()) + inbox.repeats, **figures["messages"]}
     deliveries = _deliveries(hub.settings, figures["deliveries"])
     exceptions_open = sum(figures["exceptions_open"].values())
     return {

@@ -17,41 +17,37 @@ from mfgsync.adapters.files import FORMATS, read_messages
 from mfgsync.app import Hub, build_hub
 from mfgsync.cli.output import fail, print_json
 from mfgsync.config import ConfigError
+from mfgsync import queries
 from mfgsync.pipeline.clock import iso
-from mfgsync.pipeline.exception_queue import ExceptionError
+from mfgsync.pipeline.exception_queue import Actor, ExceptionError
 from mfgsync.pipeline.intake import IngestReport
-from mfgsync.store import audit as audit_log
-from mfgsync.store import outbox, records
-from mfgsync import kpi as kpis
+from mfgsync.store.sql.engine import StoreNotMigrated
 
 console = Console()
 err = Console(stderr=True)
 JSON = typer.Option(False, "--json", help="print one JSON document on stdout")
 
 
-def _hub() -> Hub:
+def _hub(run_migrations: bool = True) -> Hub:
     try:
-        return build_hub()
+        return build_hub(run_migrations=run_migrations)
     except ConfigError as exc:
         fail(str(exc), "CONFIG_INVALID")
+    except StoreNotMigrated as exc:
+        fail(str(exc), "STORE_NOT_MIGRATED")
 
 
-def _actor(value: str | None) -> str:
-    return value or os.environ.get("MFGSYNC_ACTOR") or getpass.getuser()
-
-
-# What `get TYPE KEY` looks up: the entity key each type is stored under.
-ENTITY_KEYS = {
-    "item": "ITEM:{key}", "supplier": "SUP:{key}", "po": "PO:{key}", "eco": "ECO:{key}",
-    "production": "PROD:{key}", "hold": "HOLD:{key}", "movement": "MOV:{key}", "asn": "ASN:{key}",
-    "invoice": "INVOICE:{key}", "report": "PRODREP:{key}",
-}
+def _actor(value: str | None) -> Actor:
+    """The operator: the OS user (or MFGSYNC_ACTOR), in the role MFGSYNC_ROLE (default admin)."""
+    name = value or os.environ.get("MFGSYNC_ACTOR") or getpass.getuser()
+    return Actor(name, os.environ.get("MFGSYNC_ROLE", "admin"))
 
 
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
     app.command("ingest")(ingest)
     app.command("work")(work)
+    app.command("worker")(worker)
     app.command("get")(get)
     app.command("kpi")(kpi)
     exceptions = typer.Typer(help="The quarantine, dead-letter and alert queues.", no_args_is_help=True)
@@ -64,6 +60,9 @@ def register(app: typer.Typer) -> None:
     audit = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
     audit.command("verify")(audit_verify)
     app.add_typer(audit, name="audit")
+    db = typer.Typer(help="The store's schema.", no_args_is_help=True)
+    db.command("upgrade")(db_upgrade)
+    app.add_typer(db, name="db")
 
 
 def serve(demo: bool = typer.Option(False, "--demo", help="load the demo plant and feed it live traffic"),
@@ -107,49 +106,62 @@ def ingest(paths: list[Path] = typer.Argument(..., help="files to push through t
     console.print(table)
 
 
-def work(until_idle: bool = typer.Option(False, "--until-idle", help="exit once nothing is due"),
+def work(until_idle: bool = typer.Option(False, "--until-idle", help="exit once nothing is left to deliver now"),
          as_json: bool = JSON) -> None:
-    """Run the delivery workers."""
+    """Run the delivery workers in this process."""
     import time
     hub = _hub()
     delivered = hub.worker.run_until_idle()
-    while not until_idle:
+    while True:
+        backlog = queries.backlog(hub.store, hub.clock())
+        if backlog.leased and until_idle:
+            # Leases left by a worker that died: wait them out, then take their rows over.
+            time.sleep(min(max(backlog.lease_ends_at - hub.clock(), 0.05), 5.0))
+        elif until_idle:
+            break
+        else:
+            time.sleep(0.5)
         delivered += hub.worker.run_until_idle()
-        time.sleep(0.5)
-    with hub.database.reading() as connection:
-        next_due = outbox.next_due_at(connection)
-    waiting = None if next_due is None else round(max(next_due - hub.clock(), 0.0), 3)
+    _report_backlog(delivered, backlog, hub.clock(), as_json)
+
+
+def _report_backlog(attempted: int, backlog, now: float, as_json: bool) -> None:
+    waiting = None if backlog.next_retry_at is None else round(max(backlog.next_retry_at - now, 0.0), 3)
     if as_json:
-        print_json({"attempted": delivered, "next_retry_in_seconds": waiting})
-    else:
-        later = "" if waiting is None else f"; retries wait, the next in {waiting:g} s"
-        console.print(f"{delivered} deliveries attempted; nothing more is due now{later}")
+        print_json({"attempted": attempted, "next_retry_in_seconds": waiting, "pending": backlog.pending,
+                    "held_by_dead_letter": backlog.held_by_dead_letter, "dead_letters": backlog.dead})
+        return
+    parts = [f"{attempted} deliveries attempted; nothing more is due now"]
+    if waiting is not None:
+        parts.append(f"retries wait, the next in {waiting:g} s")
+    if backlog.held_by_dead_letter:
+        parts.append(f"{backlog.held_by_dead_letter} held behind {backlog.dead} dead letters "
+                     "(`mfgsync exceptions list --kind dead_letter`)")
+    console.print("; ".join(parts))
 
 
-def get(entity_type: str = typer.Argument(..., metavar="TYPE", help=", ".join([*ENTITY_KEYS, "bom", "balance"])),
+def worker() -> None:
+    """One worker process: delivery and scheduled effects, until stopped. Any number may run
+    against one PostgreSQL store."""
+    import time
+    hub = _hub(run_migrations=False)
+    while True:
+        if not hub.worker.run_once():
+            time.sleep(0.5)
+
+
+def get(entity_type: str = typer.Argument(..., metavar="TYPE", help=", ".join(queries.ENTITY_TYPES)),
         key: str = typer.Argument(...), revision: Optional[str] = typer.Option(None, "--revision"),
         plant: Optional[str] = typer.Option(None, "--plant"),
         history: bool = typer.Option(False, "--history", help="the messages applied to it, oldest first"),
         as_json: bool = JSON) -> None:
     """The current canonical state of one entity (or, with --history, how it got there)."""
     hub = _hub()
-    with hub.database.reading() as connection:
-        if entity_type == "bom":
-            prefix = f"{key}@{plant or '*'}"
-            entity_key = f"BOMREV:{prefix}#{revision}" if revision and not history else f"BOM:{prefix}"
-            found = records.get_entity(connection, entity_key)
-        elif entity_type == "balance":
-            found = {"balances": records.entities_of_ref(connection, "balance", key)}
-        elif entity_type in ENTITY_KEYS:
-            entity_key = ENTITY_KEYS[entity_type].format(key=key)
-            found = records.get_entity(connection, entity_key)
-        else:
-            fail(f"unknown type {entity_type!r}; use one of {', '.join([*ENTITY_KEYS, 'bom', 'balance'])}",
-                 "UNKNOWN_TYPE")
-        if history and found is not None:
-            if entity_type == "balance":
-                fail("a balance's history is its movements: use `get movement ID`", "UNKNOWN_TYPE")
-            found = {"entity_key": entity_key, "history": records.history(connection, entity_key)}
+    try:
+        found = queries.history(hub.store, entity_type, key, plant) if history else \
+            queries.current(hub.store, entity_type, key, revision, plant)
+    except queries.UnknownType as exc:
+        fail(str(exc), exc.code)
     if found is None:
         fail(f"no {entity_type} {key}" + (f" revision {revision}" if revision else ""), "NOT_FOUND", 1)
     if as_json:
@@ -161,22 +173,31 @@ def get(entity_type: str = typer.Argument(..., metavar="TYPE", help=", ".join([*
 def kpi(as_json: bool = JSON) -> None:
     """The hub's KPIs, computed from its own records."""
     hub = _hub()
-    with hub.database.reading() as connection:
-        figures = kpis.compute(connection, iso(hub.clock()))
+    figures = queries.kpis(hub.store, iso(hub.clock()))
     if as_json:
         print_json(figures)
     else:
         console.print_json(json.dumps(figures, default=str))
 
 
+def db_upgrade() -> None:
+    """Apply the store's migrations (safe while other processes start)."""
+    hub = _hub()
+    console.print(f"store schema up to date ({hub.store.kind})")
+
+
 def exceptions_list(status: str = typer.Option("open", "--status", help="open, resolved, replayed, all"),
                     kind: Optional[str] = typer.Option(None, "--kind", help="quarantine, dead_letter, alert"),
                     role: Optional[str] = typer.Option(None, "--role"),
-                    code: Optional[str] = typer.Option(None, "--code"), as_json: bool = JSON) -> None:
-    """The exceptions waiting for someone (or all, with --status all)."""
-    rows = _hub().exceptions.list(status, kind, role, code)
+                    code: Optional[str] = typer.Option(None, "--code"),
+                    after: int = typer.Option(0, "--after", help="list from the exception after this id"),
+                    limit: int = typer.Option(100, "--limit", min=1, max=1000), as_json: bool = JSON) -> None:
+    """The exceptions waiting for someone (or all, with --status all), a page at a time."""
+    page = _hub().exceptions.page(status, kind, role, code, after, limit)
+    rows = page.rows
     if as_json:
-        print_json({"exceptions": [{k: v for k, v in r.items() if k != "payload"} for r in rows]})
+        print_json({"exceptions": [{k: v for k, v in r.items() if k not in ("payload", "original_payload")}
+                                   for r in rows], "more": page.more, "next_after": page.next_after})
         return
     table = Table("id", "kind", "status", "role", "type", "entity", "reasons", "seen")
     for r in rows:
@@ -184,6 +205,8 @@ def exceptions_list(status: str = typer.Option("open", "--status", help="open, r
                       r["entity_key"] or "", "\n".join(f"{x['code']}: {x['message']}" for x in r["reasons"]),
                       str(r["times_seen"]))
     console.print(table)
+    if page.more:
+        console.print(f"more exceptions follow: `mfgsync exceptions list --after {page.next_after}`")
 
 
 def exceptions_show(exception_id: int, as_json: bool = JSON) -> None:
@@ -231,7 +254,7 @@ def _operate(action, as_json: bool) -> None:
     try:
         outcome = action(_hub())
     except ExceptionError as exc:
-        fail(str(exc), "EXCEPTION_STATE")
+        fail(str(exc), exc.code)
     if as_json:
         print_json({"id": outcome.id, "status": outcome.status, "detail": outcome.detail})
     else:
@@ -240,9 +263,7 @@ def _operate(action, as_json: bool) -> None:
 
 def audit_verify(as_json: bool = JSON) -> None:
     """Check the audit chain: any edited or deleted row is reported, with a non-zero exit."""
-    hub = _hub()
-    with hub.database.reading() as connection:
-        result = audit_log.verify(connection)
+    result = queries.verify_audit(_hub().store)
     if as_json:
         print_json({"ok": result.ok, "rows": result.rows, "problems": result.problems})
     elif result.ok:

@@ -1,27 +1,30 @@
 """The hub's state as one intake batch sees it: the store, plus what earlier messages wrote.
 
-Reads go to this batch's writes first, then to rows fetched (in bulk where the batch can say
-ahead what it needs). Writes are collected and flushed by the intake in one transaction.
+Reads go to this batch's writes first, then to rows fetched through the unit of work (in bulk
+where the batch can say ahead what it needs). Writes are collected here and flushed by the
+intake at the end of the batch, each entity row with the version it was read at, so a
+concurrent writer's change makes the batch run again rather than be overwritten.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Mapping
 
-from sqlalchemy import Connection
-
+from mfgsync.envelope import EventType
 from mfgsync.model import entities as m
+from mfgsync.model import keys
 from mfgsync.model.units import Conversion, UnitCatalogue
-from mfgsync.store import records
-from mfgsync.workflows.state_changes import Adjust, Put, balance_key
+from mfgsync.store.port import StoredEntity, UnitOfWork
+from mfgsync.workflows.effects import Adjust, Count, Put
 
 # entity_type -> model class, for typed reads
 MODELS: dict[str, type[m.Canonical]] = {
     "item": m.Item, "supplier": m.Supplier, "bom_revision": m.Bom, "bom": m.Bom,
-    "purchase_order": m.PurchaseOrder, "balance": m.InventoryBalance, "quality_hold": m.QualityHold,
-    "uom": m.UomConversion, "movement": m.InventoryMovement, "production_report": m.ProductionReport,
+    "purchase_order": m.PurchaseOrder, "quality_hold": m.QualityHold, "uom": m.UomConversion,
+    "movement": m.InventoryMovement, "production_report": m.ProductionReport,
+    "production_order": m.ProductionOrder,
 }
 
 
@@ -37,44 +40,51 @@ REF_TYPES = ("bom_revision", "quality_hold")
 
 
 class BatchState:
-    """Implements the rules' StateView over one transaction."""
+    """Implements the workflows' view (the rules' StateView plus routing) over one unit of work."""
 
-    def __init__(self, connection: Connection, conversions: Iterable[Conversion], now: str):
-        self._connection = connection
-        self._now = now
-        self._rows: dict[str, tuple[str | None, str] | None] = {}  # key -> (token, data json) | None
+    def __init__(self, uow: UnitOfWork, conversions: Iterable[Conversion],
+                 subscriptions: Mapping[EventType, list[str]], now: str):
+        self._uow, self._subscriptions, self._now = uow, subscriptions, now
+        self._rows: dict[str, StoredEntity | None] = {}
         self._parsed: dict[str, m.Canonical | None] = {}
-        self._written: dict[str, dict] = {}  # key -> entity row to upsert
+        self._written: dict[str, dict] = {}  # key -> entity row to put
         self._by_ref: dict[tuple[str, str], dict[str, m.Canonical]] = {}
         self._written_by_ref: dict[tuple[str, str], set[str]] = {}
         self._fetched_refs: set[str] = set()  # items whose REF_TYPES entities were fetched in bulk
+        self._qty: dict[str, Decimal] = {}  # balance key -> quantity as this batch leaves it
+        self.stock_moves: list[dict] = []
+        self.stock_counts: list[dict] = []
         self._units = UnitCatalogue(conversions)
-        for row in records.entities_of_type(connection, "uom"):
-            conv = m.UomConversion.model_validate(row)
+        for data in uow.entities_of_type("uom"):
+            conv = m.UomConversion.model_validate_json(data)
             self._units.add(Conversion(conv.item_id, conv.from_uom, conv.to_uom, conv.factor))
 
     # --- loading ---
-    def prefetch(self, keys: Iterable[str], refs: Iterable[str] = ()) -> None:
-        """Fetch entity rows by key, and the BOM revisions and holds of the items in `refs`."""
-        wanted = [k for k in set(keys) if k not in self._rows]
-        found = records.entity_rows(self._connection, wanted)
+    def prefetch(self, entity_keys: Iterable[str], refs: Iterable[str] = (), balance_keys: Iterable[str] = ()) -> None:
+        """Fetch entity rows by key, the BOM revisions and holds of the items in `refs`, and
+        the balances a batch's movements will judge."""
+        wanted = [k for k in set(entity_keys) if k not in self._rows]
+        found = self._uow.entity_rows(wanted)
         for key in wanted:
             self._rows[key] = found.get(key)
         items = [r for r in set(refs) if r not in self._fetched_refs]
         if items:
-            grouped = records.entities_by_refs(self._connection, REF_TYPES, items)
-            for (entity_type, ref), stored in grouped.items():
+            for (entity_type, ref), stored in self._uow.entities_by_refs(REF_TYPES, items).items():
                 self._load_bucket(entity_type, ref, stored)
             self._fetched_refs.update(items)
+        balances = [k for k in set(balance_keys) if k not in self._qty]
+        stored_qty = self._uow.balances(balances)
+        for key in balances:
+            self._qty[key] = stored_qty.get(key, Decimal(0))
 
-    def _row(self, key: str) -> tuple[str | None, str] | None:
+    def _row(self, key: str) -> StoredEntity | None:
         if key not in self._rows:
             self.prefetch([key])
         return self._rows[key]
 
-    def token(self, key: str) -> str | None:
+    def tokens(self, key: str) -> str | None:
         row = self._row(key)
-        return row[0] if row else None
+        return row.tokens if row else None
 
     def exists(self, key: str) -> bool:
         return self._row(key) is not None
@@ -82,13 +92,14 @@ class BatchState:
     def entity(self, key: str, entity_type: str) -> m.Canonical | None:
         if key not in self._parsed:
             row = self._row(key)
-            self._parsed[key] = _parse(entity_type, row[1]) if row else None
+            self._parsed[key] = _parse(entity_type, row.data) if row else None
         return self._parsed[key]
 
     def _refs(self, entity_type: str, ref: str) -> dict[str, m.Canonical]:
         if (entity_type, ref) not in self._by_ref:
             # An item fetched in bulk that had none of these in the store: only this batch's writes.
-            stored = {} if ref in self._fetched_refs else records.entities_by_ref(self._connection, entity_type, ref)
+            stored = {} if ref in self._fetched_refs else \
+                self._uow.entities_by_refs([entity_type], [ref]).get((entity_type, ref), {})
             self._load_bucket(entity_type, ref, stored)
         return self._by_ref[(entity_type, ref)]
 
@@ -98,22 +109,26 @@ class BatchState:
             found[key] = self._parsed[key]
         self._by_ref[(entity_type, ref)] = found
 
-    # --- StateView ---
+    def _balance(self, key: str) -> Decimal:
+        if key not in self._qty:
+            self.prefetch((), (), [key])
+        return self._qty[key]
+
+    # --- the workflows' view ---
     def item(self, item_id: str) -> m.Item | None:
-        return self.entity(f"ITEM:{item_id}", "item")
+        return self.entity(keys.item(item_id), "item")
 
     def supplier(self, supplier_id: str) -> m.Supplier | None:
-        return self.entity(f"SUP:{supplier_id}", "supplier")
+        return self.entity(keys.supplier(supplier_id), "supplier")
 
     def released_boms(self, item_id: str) -> list[m.Bom]:
         return [b for b in self._refs("bom_revision", item_id).values() if b.status == m.BomStatus.released]
 
     def purchase_order(self, po_number: str) -> m.PurchaseOrder | None:
-        return self.entity(f"PO:{po_number}", "purchase_order")
+        return self.entity(keys.purchase_order(po_number), "purchase_order")
 
     def available_qty(self, item_id: str, plant_id: str, location_id: str, lot_id: str | None) -> Decimal:
-        balance = self.entity(balance_key(item_id, plant_id, location_id, lot_id, "available"), "balance")
-        return balance.qty if balance else Decimal(0)
+        return self._balance(keys.balance(item_id, plant_id, location_id, lot_id, "available"))
 
     def holds_on(self, item_id: str, lot_id: str | None) -> list[m.QualityHold]:
         return [h for h in self._refs("quality_hold", item_id).values()
@@ -122,30 +137,47 @@ class BatchState:
     def units(self) -> UnitCatalogue:
         return self._units
 
+    def subscribers(self, event_type: EventType) -> list[str]:
+        return self._subscriptions.get(event_type, [])
+
     # --- writing ---
-    def put(self, put: Put, token: str | None, msg_key: str) -> str:
+    def put(self, put: Put, tokens: str | None, msg_key: str) -> str:
         """Record the entity as this batch's state for its key; returns its canonical JSON."""
         data = put.entity.model_dump_json()
-        self._rows[put.key] = (token, data)
+        read = self._row(put.key)
+        version = self._written[put.key]["version"] if put.key in self._written else (read.version if read else 0)
+        self._rows[put.key] = StoredEntity(tokens, data, read.version if read else 0)
         self._parsed[put.key] = put.entity
         bucket = (put.entity_type, put.ref)
         self._written_by_ref.setdefault(bucket, set()).add(put.key)
         if bucket in self._by_ref:
             self._by_ref[bucket][put.key] = put.entity
         self._written[put.key] = {"entity_key": put.key, "entity_type": put.entity_type, "ref": put.ref,
-                                  "seq_token": token, "data": data, "updated_at": self._now, "msg_key": msg_key}
+                                  "tokens": tokens, "data": data, "updated_at": self._now, "msg_key": msg_key,
+                                  "version": version}
         if isinstance(put.entity, m.UomConversion):
             e = put.entity
             self._units.add(Conversion(e.item_id, e.from_uom, e.to_uom, e.factor))
         return data
 
-    def adjust(self, adj: Adjust, msg_key: str) -> None:
-        key = balance_key(adj.item_id, adj.plant_id, adj.location_id, adj.lot_id, adj.status)
-        current = self.entity(key, "balance")
-        qty = (current.qty if current else Decimal(0)) + adj.delta
-        balance = m.InventoryBalance(item_id=adj.item_id, plant_id=adj.plant_id, location_id=adj.location_id,
-                                     lot_id=adj.lot_id, status=adj.status, qty=qty, uom=adj.uom)
-        self.put(Put(key, "balance", adj.item_id, balance), None, msg_key)
+    def adjust(self, adj: Adjust, msg_key: str, correlation_id: str | None) -> None:
+        key = keys.balance(adj.item_id, adj.plant_id, adj.location_id, adj.lot_id, adj.status)
+        self._qty[key] = self._balance(key) + adj.delta
+        self.stock_moves.append(self._stock_row(key, adj.item_id, adj.plant_id, adj.location_id, adj.lot_id,
+                                                adj.status, adj.uom, msg_key, correlation_id, delta=adj.delta))
+
+    def count(self, counted: Count, msg_key: str, correlation_id: str | None) -> None:
+        b = counted.balance
+        key = keys.balance(b.item_id, b.plant_id, b.location_id, b.lot_id, b.status)
+        self._qty[key] = b.qty
+        self.stock_counts.append(self._stock_row(key, b.item_id, b.plant_id, b.location_id, b.lot_id, b.status,
+                                                 b.uom, msg_key, correlation_id, qty=b.qty))
+
+    def _stock_row(self, key, item_id, plant_id, location_id, lot_id, status, uom, msg_key, correlation_id,
+                   **amount) -> dict:
+        return {"balance_key": key, "item_id": item_id, "plant_id": plant_id, "location_id": location_id,
+                "lot_id": lot_id, "status": str(status), "uom": uom, "msg_key": msg_key, "at": self._now,
+                "correlation_id": correlation_id, **amount}
 
     def written_rows(self) -> list[dict]:
         return list(self._written.values())

@@ -1,9 +1,16 @@
-"""Delivery workers: claim due outbox rows with a lease, deliver, then record the outcome.
+"""Delivery workers: claim due outbox rows with a fenced lease, deliver, then settle the batch.
 
-Retries back off exponentially with jitter; after the configured number of attempts, or at
-once for a permanent rejection, the delivery is dead-lettered and becomes an exception that
-an admin can replay. Per-entity order per target holds because only the oldest undelivered
-row of an entity is ever due (see store/outbox.py).
+A worker never delivers a row whose lease it may have lost: before each delivery it checks the
+time left on the batch's lease and renews it when little is left, dropping the rows it no
+longer holds; the connector receives the lease's fence, so a target can refuse a worker whose
+lease was taken over. A batch's outcomes are recorded in one transaction, where the fence is
+checked once more. Retries back off exponentially with jitter; after the configured number of
+attempts, at once for a permanent rejection, or when no connector can take the row, the
+delivery is dead-lettered and becomes an exception an admin can replay. Per-stream order per
+target holds because only the oldest open row of a stream is ever due (store/port.py).
+
+Scheduled effects that have come due are carried out by the same workers, each exactly once:
+claimed, turned into outbox rows or exceptions, and marked fired in one transaction.
 """
 
 from __future__ import annotations
@@ -16,10 +23,13 @@ from typing import Callable, Mapping
 from mfgsync.config import RetryPolicy
 from mfgsync.connectors.base import Connector, Delivery, DeliveryError
 from mfgsync.pipeline.clock import iso
+from mfgsync.pipeline.effects import exception_row, outbox_row
 from mfgsync.rules.reasons import role_for
-from mfgsync.store import audit, outbox, records
-from mfgsync.store.audit import AuditEntry
-from mfgsync.store.database import Database
+from mfgsync.store.port import AuditEntry, Claimed, Settlement, Store, UnitOfWork, transact
+from mfgsync.workflows.effects import Emit, from_json
+
+# Renew a batch's lease once less than this share of it is left.
+RENEW_WHEN_LEFT = 0.5
 
 
 def backoff_seconds(policy: RetryPolicy, attempts: int, rng: random.Random) -> float:
@@ -29,19 +39,25 @@ def backoff_seconds(policy: RetryPolicy, attempts: int, rng: random.Random) -> f
 
 
 class Worker:
-    def __init__(self, database: Database, connectors: Mapping[str, Connector], policy: RetryPolicy,
+    def __init__(self, store: Store, connectors: Mapping[str, Connector], policy: RetryPolicy,
                  clock: Callable[[], float], rng: random.Random | None = None, name: str | None = None):
-        self.database, self.connectors, self.policy, self.clock = database, connectors, policy, clock
+        self.store, self.connectors, self.policy, self.clock = store, connectors, policy, clock
         self.rng = rng or random.Random()
         self.name = name or f"worker-{uuid.uuid4().hex[:8]}"
 
-    def run_once(self, limit: int = 200) -> int:
-        """Claim and deliver what is due now; the number of deliveries attempted."""
-        with self.database.transaction() as connection:
-            claimed = outbox.claim(connection, self.clock(), self.name, self.policy.lease_seconds, limit)
-        for row in claimed:
-            self._deliver(row)
-        return len(claimed)
+    def run_once(self, limit: int = 100) -> int:
+        """Fire due scheduled effects, then claim and deliver what is due now; the number of
+        deliveries attempted."""
+        self.fire_scheduled()
+        now = self.clock()
+        claimed = transact(self.store, lambda uow: uow.claim(now, self.name, self.policy.lease_seconds, limit))
+        settlements: list[tuple[Claimed, Settlement, str | None]] = []
+        for index, row in enumerate(claimed):
+            if self._still_held(claimed, index):
+                settlements.append((claimed[index], *self._attempt(claimed[index])))
+        if settlements:
+            transact(self.store, lambda uow: self._settle(uow, settlements))
+        return len(settlements)
 
     def run_until_idle(self, on_progress: Callable[[int], None] | None = None) -> int:
         total = 0
@@ -51,42 +67,87 @@ class Worker:
                 on_progress(done)
         return total
 
-    def _deliver(self, row: outbox.Claimed) -> None:
+    def _still_held(self, claimed: list[Claimed], index: int) -> bool:
+        """Renew the batch's lease when little of it is left; False if this row was lost."""
+        row = claimed[index]
+        now = self.clock()
+        if row.lease_until - now > self.policy.lease_seconds * RENEW_WHEN_LEFT:
+            return True
+        rest = [r.id for r in claimed[index:]]
+        until = now + self.policy.lease_seconds
+        held = transact(self.store, lambda uow: uow.renew(rest, self.name, until))
+        for position in range(index, len(claimed)):
+            r = claimed[position]
+            if r.id in held:
+                claimed[position] = Claimed(**{**r.__dict__, "lease_until": until})
+        return row.id in held
+
+    def _attempt(self, row: Claimed) -> tuple[Settlement, str | None]:
+        """The attempt's settlement, and the reason code should it be dead-lettered."""
         connector = self.connectors.get(row.target)
-        delivery = Delivery(row.delivery_key, row.target, row.event_type, row.entity_key, row.payload)
+        if connector is None:
+            return self._failure(row, f"no connector is configured for target {row.target!r}",
+                                 "DELIVERY_NO_CONNECTOR")
+        delivery = Delivery(row.delivery_key, row.target, row.event_type, row.entity_key, row.payload,
+                            row.effect_key, row.command, row.fence)
         try:
-            if connector is None:
-                raise DeliveryError(f"no connector configured for target {row.target!r}")
             connector.deliver(delivery)
         except DeliveryError as exc:
-            self._failed(row, str(exc), exc.transient)
-        except Exception as exc:  # a connector bug must not stop the worker; it is retried
-            self._failed(row, f"{type(exc).__name__}: {exc}", True)
-        else:
-            now = self.clock()
-            with self.database.transaction() as connection:
-                if outbox.delivered(connection, row.id, self.name, iso(now)):
-                    audit.append(connection, [AuditEntry(self.name, "delivery.delivered", row.entity_key,
-                                                         {"target": row.target, "outbox_id": row.id})], iso(now))
+            return self._failure(row, str(exc), "DELIVERY_FAILED" if exc.transient else "DELIVERY_REJECTED")
+        except Exception as exc:  # a connector bug: retrying the same code would fail the same way
+            return self._failure(row, f"{type(exc).__name__}: {exc}", "DELIVERY_CONNECTOR_ERROR")
+        return Settlement(row.id, self.name, row.fence, "delivered", iso(self.clock())), None
 
-    def _failed(self, row: outbox.Claimed, error: str, transient: bool) -> None:
+    def _failure(self, row: Claimed, error: str, code: str) -> tuple[Settlement, str]:
+        at, attempts = iso(self.clock()), row.attempts + 1
+        if code != "DELIVERY_FAILED" or attempts >= self.policy.max_attempts:
+            return Settlement(row.id, self.name, row.fence, "dead", at, error), code
+        retry_at = self.clock() + backoff_seconds(self.policy, attempts, self.rng)
+        return Settlement(row.id, self.name, row.fence, "retry", at, error, retry_at), code
+
+    def _settle(self, uow: UnitOfWork, settlements: list[tuple[Claimed, Settlement, str | None]]) -> None:
+        recorded = uow.settle([s for _, s, _ in settlements])
+        outcomes: dict[str, list[int]] = {}
+        dead_letters = []
+        for row, s, code in settlements:
+            if row.id not in recorded:
+                continue  # the lease was taken over: the new holder records the outcome
+            outcomes.setdefault(s.status, []).append(row.id)
+            if s.status == "dead":
+                dead_letters.append(_dead_letter(row, s, code))
+        uow.add_exceptions(dead_letters)
+        if outcomes:
+            uow.audit([AuditEntry(self.name, "delivery.settled", None, outcomes)], iso(self.clock()))
+
+    def fire_scheduled(self, limit: int = 100) -> int:
+        return transact(self.store, lambda uow: self._fire(uow, limit))
+
+    def _fire(self, uow: UnitOfWork, limit: int) -> int:
         now = self.clock()
-        attempts = row.attempts + 1
-        give_up = not transient or attempts >= self.policy.max_attempts
-        retry_at = None if give_up else now + backoff_seconds(self.policy, attempts, self.rng)
-        with self.database.transaction() as connection:
-            if not outbox.failed(connection, row.id, self.name, error, retry_at):
-                return  # our lease expired and another worker owns the row now
-            if give_up:
-                self._dead_letter(connection, row, error, transient, now)
+        due = uow.claim_scheduled(now, self.name, self.policy.lease_seconds, limit)
+        if not due:
+            return 0
+        at = iso(now)
+        outbox, exceptions = [], []
+        for item in due:
+            effect = from_json(item.effect)
+            lineage = {"correlation_id": item.correlation_id, "causation_id": f"schedule:{item.id}",
+                       "mapping_version": None}
+            if isinstance(effect, Emit):
+                outbox.append(outbox_row(effect, "scheduled", None, now, at, lineage))
+            else:
+                exceptions.append(exception_row(effect, "scheduled", None, at, lineage))
+        uow.add_outbox(outbox)
+        uow.add_exceptions(exceptions)
+        fired = uow.fired([(item.id, item.fence) for item in due], self.name, at)
+        uow.audit([AuditEntry(self.name, "schedule.fired", None, {"ids": sorted(fired)})], at)
+        return len(fired)
 
-    def _dead_letter(self, connection, row: outbox.Claimed, error: str, transient: bool, now: float) -> None:
-        code = "DELIVERY_FAILED" if transient else "DELIVERY_REJECTED"
-        reasons = [{"code": code, "message": f"{row.target}: {error}", "field": None}]
-        records.insert_exceptions(connection, [{
-            "kind": "dead_letter", "msg_key": row.msg_key, "source": row.msg_key.split("\x1f")[0], "event_type": row.event_type,
-            "entity_key": row.entity_key, "codes": code, "reasons": json.dumps(reasons),
-            "owner_role": role_for([code]), "payload": row.payload, "outbox_id": row.id, "at": iso(now)}])
-        audit.append(connection, [AuditEntry(self.name, "delivery.dead_lettered", row.entity_key,
-                                             {"target": row.target, "outbox_id": row.id, "error": error[:300]})],
-                     iso(now))
+
+def _dead_letter(row: Claimed, s: Settlement, code: str) -> dict:
+    reasons = [{"code": code, "message": f"{row.target}: {s.error}", "field": None}]
+    return {"kind": "dead_letter", "msg_key": row.msg_key, "source": (row.msg_key or "").split("\x1f")[0] or None,
+            "event_type": row.event_type, "entity_key": row.entity_key, "codes": code,
+            "reasons": json.dumps(reasons), "owner_role": role_for([code]), "payload": row.payload,
+            "outbox_id": row.id, "at": s.at, "correlation_id": row.correlation_id,
+            "causation_id": f"effect:{row.id}", "mapping_version": None}

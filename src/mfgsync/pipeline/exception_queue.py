@@ -1,9 +1,11 @@
-"""The exception queue: quarantined messages, dead letters and alerts — list, resolve, replay.
+"""The exception queue: quarantined messages, dead letters, alerts and workflow exceptions —
+list, resolve, replay, approve — for an actor with a role.
 
-Replaying a quarantined message runs it through the pipeline again (with a corrected payload
-if one is given); replaying a dead letter puts its delivery back in line. Event types named in
-`approval_required` need a second person: the replay waits in `pending_approval` until someone
-other than the requester approves it.
+An exception is acted on by its owner role or an admin. Replaying a quarantined message runs
+it through the pipeline again (with a corrected payload if one is given: it must keep the
+original's source, id and type, and the original is kept beside it); replaying a dead letter
+puts its delivery back in line. Event types named in `approval_required` need a second person:
+the replay waits in `pending_approval` until someone other than the requester approves it.
 """
 
 from __future__ import annotations
@@ -12,23 +14,33 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from sqlalchemy import Connection, text
-
+from mfgsync.adapters.decode import decode
 from mfgsync.config import Settings
 from mfgsync.pipeline.clock import iso
-from mfgsync.adapters.decode import decode
 from mfgsync.pipeline.intake import Intake
-from mfgsync.store import audit, outbox
-from mfgsync.store.audit import AuditEntry
-from mfgsync.store.database import Database
+from mfgsync.store.port import OPEN, AuditEntry, ExceptionPage, Store, UnitOfWork, transact
 
-OPEN = ("open", "pending_approval")
-_COLUMNS = ("id, kind, status, msg_key, source, event_type, entity_key, codes, reasons, owner_role, payload, "
-            "outbox_id, first_seen, last_seen, times_seen, requested_by, resolved_by, resolved_at, note")
+ROLES = ("engineering", "supply_chain", "warehouse", "planner", "admin")
 
 
 class ExceptionError(ValueError):
     """An operator request that cannot be carried out (unknown id, wrong state, same approver)."""
+
+    code = "EXCEPTION_STATE"
+
+
+class NotPermitted(ExceptionError):
+    code = "NOT_PERMITTED"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, and in which role."""
+    name: str
+    role: str
+
+    def may_act_on(self, owner_role: str) -> bool:
+        return self.role == "admin" or self.role == owner_role
 
 
 @dataclass(frozen=True)
@@ -38,8 +50,9 @@ class Outcome:
     detail: str
 
 
-def _as_dict(row) -> dict[str, Any]:
-    record = dict(row._mapping)
+def present(record: dict[str, Any]) -> dict[str, Any]:
+    """An exception row as operators read it: codes and reasons as lists, the message id."""
+    record = dict(record)
     record["reasons"] = json.loads(record["reasons"])
     record["codes"] = [c for c in record["codes"].split(",") if c]
     record["message_id"] = (record.pop("msg_key") or "").partition("\x1f")[2] or None
@@ -47,124 +60,136 @@ def _as_dict(row) -> dict[str, Any]:
 
 
 class ExceptionQueue:
-    def __init__(self, database: Database, settings: Settings, intake: Intake, clock: Callable[[], float]):
-        self.database, self.settings, self.intake, self.clock = database, settings, intake, clock
+    def __init__(self, store: Store, settings: Settings, intake: Intake, clock: Callable[[], float]):
+        self.store, self.settings, self.intake, self.clock = store, settings, intake, clock
+
+    def page(self, status: str | None = "open", kind: str | None = None, role: str | None = None,
+             code: str | None = None, after_id: int = 0, limit: int = 500) -> ExceptionPage:
+        with self.store.reading() as read:
+            page = read.exceptions(status, kind, role, code, after_id, limit)
+        return ExceptionPage([present(r) for r in page.rows], page.more, page.next_after)
 
     def list(self, status: str | None = "open", kind: str | None = None, role: str | None = None,
              code: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
-        clauses, params = [], {"limit": limit}
-        if status == "open":
-            clauses.append("status IN ('open', 'pending_approval')")
-        elif status and status != "all":
-            clauses.append("status = :status")
-            params["status"] = status
-        for name, value in (("kind", kind), ("owner_role", role)):
-            if value:
-                clauses.append(f"{name} = :{name}")
-                params[name] = value
-        if code:
-            clauses.append("(',' || codes || ',') LIKE :code")
-            params["code"] = f"%,{code},%"
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        with self.database.reading() as connection:
-            rows = connection.execute(text(f"SELECT {_COLUMNS} FROM exceptions {where} ORDER BY id LIMIT :limit"),
-                                      params)
-            return [_as_dict(row) for row in rows]
+        return self.page(status, kind, role, code, 0, limit).rows
 
     def get(self, exception_id: int) -> dict[str, Any]:
-        with self.database.reading() as connection:
-            return _as_dict(self._row(connection, exception_id))
-
-    def _row(self, connection: Connection, exception_id: int):
-        row = connection.execute(text(f"SELECT {_COLUMNS} FROM exceptions WHERE id = :id"),
-                                 {"id": exception_id}).first()
+        with self.store.reading() as read:
+            row = read.exception(exception_id)
         if row is None:
             raise ExceptionError(f"no exception {exception_id}")
-        return row
+        return present(row)
 
-    def resolve(self, exception_id: int, actor: str, note: str = "") -> Outcome:
+    def resolve(self, exception_id: int, actor: Actor, note: str = "") -> Outcome:
         """Close without replaying (the message is dropped on purpose, or fixed at the source)."""
-        with self.database.transaction() as connection:
-            row = self._open_row(connection, exception_id)
-            if row.kind == "dead_letter":
-                outbox.discard(connection, row.outbox_id)
-            self._close(connection, exception_id, "resolved", actor, note)
-            self._audit(connection, actor, "exception.resolved", exception_id, {"note": note[:500]})
-        return Outcome(exception_id, "resolved", note)
+        def work(uow: UnitOfWork) -> Outcome:
+            row = self._open_row(uow, exception_id, actor)
+            if row["kind"] == "dead_letter":
+                uow.discard(row["outbox_id"])
+            self._close(uow, exception_id, "resolved", actor, note)
+            self._audit(uow, actor, "exception.resolved", row, {"note": note[:500]})
+            return Outcome(exception_id, "resolved", note)
+        return transact(self.store, work)
 
-    def replay(self, exception_id: int, actor: str, corrected: dict | None = None) -> Outcome:
-        with self.database.transaction() as connection:
-            row = self._open_row(connection, exception_id)
-            payload = _corrected(row.payload, corrected) if corrected is not None else row.payload
-            if row.event_type in self.settings.approval_required and row.kind != "alert":
-                connection.execute(text(
-                    "UPDATE exceptions SET status = 'pending_approval', requested_by = :actor, payload = :payload "
-                    "WHERE id = :id"), {"actor": actor, "payload": payload, "id": exception_id})
-                self._audit(connection, actor, "exception.replay_requested", exception_id, {})
-                return Outcome(exception_id, "pending_approval", f"{row.event_type} needs a second approver")
-            return self._perform(connection, row, payload, actor)
+    def replay(self, exception_id: int, actor: Actor, corrected: dict | None = None) -> Outcome:
+        def work(uow: UnitOfWork) -> Outcome:
+            row = self._open_row(uow, exception_id, actor)
+            payload = row["payload"] if corrected is None else _corrected(row["payload"], corrected)
+            if corrected is not None:
+                uow.update_exception(exception_id, {"payload": payload,
+                                                    "original_payload": row["original_payload"] or row["payload"]})
+            if self._needs_approval(row, payload):
+                uow.update_exception(exception_id, {"status": "pending_approval", "requested_by": actor.name})
+                self._audit(uow, actor, "exception.replay_requested", row, {"corrected": corrected is not None})
+                return Outcome(exception_id, "pending_approval", "the replay needs a second approver")
+            return self._perform(uow, {**row, "payload": payload}, actor)
+        return transact(self.store, work)
 
-    def approve(self, exception_id: int, actor: str) -> Outcome:
-        with self.database.transaction() as connection:
-            row = self._row(connection, exception_id)
-            if row.status != "pending_approval":
-                raise ExceptionError(f"exception {exception_id} is {row.status}, not waiting for approval")
-            if row.requested_by == actor:
-                raise ExceptionError("the approver must be someone other than the requester")
-            self._audit(connection, actor, "exception.replay_approved", exception_id,
-                        {"requested_by": row.requested_by})
-            return self._perform(connection, row, row.payload, actor)
+    def approve(self, exception_id: int, actor: Actor) -> Outcome:
+        def work(uow: UnitOfWork) -> Outcome:
+            row = self._row(uow, exception_id, actor)
+            if row["status"] != "pending_approval":
+                raise ExceptionError(f"exception {exception_id} is {row['status']}, not waiting for approval")
+            if (row["requested_by"] or "").casefold() == actor.name.casefold():
+                raise NotPermitted("the approver must be someone other than the requester")
+            self._audit(uow, actor, "exception.replay_approved", row, {"requested_by": row["requested_by"]})
+            return self._perform(uow, row, actor)
+        return transact(self.store, work)
 
-    def _open_row(self, connection: Connection, exception_id: int):
-        row = self._row(connection, exception_id)
-        if row.status not in OPEN:
-            raise ExceptionError(f"exception {exception_id} is already {row.status}")
+    def _needs_approval(self, row: dict, payload: str | None) -> bool:
+        """Judged on what would be applied: the original's type and the replayed payload's."""
+        if row["kind"] in ("alert", "workflow"):
+            return False
+        types = {row["event_type"], _event_type(payload)} - {None}
+        return any(t in self.settings.approval_required for t in types)
+
+    def _row(self, uow: UnitOfWork, exception_id: int, actor: Actor) -> dict:
+        row = uow.exception(exception_id)
+        if row is None:
+            raise ExceptionError(f"no exception {exception_id}")
+        if not actor.may_act_on(row["owner_role"]):
+            raise NotPermitted(f"exception {exception_id} belongs to {row['owner_role']}; "
+                               f"{actor.name} acts as {actor.role}")
         return row
 
-    def _perform(self, connection: Connection, row, payload: str, actor: str) -> Outcome:
-        if row.kind == "dead_letter":
-            outbox.requeue(connection, row.outbox_id, self.clock())
-            self._close(connection, row.id, "replayed", actor, "delivery requeued")
-            self._audit(connection, actor, "exception.replayed", row.id, {"outbox_id": row.outbox_id})
-            return Outcome(row.id, "replayed", "delivery requeued")
-        if row.kind == "alert":
-            raise ExceptionError("an alert was applied already; resolve it instead")
-        decoded = decode(payload, self.settings.max_message_bytes, code_maps=self.settings.mappings)
-        report, findings = self.intake.replay(decoded, connection)
+    def _open_row(self, uow: UnitOfWork, exception_id: int, actor: Actor) -> dict:
+        row = self._row(uow, exception_id, actor)
+        if row["status"] not in OPEN:
+            raise ExceptionError(f"exception {exception_id} is already {row['status']}")
+        return row
+
+    def _perform(self, uow: UnitOfWork, row: dict, actor: Actor) -> Outcome:
+        if row["kind"] == "dead_letter":
+            uow.requeue(row["outbox_id"], self.clock())
+            self._close(uow, row["id"], "replayed", actor, "delivery requeued")
+            self._audit(uow, actor, "exception.replayed", row, {"outbox_id": row["outbox_id"]})
+            return Outcome(row["id"], "replayed", "delivery requeued")
+        if row["kind"] in ("alert", "workflow"):
+            raise ExceptionError(f"a {row['kind']} exception has nothing to replay; resolve it instead")
+        decoded = decode(row["payload"], self.settings.max_message_bytes, code_maps=self.settings.mappings)
+        report, findings = self.intake.replay(decoded, uow)
         if findings:
             reasons = [{"code": f.code, "message": f.message, "field": f.field} for f in findings]
-            connection.execute(text(
-                "UPDATE exceptions SET status = 'open', reasons = :reasons, codes = :codes, payload = :payload, "
-                "last_seen = :at, times_seen = times_seen + 1 WHERE id = :id"),
-                {"reasons": json.dumps(reasons), "codes": ",".join(dict.fromkeys(f.code for f in findings)),
-                 "payload": payload, "at": iso(self.clock()), "id": row.id})
-            self._audit(connection, actor, "exception.replay_failed", row.id, {"codes": [f.code for f in findings]})
-            return Outcome(row.id, "open", "; ".join(f.message for f in findings))
+            uow.update_exception(row["id"], {
+                "status": "open", "reasons": json.dumps(reasons), "codes": ",".join(dict.fromkeys(f.code for f in findings)),
+                "last_seen": iso(self.clock()), "times_seen": row["times_seen"] + 1})
+            self._audit(uow, actor, "exception.replay_failed", row, {"codes": [f.code for f in findings]})
+            return Outcome(row["id"], "open", "; ".join(f.message for f in findings))
         outcome = "applied" if report.accepted else ("stale" if report.stale else "duplicate")
-        connection.execute(text("UPDATE exceptions SET payload = :payload WHERE id = :id"),
-                           {"payload": payload, "id": row.id})
-        self._close(connection, row.id, "replayed", actor, outcome)
-        self._audit(connection, actor, "exception.replayed", row.id, {"outcome": outcome})
-        return Outcome(row.id, "replayed", outcome)
+        self._close(uow, row["id"], "replayed", actor, outcome)
+        self._audit(uow, actor, "exception.replayed", row, {"outcome": outcome})
+        return Outcome(row["id"], "replayed", outcome)
 
-    def _close(self, connection: Connection, exception_id: int, status: str, actor: str, note: str) -> None:
-        connection.execute(text(
-            "UPDATE exceptions SET status = :status, resolved_by = :actor, resolved_at = :at, note = :note "
-            "WHERE id = :id"), {"status": status, "actor": actor, "at": iso(self.clock()), "note": note,
-                                "id": exception_id})
+    def _close(self, uow: UnitOfWork, exception_id: int, status: str, actor: Actor, note: str) -> None:
+        uow.update_exception(exception_id, {"status": status, "resolved_by": actor.name,
+                                            "resolved_at": iso(self.clock()), "note": note})
 
-    def _audit(self, connection: Connection, actor: str, action: str, exception_id: int, detail: dict) -> None:
-        audit.append(connection, [AuditEntry(actor, action, f"exception:{exception_id}", detail)], iso(self.clock()))
+    def _audit(self, uow: UnitOfWork, actor: Actor, action: str, row: dict, detail: dict) -> None:
+        uow.audit([AuditEntry(actor.name, action, f"exception:{row['id']}", {**detail, "role": actor.role},
+                              row.get("correlation_id"))], iso(self.clock()))
 
 
-def _corrected(original: str, corrected: dict) -> str:
-    """A corrected envelope (has `type` and `data`) replaces the original; otherwise it is the new `data`."""
-    if "type" in corrected and "data" in corrected:
-        return json.dumps(corrected, default=str)
+def _event_type(payload: str | None) -> str | None:
     try:
-        envelope = json.loads(original)
+        document = json.loads(payload or "")
     except ValueError:
-        raise ExceptionError("the original is not JSON: give a whole corrected envelope") from None
+        return None
+    return document.get("type") if isinstance(document, dict) and isinstance(document.get("type"), str) else None
+
+
+def _corrected(original: str | None, corrected: dict) -> str:
+    """A corrected envelope (has `type` and `data`) replaces the original, keeping its source, id
+    and type; anything else is the new `data`."""
+    try:
+        envelope = json.loads(original or "")
+    except ValueError:
+        envelope = None
+    if "type" in corrected and "data" in corrected:
+        if isinstance(envelope, dict):
+            changed = [name for name in ("source", "id", "type") if corrected.get(name) != envelope.get(name)]
+            if changed:
+                raise ExceptionError(f"a corrected envelope must keep the original's {', '.join(changed)}")
+        return json.dumps(corrected, default=str)
     if not isinstance(envelope, dict):
         raise ExceptionError("the original is not a JSON object: give a whole corrected envelope")
     envelope["data"] = corrected

@@ -1,38 +1,41 @@
-"""Intake: dedupe, sequence, validate, then quarantine or apply, all in one transaction per batch.
+"""Intake: dedupe, sequence, validate, then quarantine or apply, all in one unit of work per batch.
 
 Per message: a key already received is a counted duplicate; an update older than the one
-applied to its entity is recorded as stale; a message breaking a rule is quarantined with its
-reason codes; anything else is applied, with one outbox row per subscribed target and an audit
-entry, in the same transaction. A crash loses a whole uncommitted batch, which re-ingesting the
-same input then applies exactly once.
+applied to its entity (in every field domain it touches) is recorded as stale; a message
+breaking a rule is quarantined with its reason codes; anything else is applied: the workflows
+routed for its type return effects (state, stock, commands, exceptions, scheduled effects),
+persisted with an audit entry in the same transaction. A concurrent writer that got to one of
+the batch's rows first makes the batch run again from the start; a crash loses a whole
+uncommitted batch, which re-ingesting the same input then applies exactly once.
 """
 
 from __future__ import annotations
 
 import gc
 import json
-from contextlib import contextmanager
+import threading
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from sqlalchemy import Connection
-
+from mfgsync.adapters.decode import Decoded, decode
 from mfgsync.config import Settings
 from mfgsync.envelope import EventType
 from mfgsync.model import entities as m
+from mfgsync.model import keys, ordering
 from mfgsync.pipeline.batch_state import BatchState
 from mfgsync.pipeline.clock import iso
-from mfgsync.adapters.decode import Decoded, decode
+from mfgsync.pipeline.effects import persist
 from mfgsync.rules.findings import REJECT, Finding
-from mfgsync.rules.ownership import ownership_findings
+from mfgsync.rules.ownership import field_domains, fields_in_domains, ownership_findings
 from mfgsync.rules.policy import Policy
 from mfgsync.rules.reasons import role_for
 from mfgsync.rules.validation import validate
-from mfgsync.store import audit, outbox, records
-from mfgsync.store.audit import AuditEntry
-from mfgsync.store.database import Database
+from mfgsync.store.port import AuditEntry, Store, UnitOfWork, transact
 from mfgsync.workflows import state_changes as changes
+from mfgsync.workflows.event import Event
+from mfgsync.workflows.routes import ROUTES, Handler
 
 Raw = str | bytes | dict | Decoded  # Decoded: an adapter's already-judged unreadable input
 
@@ -64,64 +67,74 @@ class IngestReport:
                 "by_reason": dict(sorted(self.by_reason.items()))}
 
 
-def _referenced(decoded: Decoded, keys: list[str], items: list[str]) -> None:
-    """Entity keys and items the rules will likely read, so a batch can fetch them in bulk."""
+def _referenced(decoded: Decoded, entity_keys: list[str], items: list[str], balances: list[str]) -> None:
+    """Entity keys, items and balances the rules will likely read, so a batch fetches them in bulk."""
     entity = decoded.entity
-    keys.append(changes.ordering_key(decoded.envelope.type, entity))
+    entity_keys.append(changes.ordering_key(decoded.envelope.type, entity))
     movements = entity.movements if isinstance(entity, m.ProductionReport) else [entity] \
         if isinstance(entity, m.InventoryMovement) else []
     for mv in movements:
         for location in {mv.from_location, mv.to_location} - {None}:
-            keys.append(changes.balance_key(mv.item_id, mv.plant_id, location, mv.lot_id, "available"))
+            balances.append(keys.balance(mv.item_id, mv.plant_id, location, mv.lot_id, "available"))
     stack = [decoded.envelope.data]
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
             for name, value in node.items():
                 if name in ("item_id", "component_id") and isinstance(value, str):
-                    keys.append(f"ITEM:{value}")
+                    entity_keys.append(keys.item(value))
                     items.append(value)
                 elif name == "supplier_id" and isinstance(value, str):
-                    keys.append(f"SUP:{value}")
+                    entity_keys.append(keys.supplier(value))
                 elif name == "po_number" and isinstance(value, str):
-                    keys.append(f"PO:{value}")
+                    entity_keys.append(keys.purchase_order(value))
                 elif isinstance(value, (dict, list)):
                     stack.append(value)
         elif isinstance(node, list):
             stack.extend(node)
 
 
+def _lineage(d: Decoded) -> dict:
+    e = d.envelope
+    extra = (e.model_extra or {}) if e else {}
+    cause = extra.get("causationid")
+    return {"correlation_id": e.correlationid if e else None,
+            "causation_id": cause if isinstance(cause, str) else None,
+            "mapping_version": e.mappingversion if e else None}
+
+
 class _Batch:
     """The rows one batch writes, gathered while deciding and flushed at the end."""
 
-    def __init__(self, connection: Connection, settings: Settings, now: float, now_iso: str, actor: str):
-        self.connection, self.settings, self.now, self.at, self.actor = connection, settings, now, now_iso, actor
-        self.state = BatchState(connection, settings.conversions(), now_iso)
+    def __init__(self, uow: UnitOfWork, settings: Settings, now: float, now_iso: str, actor: str):
+        self.uow, self.settings, self.now, self.at, self.actor = uow, settings, now, now_iso, actor
+        self.state = BatchState(uow, settings.conversions(), settings.subscriptions, now_iso)
         self.inbox: list[dict] = []
         self.inbox_updates: list[dict] = []
         self.duplicates: list[str] = []
         self.exceptions: list[dict] = []
         self.outbox: list[dict] = []
+        self.scheduled: list[dict] = []
         self.audit: list[AuditEntry] = []
         self.report = IngestReport()
         self.seen: dict[str, str] = {}  # msg_key -> outcome, this batch and before
 
     def record(self, decoded: Decoded, outcome: str, entity_key: str | None = None, token: str | None = None,
                envelope_json: str | None = None, replaying: bool = False) -> None:
+        lineage = _lineage(decoded)
         row = {"msg_key": decoded.msg_key, "source": decoded.source, "message_id": decoded.message_id,
-               "event_type": decoded.event_type, "entity_key": entity_key,
-               "correlation_id": decoded.envelope.correlationid if decoded.envelope else None,
-               "outcome": outcome, "seq_token": token, "received_at": self.at, "envelope": envelope_json}
+               "event_type": decoded.event_type, "entity_key": entity_key, **lineage, "outcome": outcome,
+               "seq_token": token, "received_at": self.at, "content_hash": None, "envelope": envelope_json}
         (self.inbox_updates if replaying and self.seen.get(decoded.msg_key) else self.inbox).append(row)
         self.seen[decoded.msg_key] = outcome
         self.audit.append(AuditEntry(self.actor, f"message.{outcome}", entity_key or decoded.msg_key,
-                                     {"source": decoded.source, "id": decoded.message_id, "type": decoded.event_type}))
+                                     {"source": decoded.source, "id": decoded.message_id, "type": decoded.event_type},
+                                     lineage["correlation_id"]))
 
     def quarantine(self, decoded: Decoded, findings: list[Finding], entity_key: str | None = None) -> None:
-        codes = [f.code for f in findings]
         self.exceptions.append(self._exception_row("quarantine", decoded, findings, entity_key))
         self.report.quarantined += 1
-        self.report.by_reason.update(set(codes))
+        self.report.by_reason.update({f.code for f in findings})
 
     def alert(self, decoded: Decoded, findings: list[Finding], entity_key: str) -> None:
         self.exceptions.append(self._exception_row("alert", decoded, findings, entity_key))
@@ -133,23 +146,29 @@ class _Batch:
         return {"kind": kind, "msg_key": decoded.msg_key, "source": decoded.source, "event_type": decoded.event_type,
                 "entity_key": entity_key, "codes": ",".join(dict.fromkeys(codes))[:500],
                 "reasons": json.dumps(reasons), "owner_role": role_for(codes), "payload": decoded.raw,
-                "outbox_id": None, "at": self.at}
+                "outbox_id": None, "at": self.at, **_lineage(decoded), "causation_id": f"message:{decoded.msg_key}"}
 
     def flush(self) -> None:
-        records.write_inbox(self.connection, self.inbox)
-        records.update_inbox(self.connection, self.inbox_updates)
-        records.count_duplicates(self.connection, self.duplicates, self.at)
-        records.upsert_entities(self.connection, self.state.written_rows())
-        records.insert_exceptions(self.connection, self.exceptions)
-        outbox.insert(self.connection, self.outbox)
-        audit.append(self.connection, self.audit, self.at)
+        # The inbox first: a message a concurrent writer took makes the batch run again before
+        # anything else is written.
+        self.uow.add_inbox(self.inbox)
+        self.uow.update_inbox(self.inbox_updates)
+        self.uow.count_repeats(self.duplicates, self.at)
+        self.uow.put_entities(self.state.written_rows())
+        self.uow.move_stock(self.state.stock_moves)
+        self.uow.count_stock(self.state.stock_counts)
+        self.uow.add_exceptions(self.exceptions)
+        self.uow.add_outbox(self.outbox)
+        self.uow.add_scheduled(self.scheduled)
+        self.uow.audit(self.audit, self.at)
 
 
 class Intake:
-    """Pushes raw messages through dedupe, sequencing, validation and apply."""
+    """Pushes raw messages through dedupe, sequencing, validation and the routed workflows."""
 
-    def __init__(self, database: Database, settings: Settings, clock: Callable[[], float], actor: str = "pipeline"):
-        self.database, self.settings, self.clock, self.actor = database, settings, clock, actor
+    def __init__(self, store: Store, settings: Settings, clock: Callable[[], float], actor: str = "pipeline",
+                 routes: dict[EventType, tuple[Handler, ...]] = ROUTES):
+        self.store, self.settings, self.clock, self.actor, self.routes = store, settings, clock, actor, routes
         self.policy = Policy(negative_stock={p: v.negative_stock for p, v in settings.plants.items()})
 
     def ingest(self, messages: Iterable[Raw], source: str | None = None, batch_size: int = 1000,
@@ -157,7 +176,8 @@ class Intake:
         total = IngestReport()
         with _fewer_collections():
             for chunk in _chunks(messages, batch_size):
-                report = self._run_batch([self._decode(raw, source) for raw in chunk])
+                decoded = [self._decode(raw, source) for raw in chunk]
+                report = transact(self.store, lambda uow: self._run_batch(uow, decoded))
                 total.add(report)
                 if on_batch:
                     on_batch(report)
@@ -168,32 +188,32 @@ class Intake:
             return raw
         return decode(raw, self.settings.max_message_bytes, source, self.settings.mappings)
 
-    def replay(self, decoded: Decoded, connection: Connection) -> tuple[IngestReport, list[Finding]]:
-        """Re-run one quarantined message inside the caller's transaction (its key may repeat)."""
-        batch = self._new_batch(connection)
-        batch.seen = records.inbox_outcomes(connection, [decoded.msg_key])
+    def replay(self, decoded: Decoded, uow: UnitOfWork) -> tuple[IngestReport, list[Finding]]:
+        """Re-run one quarantined message inside the caller's unit of work (its key may repeat)."""
+        batch = self._new_batch(uow)
+        batch.seen = {k: outcome for k, (outcome, _) in uow.inbox_seen([decoded.msg_key]).items()}
         findings = self._decide(batch, decoded, replaying=True)
-        batch.exceptions = [row for row in batch.exceptions if row["kind"] == "alert"]
+        batch.exceptions = [row for row in batch.exceptions if row["kind"] != "quarantine"]
         batch.flush()
         return batch.report, findings
 
-    def _new_batch(self, connection: Connection) -> _Batch:
+    def _new_batch(self, uow: UnitOfWork) -> _Batch:
         now = self.clock()
-        return _Batch(connection, self.settings, now, iso(now), self.actor)
+        return _Batch(uow, self.settings, now, iso(now), self.actor)
 
-    def _run_batch(self, decoded: list[Decoded]) -> IngestReport:
-        with self.database.transaction() as connection:
-            batch = self._new_batch(connection)
-            batch.seen = records.inbox_outcomes(connection, [d.msg_key for d in decoded])
-            keys: list[str] = []
-            items: list[str] = []
-            for message in decoded:
-                if message.ok:
-                    _referenced(message, keys, items)
-            batch.state.prefetch(keys, items)
-            for message in decoded:
-                self._decide(batch, message)
-            batch.flush()
+    def _run_batch(self, uow: UnitOfWork, decoded: list[Decoded]) -> IngestReport:
+        batch = self._new_batch(uow)
+        batch.seen = {k: outcome for k, (outcome, _) in uow.inbox_seen([d.msg_key for d in decoded]).items()}
+        entity_keys: list[str] = []
+        items: list[str] = []
+        balances: list[str] = []
+        for message in decoded:
+            if message.ok and message.msg_key not in batch.seen:
+                _referenced(message, entity_keys, items, balances)
+        batch.state.prefetch(entity_keys, items, balances)
+        for message in decoded:
+            self._decide(batch, message)
+        batch.flush()
         return batch.report
 
     def _decide(self, batch: _Batch, d: Decoded, replaying: bool = False) -> list[Finding]:
@@ -209,47 +229,45 @@ class Intake:
                                                    "source")], None, replaying)
         event_type = EventType(d.envelope.type)
         key = changes.ordering_key(event_type, d.entity)
-        token = changes.sequence_token(d.envelope.time, d.envelope.sequence)
-        current_token = batch.state.token(key)
+        token = ordering.token(d.envelope.time, d.envelope.sequence)
         if event_type in changes.IMMUTABLE and batch.state.exists(key):
             # The same fact under another message id: counted as a duplicate, never re-applied.
             batch.report.duplicates += 1
             batch.record(d, "duplicate", key, token, replaying=replaying)
             return []
-        if current_token is not None and token < current_token:
+        stored = ordering.parse(batch.state.tokens(key))
+        domains = field_domains(event_type, d.fields_set)
+        fresh = ordering.fresh_domains(stored, domains, token)
+        if not fresh:
             batch.report.stale += 1
             batch.record(d, "stale", key, token, replaying=replaying)
             return []
-        return self._apply(batch, d, event_type, key, token, replaying)
+        fields = d.fields_set if fresh == domains else fields_in_domains(d.fields_set, fresh)
+        return self._apply(batch, d, event_type, key, token, ordering.advanced(stored, fresh, token), fields,
+                           replaying)
 
-    def _apply(self, batch: _Batch, d: Decoded, event_type: EventType, key: str, token: str,
-               replaying: bool) -> list[Finding]:
+    def _apply(self, batch: _Batch, d: Decoded, event_type: EventType, key: str, token: str, tokens: str,
+               fields: set[str], replaying: bool) -> list[Finding]:
         merged_type = _MERGED.get(event_type)
         current = batch.state.entity(key, merged_type) if merged_type else None
-        candidate = changes.merge(event_type, d.entity, d.fields_set, current)
-        findings = ownership_findings(event_type, d.source, d.entity, d.fields_set, current, self.settings.ownership)
+        candidate = changes.merge(event_type, d.entity, fields, current)
+        findings = ownership_findings(event_type, d.source, d.entity, fields, current, self.settings.ownership)
         findings += validate(event_type, candidate, batch.state, self.policy)
         rejects = [f for f in findings if f.severity == REJECT]
         if rejects:
             return self._reject(batch, d, rejects, key, replaying)
+        e = d.envelope
+        event = Event(event_type, candidate, d.msg_key, d.source, d.message_id, e.time, e.correlationid)
+        lineage = _lineage(d)
         data_json = None
-        for effect in changes.effects(event_type, candidate, batch.state):
-            if isinstance(effect, changes.Put):
-                written = batch.state.put(effect, token if effect.key == key else None, d.msg_key)
-                if effect.entity is candidate:
-                    data_json = written
-            else:
-                batch.state.adjust(effect, d.msg_key)
-        envelope_json = _outgoing(d, data_json or candidate.model_dump_json())
-        delivery_key = changes.delivery_key(event_type, candidate)
-        for target in self.settings.targets_for(event_type):
-            batch.outbox.append({"target": target, "entity_key": delivery_key, "msg_key": d.msg_key,
-                                 "event_type": event_type.value, "now": batch.now,
-                                 "at": batch.at})
+        for handler in self.routes.get(event_type, ()):
+            # Each workflow sees what the ones before it wrote.
+            written = persist(handler(event, batch.state), event, batch, key, tokens, lineage)
+            data_json = data_json or written
         if findings:
             batch.alert(d, findings, key)
         batch.report.accepted += 1
-        batch.record(d, "applied", key, token, envelope_json, replaying)
+        batch.record(d, "applied", key, token, _outgoing(d, data_json or candidate.model_dump_json()), replaying)
         return []
 
     def _reject(self, batch: _Batch, d: Decoded, findings: list[Finding], key: str | None,
@@ -281,8 +299,12 @@ def _fewer_collections() -> Iterator[None]:
     cyclic collector would run every few messages and rescan every long-lived object.
 
     Everything alive when the ingest starts (modules, schemas, the hub itself) outlives it, so
-    it is frozen out of the collector's scans until the ingest ends.
+    it is frozen out of the collector's scans until the ingest ends. The collector's settings
+    are the process's: they are changed only while no other thread runs.
     """
+    if threading.active_count() > 1:
+        yield
+        return
     thresholds = gc.get_threshold()
     gc.set_threshold(max(thresholds[0], 50_000), *thresholds[1:])
     gc.freeze()

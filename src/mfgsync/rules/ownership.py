@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from mfgsync.envelope import EventType
 from mfgsync.model.base import Canonical
 from mfgsync.model.entities import Item, UomConversion
+from mfgsync.model.ordering import WHOLE
 from mfgsync.rules.findings import Finding
 
 DEFAULT_OWNERSHIP: dict[str, str] = {
@@ -103,3 +104,19 @@ def _owns(owner: str | Collection[str] | None, source: str) -> bool:
 
 def _owner_text(owner: str | Collection[str] | None) -> str:
     return owner if isinstance(owner, str) else " or ".join(sorted(owner or ()))
+
+
+def field_domains(event_type: EventType, fields_set: set[str]) -> set[str]:
+    """The field domains a message writes, which its staleness is judged in: an item upsert
+    writes the domains of the fields it sends; every other event writes its entity whole."""
+    if EventType(event_type) == E.item_upserted:
+        touched = {name for name, domain in DOMAINS.items() if fields_set & domain.item_fields}
+        if touched:
+            return touched
+    return {WHOLE}
+
+
+def fields_in_domains(fields_set: set[str], domains: set[str]) -> set[str]:
+    """The fields of a message that belong to `domains` (and those no domain owns)."""
+    excluded = {f for name, domain in DOMAINS.items() if name not in domains for f in domain.item_fields}
+    return fields_set - excluded

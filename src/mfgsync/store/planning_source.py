@@ -4,22 +4,20 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import Connection
-
 from mfgsync.config import Settings
 from mfgsync.model import entities as m
-from mfgsync.store.records import entities_of_type
+from mfgsync.store.port import ReadSide
 
 
 class StorePlanningSource:
-    """Reads inside one connection, so a plan sees one consistent state."""
+    """Reads through one read side, so a plan sees one consistent state."""
 
-    def __init__(self, connection: Connection, settings: Settings):
-        self._connection = connection
+    def __init__(self, read: ReadSide, settings: Settings):
+        self._read = read
         self._settings = settings
 
     def _all(self, entity_type: str, model: type[m.Canonical]) -> list:
-        return [model.model_validate(row) for row in entities_of_type(self._connection, entity_type)]
+        return [model.model_validate(row) for row in self._read.entities_of_type(entity_type)]
 
     def items(self) -> Iterable[m.Item]:
         return self._all("item", m.Item)
@@ -33,7 +31,7 @@ class StorePlanningSource:
         return configured + self._all("uom", m.UomConversion)
 
     def balances(self) -> Iterable[m.InventoryBalance]:
-        return self._all("balance", m.InventoryBalance)
+        return [m.InventoryBalance.model_validate(row) for row in self._read.balances()]
 
     def purchase_orders(self) -> Iterable[m.PurchaseOrder]:
         return self._all("purchase_order", m.PurchaseOrder)

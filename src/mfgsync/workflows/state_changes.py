@@ -1,54 +1,20 @@
-"""What applying each event type does: which entity it concerns, how it merges, what it writes.
-
-The pipeline persists what these functions return; they decide and never touch I/O.
+"""What applying each event type does to the hub's state: which entity it concerns, how it
+merges, what it writes. The pipeline persists what these functions return; they decide and
+never touch I/O.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 
 from mfgsync.envelope import EventType
 from mfgsync.model import entities as m
+from mfgsync.model import keys
 from mfgsync.rules.state import StateView
+from mfgsync.workflows.effects import Adjust, Count, Effect, Put
+from mfgsync.workflows.event import Event
 
 E = EventType
-
-
-@dataclass(frozen=True)
-class Put:
-    """Store this entity as the current state under `key`."""
-    key: str
-    entity_type: str
-    ref: str | None
-    entity: m.Canonical
-
-
-@dataclass(frozen=True)
-class Adjust:
-    """Change a stock balance by `delta` (in the item's base unit; the balance is created at 0)."""
-    item_id: str
-    plant_id: str
-    location_id: str
-    lot_id: str | None
-    status: m.StockStatus
-    delta: Decimal
-    uom: str
-
-
-def balance_key(item_id: str, plant_id: str, location_id: str, lot_id: str | None, status: str) -> str:
-    return f"BAL:{item_id}|{plant_id}|{location_id}|{lot_id or '-'}|{status}"
-
-
-def bom_key(item_id: str, plant_id: str | None) -> str:
-    return f"BOM:{item_id}@{plant_id or '*'}"
-
-
-def sequence_token(time: datetime, sequence: int | None) -> str:
-    """Sortable text: newer messages compare greater; `sequence` orders equal timestamps."""
-    return f"{time.strftime('%Y%m%dT%H%M%S.%f')}|{(sequence or 0):012d}"
-
 
 # Facts that happen once: a second message about the same one is a duplicate, never re-applied.
 IMMUTABLE = {E.inventory_moved, E.production_reported}
@@ -57,30 +23,30 @@ IMMUTABLE = {E.inventory_moved, E.production_reported}
 def ordering_key(event_type: EventType, e: m.Canonical) -> str:
     """The key per-entity ordering and staleness are judged on."""
     match event_type:
-        case E.item_upserted: return f"ITEM:{e.item_id}"
-        case E.uom_conversion_upserted: return f"UOM:{e.item_id or '*'}|{e.from_uom}|{e.to_uom}"
-        case E.supplier_upserted: return f"SUP:{e.supplier_id}"
-        case E.bom_released: return bom_key(e.item_id, e.plant_id)
-        case E.eco_approved: return f"ECO:{e.eco_id}"
-        case E.sourcing_updated: return f"SRC:{e.item_id}|{e.supplier_id}"
-        case E.po_created | E.po_changed: return f"PO:{e.po_number}"
-        case E.po_acknowledged: return f"ACK:{e.po_number}#{e.ack_id}"
-        case E.asn_received: return f"ASN:{e.asn_id}"
-        case E.invoice_received: return f"INVOICE:{e.invoice_number}"
-        case E.inventory_moved: return f"MOV:{e.movement_id}"
-        case E.inventory_snapshot: return f"SNAP:{e.plant_id}"
-        case E.production_released: return f"PROD:{e.order_id}"
-        case E.production_reported: return f"PRODREP:{e.report_id}"
-        case E.quality_hold | E.quality_released: return f"HOLD:{e.hold_id}"
+        case E.item_upserted: return keys.item(e.item_id)
+        case E.uom_conversion_upserted: return keys.uom_conversion(e.item_id, e.from_uom, e.to_uom)
+        case E.supplier_upserted: return keys.supplier(e.supplier_id)
+        case E.bom_released: return keys.bom(e.item_id, e.plant_id)
+        case E.eco_approved: return keys.eco(e.eco_id)
+        case E.sourcing_updated: return keys.sourcing(e.item_id, e.supplier_id)
+        case E.po_created | E.po_changed: return keys.purchase_order(e.po_number)
+        case E.po_acknowledged: return keys.acknowledgement(e.po_number, e.ack_id)
+        case E.asn_received: return keys.ship_notice(e.asn_id)
+        case E.invoice_received: return keys.invoice(e.invoice_number)
+        case E.inventory_moved: return keys.movement(e.movement_id)
+        case E.inventory_snapshot: return keys.snapshot(e.plant_id)
+        case E.production_released: return keys.production_order(e.order_id)
+        case E.production_reported: return keys.production_report(e.report_id)
+        case E.quality_hold | E.quality_released: return keys.quality_hold(e.hold_id)
     raise ValueError(f"no ordering key for {event_type}")
 
 
-def delivery_key(event_type: EventType, e: m.Canonical) -> str:
-    """The key deliveries keep their order by, per target."""
+def delivery_stream(event_type: EventType, e: m.Canonical) -> str:
+    """The stream deliveries keep their order in, per target."""
     match event_type:
-        case E.inventory_moved: return f"INV:{e.item_id}@{e.plant_id}"
-        case E.production_reported: return f"PROD:{e.order_id}"
-        case E.po_acknowledged: return f"PO:{e.po_number}"
+        case E.inventory_moved: return keys.stock_stream(e.item_id, e.plant_id)
+        case E.production_reported: return keys.production_order(e.order_id)
+        case E.po_acknowledged: return keys.purchase_order(e.po_number)
     return ordering_key(event_type, e)
 
 
@@ -115,16 +81,17 @@ def _movement_adjustments(mv: m.InventoryMovement, state: StateView) -> list[Adj
     return [at(mv.to_location or mv.from_location, qty)]
 
 
-def effects(event_type: EventType, e: m.Canonical, state: StateView) -> list[Put | Adjust]:
+def apply(event: Event, state: StateView) -> list[Effect]:
     """Everything applying the (validated, merged) entity writes."""
-    key = ordering_key(event_type, e)
-    match event_type:
+    e = event.entity
+    key = ordering_key(event.type, e)
+    match event.type:
         case E.item_upserted: return [Put(key, "item", e.item_id, e)]
         case E.uom_conversion_upserted: return [Put(key, "uom", e.item_id, e)]
         case E.supplier_upserted: return [Put(key, "supplier", e.supplier_id, e)]
         case E.bom_released:
             return [Put(key, "bom", e.item_id, e),
-                    Put(f"BOMREV:{e.item_id}@{e.plant_id or '*'}#{e.revision}", "bom_revision", e.item_id, e)]
+                    Put(keys.bom_revision(e.item_id, e.plant_id, e.revision), "bom_revision", e.item_id, e)]
         case E.eco_approved: return [Put(key, "eco", e.item_id, e)]
         case E.sourcing_updated: return [Put(key, "sourcing", e.item_id, e)]
         case E.po_created | E.po_changed: return [Put(key, "purchase_order", e.supplier_id, e)]
@@ -138,9 +105,5 @@ def effects(event_type: EventType, e: m.Canonical, state: StateView) -> list[Put
             adjustments = [a for mv in e.movements for a in _movement_adjustments(mv, state)]
             return [Put(key, "production_report", e.order_id, e), *adjustments]
         case E.inventory_snapshot:
-            puts: list[Put | Adjust] = [Put(key, "snapshot", e.plant_id, e)]
-            for b in e.balances:
-                puts.append(Put(balance_key(b.item_id, b.plant_id, b.location_id, b.lot_id, b.status),
-                                "balance", b.item_id, b))
-            return puts
-    raise ValueError(f"no effects defined for {event_type}")
+            return [Put(key, "snapshot", e.plant_id, e), *(Count(b) for b in e.balances)]
+    raise ValueError(f"no effects defined for {event.type}")

@@ -1,0 +1,97 @@
+"""Every entity key the hub stores or orders by, spelled in one place.
+
+A key is a type prefix and the entity's identifiers joined by separators (`|`, `@`, `#`).
+Identifiers are escaped before joining, so two different entities never share a key even when
+an identifier contains a separator (`MAIN|X` in plant `P1` is not `X` in plant `P1|MAIN`).
+Identifiers without `%`, `|`, `@` or `#` — every ordinary one — appear unchanged.
+"""
+
+from __future__ import annotations
+
+_ESCAPES = str.maketrans({"%": "%25", "|": "%7C", "@": "%40", "#": "%23"})
+
+
+def part(identifier: str) -> str:
+    """One identifier, safe to join with the key separators."""
+    return identifier.translate(_ESCAPES)
+
+
+def item(item_id: str) -> str:
+    return f"ITEM:{part(item_id)}"
+
+
+def supplier(supplier_id: str) -> str:
+    return f"SUP:{part(supplier_id)}"
+
+
+def purchase_order(po_number: str) -> str:
+    return f"PO:{part(po_number)}"
+
+
+def bom(item_id: str, plant_id: str | None) -> str:
+    """An item's current BOM in a plant (`*`: every plant)."""
+    return f"BOM:{part(item_id)}@{part(plant_id) if plant_id else '*'}"
+
+
+def bom_revision(item_id: str, plant_id: str | None, revision: str) -> str:
+    return f"BOMREV:{part(item_id)}@{part(plant_id) if plant_id else '*'}#{part(revision)}"
+
+
+def balance(item_id: str, plant_id: str, location_id: str, lot_id: str | None, status: str) -> str:
+    return f"BAL:{part(item_id)}|{part(plant_id)}|{part(location_id)}|{part(lot_id) if lot_id else '-'}|{status}"
+
+
+def uom_conversion(item_id: str | None, from_uom: str, to_uom: str) -> str:
+    return f"UOM:{part(item_id) if item_id else '*'}|{from_uom}|{to_uom}"
+
+
+def eco(eco_id: str) -> str:
+    return f"ECO:{part(eco_id)}"
+
+
+def sourcing(item_id: str, supplier_id: str) -> str:
+    return f"SRC:{part(item_id)}|{part(supplier_id)}"
+
+
+def acknowledgement(po_number: str, ack_id: str) -> str:
+    return f"ACK:{part(po_number)}#{part(ack_id)}"
+
+
+def ship_notice(asn_id: str) -> str:
+    return f"ASN:{part(asn_id)}"
+
+
+def invoice(invoice_number: str) -> str:
+    return f"INVOICE:{part(invoice_number)}"
+
+
+def movement(movement_id: str) -> str:
+    return f"MOV:{part(movement_id)}"
+
+
+def snapshot(plant_id: str) -> str:
+    return f"SNAP:{part(plant_id)}"
+
+
+def production_order(order_id: str) -> str:
+    return f"PROD:{part(order_id)}"
+
+
+def production_report(report_id: str) -> str:
+    return f"PRODREP:{part(report_id)}"
+
+
+def quality_hold(hold_id: str) -> str:
+    return f"HOLD:{part(hold_id)}"
+
+
+def stock_stream(item_id: str, plant_id: str) -> str:
+    """The delivery stream of an item's stock movements in a plant."""
+    return f"INV:{part(item_id)}@{part(plant_id)}"
+
+
+# What `get TYPE KEY` looks up: the key function of each entity type a user can name.
+BY_TYPE = {
+    "item": item, "supplier": supplier, "po": purchase_order, "eco": eco, "production": production_order,
+    "hold": quality_hold, "movement": movement, "asn": ship_notice, "invoice": invoice, "report": production_report,
+}

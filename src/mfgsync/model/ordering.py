@@ -1,0 +1,39 @@
+"""Ordering tokens: which of two updates of one entity is newer, per owned field domain.
+
+A token is the message's time (UTC microseconds since year 1) and its sender sequence, both
+zero-padded to fixed width, so comparing tokens as text compares the values: year 999 is
+older than 2026, and sequence 10 is newer than 9.
+
+An entity keeps one token per field domain it was updated in (`{"item.planning": ...}`, or
+`{"*": ...}` for entities written whole), so an ERP planning update and a PLM engineering
+update of the same item never make each other stale.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+WHOLE = "*"  # the domain of an entity that is written whole
+_EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
+
+
+def token(time: datetime, sequence: int | None) -> str:
+    delta = time.astimezone(timezone.utc) - _EPOCH
+    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return f"{micros:020d}|{sequence or 0:020d}"
+
+
+def parse(tokens: str | None) -> dict[str, str]:
+    return json.loads(tokens) if tokens else {}
+
+
+def fresh_domains(stored: dict[str, str], domains: set[str], incoming: str) -> set[str]:
+    """The domains in which `incoming` is not older than what was applied (an entity written
+    whole before it had domains counts as written in each)."""
+    return {d for d in domains if incoming >= stored.get(d, stored.get(WHOLE, ""))}
+
+
+def advanced(stored: dict[str, str], domains: set[str], incoming: str) -> str:
+    """The tokens after applying `incoming` in `domains`, as stored JSON."""
+    return json.dumps({**stored, **dict.fromkeys(domains, incoming)}, sort_keys=True, separators=(",", ":"))

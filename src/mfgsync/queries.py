@@ -1,0 +1,66 @@
+"""The read side as its users ask it: the questions the CLI (and the API) answer, over the
+store port, in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mfgsync import kpi
+from mfgsync.model import keys
+from mfgsync.store import audit_chain
+from mfgsync.store.port import Backlog, Store
+
+ENTITY_TYPES = (*keys.BY_TYPE, "bom", "balance")
+
+
+class UnknownType(ValueError):
+    code = "UNKNOWN_TYPE"
+
+
+def entity_key(entity_type: str, key: str, revision: str | None = None, plant: str | None = None) -> str:
+    """The stored key of what `get TYPE KEY` names."""
+    if entity_type == "bom":
+        return keys.bom_revision(key, plant, revision) if revision else keys.bom(key, plant)
+    if entity_type in keys.BY_TYPE:
+        return keys.BY_TYPE[entity_type](key)
+    raise UnknownType(f"unknown type {entity_type!r}; use one of {', '.join(ENTITY_TYPES)}")
+
+
+def current(store: Store, entity_type: str, key: str, revision: str | None = None,
+            plant: str | None = None) -> dict[str, Any] | None:
+    """The current canonical state of one entity; for a balance, every balance of the item."""
+    with store.reading() as read:
+        if entity_type == "balance":
+            balances = read.balances(key)
+            return {"balances": balances} if balances else None
+        return read.entity(entity_key(entity_type, key, revision, plant))
+
+
+def history(store: Store, entity_type: str, key: str, plant: str | None = None) -> dict[str, Any] | None:
+    if entity_type == "balance":
+        raise UnknownType("a balance's history is its movements: use `get movement ID`")
+    stored_key = entity_key(entity_type, key, None, plant)
+    with store.reading() as read:
+        if read.entity(stored_key) is None:
+            return None
+        return {"entity_key": stored_key, "history": read.history(stored_key)}
+
+
+def kpis(store: Store, now_iso: str) -> dict[str, Any]:
+    with store.reading() as read:
+        return kpi.compute(read, now_iso)
+
+
+def backlog(store: Store, now: float) -> Backlog:
+    with store.reading() as read:
+        return read.backlog(now)
+
+
+def lineage(store: Store, correlation_id: str) -> dict[str, Any]:
+    with store.reading() as read:
+        return {"correlation_id": correlation_id, "nodes": read.lineage(correlation_id)}
+
+
+def verify_audit(store: Store) -> audit_chain.Verification:
+    with store.reading() as read:
+        return audit_chain.verify(read.audit_rows(), read.audit_head())

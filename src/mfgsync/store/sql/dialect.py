@@ -1,0 +1,62 @@
+"""What differs between SQLite and PostgreSQL, in one place: placeholders, key lists, row
+locks, and exact decimal addition. Statements run straight on the driver: the hot paths skip
+SQLAlchemy's compilation per call.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping, Sequence
+
+from sqlalchemy import Connection
+
+_CHUNK = 500  # keeps SQLite's IN (...) lists within its parameter limit
+
+
+class Dialect:
+    def __init__(self, name: str):
+        self.name = name
+        self.postgres = name == "postgresql"
+        # Row locks exist only on PostgreSQL; SQLite's single writer already holds everything.
+        self.for_update = " FOR UPDATE" if self.postgres else ""
+        self.skip_locked = " FOR UPDATE SKIP LOCKED" if self.postgres else ""
+
+    def p(self, name: str) -> str:
+        """The driver's placeholder for the named parameter `name`."""
+        return f"%({name})s" if self.postgres else f":{name}"
+
+    def values(self, columns: Sequence[str]) -> str:
+        return ", ".join(self.p(c) for c in columns)
+
+    def insert(self, table: str, columns: Sequence[str], tail: str = "") -> str:
+        return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({self.values(columns)}){tail}"
+
+    def add(self, left: str, right: str) -> str:
+        """Exact decimal addition: NUMERIC on PostgreSQL, decimal text through a function on SQLite."""
+        return f"{left} + {right}" if self.postgres else f"decimal_add({left}, {right})"
+
+    def many(self, connection: Connection, sql: str, rows: Sequence[Mapping[str, Any]]) -> int:
+        """The driver's executemany; the number of rows changed."""
+        if not rows:
+            return 0
+        return connection.exec_driver_sql(sql, list(rows)).rowcount
+
+    def one(self, connection: Connection, sql: str, params: Mapping[str, Any] | None = None):
+        return connection.exec_driver_sql(sql, dict(params or {}))
+
+    def select_in(self, connection: Connection, sql: str, keys: Iterable[str], *params: Any) -> list[tuple]:
+        """Rows of `sql`, whose `{keys}` is a condition on the distinct `keys` (sorted, so row
+        locks are always taken in one order). `params` fill the statement's `{0}`, `{1}`, …
+        placeholders, which come before the key condition and in that order in its text."""
+        keys = sorted(set(keys))
+        if not keys:
+            return []
+        if self.postgres:
+            marks = ["%s"] * len(params)
+            return connection.exec_driver_sql(sql.format(*marks, keys="= ANY(%s)"), (*params, keys)).fetchall()
+        rows: list[tuple] = []
+        marks = ["?"] * len(params)
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start:start + _CHUNK]
+            statement = sql.format(*marks, keys=f"IN ({', '.join('?' * len(chunk))})")
+            rows += connection.exec_driver_sql(statement, (*params, *chunk)).fetchall()
+        return rows

@@ -1,0 +1,113 @@
+"""Inbox, entity and stock writes of a SQL unit of work (see port.UnitOfWork)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Iterable
+
+from sqlalchemy import Connection
+
+from mfgsync.store.port import Conflict, Row, StoredEntity
+from mfgsync.store.sql.dialect import Dialect
+
+INBOX = ("msg_key", "source", "message_id", "event_type", "entity_key", "correlation_id", "causation_id",
+         "mapping_version", "outcome", "seq_token", "received_at", "content_hash", "envelope")
+ENTITY = ("entity_key", "entity_type", "ref", "tokens", "data", "updated_at", "msg_key")
+BALANCE = ("balance_key", "item_id", "plant_id", "location_id", "lot_id", "status", "qty", "uom", "updated_at")
+LEDGER = ("balance_key", "kind", "qty", "uom", "msg_key", "at", "correlation_id")
+
+
+class StateWrites:
+    c: Connection
+    d: Dialect
+
+    # --- inbox ---
+    def inbox_seen(self, keys: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+        rows = self.d.select_in(self.c, "SELECT msg_key, outcome, content_hash FROM inbox WHERE msg_key {keys}", keys)
+        return {key: (outcome, digest) for key, outcome, digest in rows}
+
+    def add_inbox(self, rows: list[Row]) -> None:
+        # Sorted, so two writers inserting overlapping keys wait on each other in one order.
+        rows = sorted(rows, key=lambda r: r["msg_key"])
+        sql = self.d.insert("inbox", INBOX + ("times_seen",), " ON CONFLICT (msg_key) DO NOTHING")
+        inserted = self.d.many(self.c, sql, [{**r, "times_seen": 1} for r in rows])
+        if inserted != len(rows):
+            raise Conflict("a message of this batch was received by another writer meanwhile")
+
+    def update_inbox(self, rows: list[Row]) -> None:
+        p = self.d.p
+        self.d.many(self.c, (
+            f"UPDATE inbox SET outcome = {p('outcome')}, entity_key = {p('entity_key')}, seq_token = {p('seq_token')}, "
+            f"content_hash = {p('content_hash')}, envelope = {p('envelope')} WHERE msg_key = {p('msg_key')}"), rows)
+
+    def count_repeats(self, keys: list[str], at: str) -> None:
+        if not keys:
+            return
+        p = self.d.p
+        params = [{"k": key, "at": at} for key in sorted(keys)]
+        self.d.many(self.c, f"UPDATE inbox SET times_seen = times_seen + 1 WHERE msg_key = {p('k')}", params)
+        self.d.many(self.c, (
+            f"UPDATE exceptions SET times_seen = times_seen + 1, last_seen = {p('at')} WHERE msg_key = {p('k')} "
+            f"AND kind = 'quarantine' AND status IN ('open', 'pending_approval')"), params)
+
+    # --- entities ---
+    def entity_rows(self, keys: Iterable[str]) -> dict[str, StoredEntity]:
+        rows = self.d.select_in(self.c, "SELECT entity_key, tokens, data, version FROM entities WHERE entity_key {keys}",
+                                keys)
+        return {key: StoredEntity(tokens, data, version) for key, tokens, data, version in rows}
+
+    def entities_by_refs(self, entity_types: Iterable[str],
+                         refs: Iterable[str]) -> dict[tuple[str, str], dict[str, str]]:
+        found: dict[tuple[str, str], dict[str, str]] = {}
+        for entity_type in entity_types:
+            rows = self.d.select_in(self.c, "SELECT ref, entity_key, data FROM entities WHERE entity_type = {0} "
+                                    "AND ref {keys}", refs, entity_type)
+            for ref, key, data in rows:
+                found.setdefault((entity_type, ref), {})[key] = data
+        return found
+
+    def entities_of_type(self, entity_type: str) -> list[str]:
+        rows = self.d.one(self.c, f"SELECT data FROM entities WHERE entity_type = {self.d.p('t')} ORDER BY entity_key",
+                          {"t": entity_type})
+        return [data for (data,) in rows]
+
+    def put_entities(self, rows: list[Row]) -> None:
+        rows = sorted(rows, key=lambda r: r["entity_key"])
+        new = [r for r in rows if r["version"] == 0]
+        known = [r for r in rows if r["version"] > 0]
+        p = self.d.p
+        inserted = self.d.many(self.c, self.d.insert("entities", ENTITY + ("version",),
+                                                     " ON CONFLICT (entity_key) DO NOTHING"),
+                               [{**r, "version": 1} for r in new])
+        updated = self.d.many(self.c, (
+            f"UPDATE entities SET entity_type = {p('entity_type')}, ref = {p('ref')}, tokens = {p('tokens')}, "
+            f"data = {p('data')}, updated_at = {p('updated_at')}, msg_key = {p('msg_key')}, version = version + 1 "
+            f"WHERE entity_key = {p('entity_key')} AND version = {p('version')}"), known)
+        if inserted != len(new) or updated != len(known):
+            raise Conflict("an entity of this batch was written by another writer meanwhile")
+
+    # --- stock ---
+    def balances(self, keys: Iterable[str]) -> dict[str, Decimal]:
+        rows = self.d.select_in(self.c, "SELECT balance_key, qty FROM balances WHERE balance_key {keys} "
+                                "ORDER BY balance_key" + self.d.for_update, keys)
+        return {key: Decimal(qty) for key, qty in rows}
+
+    def move_stock(self, rows: list[Row]) -> None:
+        self._stock(rows, "delta", self.d.add("balances.qty", "excluded.qty"))
+
+    def count_stock(self, rows: list[Row]) -> None:
+        self._stock(rows, "count", "excluded.qty")
+
+    def _stock(self, rows: list[Row], kind: str, new_qty: str) -> None:
+        if not rows:
+            return
+        amount = "delta" if kind == "delta" else "qty"
+        rows = sorted(rows, key=lambda r: r["balance_key"])
+        balances = [{**{c: r.get(c) for c in BALANCE[:6]}, "qty": str(r[amount]), "uom": r["uom"],
+                     "updated_at": r["at"]} for r in rows]
+        self.d.many(self.c, self.d.insert("balances", BALANCE, (
+            f" ON CONFLICT (balance_key) DO UPDATE SET qty = {new_qty}, uom = excluded.uom, "
+            "updated_at = excluded.updated_at")), balances)
+        self.d.many(self.c, self.d.insert("ledger", LEDGER), [
+            {"balance_key": r["balance_key"], "kind": kind, "qty": str(r[amount]), "uom": r["uom"],
+             "msg_key": r.get("msg_key"), "at": r["at"], "correlation_id": r.get("correlation_id")} for r in rows])

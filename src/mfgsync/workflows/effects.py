@@ -1,0 +1,92 @@
+"""The effects vocabulary: what a workflow may ask the pipeline to do. Workflows return these;
+the pipeline persists them in the transaction that applies the event.
+
+- Put: store an entity as the current state of its key.
+- Adjust: change a stock balance by a delta (a ledger entry); Count: a counted balance.
+- Emit: an outbound command to a target, under the business identity of the effect, so the same
+  effect caused twice is delivered once and a target can find it again after a timeout.
+- Raise: an exception for a role, linked to its cause.
+- ScheduleAt: an Emit or Raise that becomes due at a time, durable across restarts.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Union
+
+from mfgsync.model import entities as m
+
+
+@dataclass(frozen=True)
+class Put:
+    key: str
+    entity_type: str
+    ref: str | None
+    entity: m.Canonical
+
+
+@dataclass(frozen=True)
+class Adjust:
+    """Change a stock balance by `delta` (in the item's base unit; the balance is created at 0)."""
+    item_id: str
+    plant_id: str
+    location_id: str
+    lot_id: str | None
+    status: m.StockStatus
+    delta: Decimal
+    uom: str
+
+
+@dataclass(frozen=True)
+class Count:
+    """A counted balance: the stock at that place is `balance.qty`, whatever was booked before."""
+    balance: m.InventoryBalance
+
+
+@dataclass(frozen=True)
+class Emit:
+    target: str
+    command: str
+    effect_key: str  # the business identity, e.g. erp:bom:PMP-100@P1#B
+    payload: dict[str, Any] | None = None  # None: the causing message's canonical envelope
+    stream: str | None = None  # deliveries of one stream keep their order (default: the effect key)
+
+
+@dataclass(frozen=True)
+class Raise:
+    code: str
+    role: str
+    detail: str
+    entity_key: str | None = None
+
+
+@dataclass(frozen=True)
+class ScheduleAt:
+    when: datetime
+    effect: Emit | Raise
+    key: str = field(default="")  # the scheduled effect's identity (default: the effect's own key)
+
+    @property
+    def effect_key(self) -> str:
+        if self.key:
+            return self.key
+        inner = self.effect
+        return inner.effect_key if isinstance(inner, Emit) else f"raise:{inner.code}:{inner.entity_key or inner.detail}"
+
+
+Effect = Union[Put, Adjust, Count, Emit, Raise, ScheduleAt]
+
+
+def to_json(effect: Emit | Raise) -> str:
+    """A schedulable effect as stored until it is due."""
+    kind = "emit" if isinstance(effect, Emit) else "raise"
+    return json.dumps({"kind": kind, **asdict(effect)}, sort_keys=True, default=str)
+
+
+def from_json(text: str) -> Emit | Raise:
+    document = json.loads(text)
+    kind = document.pop("kind")
+    return Emit(**document) if kind == "emit" else Raise(**document)

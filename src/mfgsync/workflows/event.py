@@ -1,0 +1,33 @@
+"""What a workflow sees of one applied message, and what it may read of the hub."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from mfgsync.envelope import EventType
+from mfgsync.model.base import Canonical
+from mfgsync.rules.state import StateView
+
+
+@dataclass(frozen=True)
+class Event:
+    type: EventType
+    entity: Canonical  # the validated entity, merged with the current state where the type merges
+    msg_key: str
+    source: str
+    message_id: str
+    time: datetime
+    correlation_id: str | None = None
+
+    @property
+    def cause(self) -> str:
+        """The lineage id of this message: the causation id of everything it causes."""
+        return f"message:{self.msg_key}"
+
+
+class WorkflowView(StateView, Protocol):
+    """The rules' view of state, plus the configuration a workflow routes by."""
+
+    def subscribers(self, event_type: EventType) -> list[str]: ...
