@@ -210,6 +210,8 @@ def _load_yaml(text: str, name: str) -> tuple[yaml.Node | None, Any]:
         raise ConfigError(f"{where}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
     except RecursionError:
         raise ConfigError(f"{name}: not valid YAML: nested too deeply") from None
+    except (ValueError, OverflowError) as exc:  # a scalar YAML cannot construct, e.g. 2026-13-45
+        raise ConfigError(f"{name}: not valid YAML: {exc}") from None
     finally:
         loader.dispose()
 

@@ -84,17 +84,19 @@ def _raw_key(text: str) -> str:
 
 
 def _text(raw: str | bytes | dict) -> str:
-    """The raw message as text both stores can keep: a lone surrogate in a Python string is
-    written as its JSON escape, which reads back as the same string."""
+    """The raw message as text both stores can keep. PostgreSQL text holds no NUL and UTF-8 no
+    lone surrogate, so each is written as its JSON escape (`\\u0000`, `\\ud800`): inside a JSON
+    string that reads back as the same character, so the judgement is the same on either store."""
     if isinstance(raw, dict):
         return json.dumps(raw, default=str)
-    if isinstance(raw, bytes):
-        return raw.decode("utf-8", errors="replace")
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    if "\x00" in text:
+        text = text.replace("\x00", "\\u0000")
     try:
-        raw.encode("utf-8")
+        text.encode("utf-8")
     except UnicodeEncodeError:
-        return raw.encode("utf-8", "backslashreplace").decode("utf-8")
-    return raw
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def kept_raw(text: str, limit: int) -> str:

@@ -67,17 +67,25 @@ def _open_text(path: Path) -> IO[str]:
 
 
 def _json_layout(path: Path) -> str:
+    """JSON lines when the first line is a whole value followed by more; an array when it opens
+    one (over one line or many); one document when the whole file is one value; else JSON lines,
+    so a file of envelopes whose first line is garbage still has its good lines applied."""
     with _open_text(path) as handle:
         first = handle.readline()
         while first and not first.strip():
             first = handle.readline()
-        if first.lstrip().startswith("["):
-            return "json-array"
-        if not first or _is_one_value(first):
+        opens_array = first.lstrip().startswith("[")
+        if not first or (_is_one_value(first) and not (opens_array and not _more_follows(handle))):
             return "jsonl"
+        if opens_array:
+            return "json-array"
         handle.seek(0)
         text = handle.read(MAX_DOCUMENT_CHARS + 1)
     return "json-document" if len(text) <= MAX_DOCUMENT_CHARS and _is_one_value(text) else "jsonl"
+
+
+def _more_follows(handle: IO[str]) -> bool:
+    return any(line.strip() for line in handle)
 
 
 def _is_one_value(text: str) -> bool:

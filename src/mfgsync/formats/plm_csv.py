@@ -52,8 +52,10 @@ class _Row:
             return default
         try:
             return decimal(value, column)
-        except FormatError:
-            raise _cell_error(self.number, column, f"{value!r} is not a number") from None
+        except FormatError as exc:
+            if exc.code == "NUMBER_OUT_OF_RANGE":  # a number, but outside the hub's range: say so
+                raise FormatError(exc.code, exc.message, line=self.number, column=column) from None
+            raise _cell_error(self.number, column, f"{value[:60]!r} is not a number") from None
 
     def integer(self, column: str) -> int | None:
         value = self.text(column)
