@@ -1,100 +1,35 @@
-"""MRP on a generated plant: the full regenerative run beside one plain pass over the BOM.
+"""MRP as a planner runs it: the whole `plan mrp` command beside the engine alone and one plain
+pass over the BOM, each with its peak resident memory.
 
-The plant: 100,000 items in 8 levels, about ten BOM lines per item (1,000,000), 52 weekly
-buckets, demand on 5,000 end items; some components are shared across levels, some lines carry
-scrap, fractional quantities or a revision window, and items mix the three lot rules. The
-baseline is the least work any explosion does: for every BOM line and bucket, the parent's
-release times qty_per summed into the component, once.
+The plant (mfgsync.planning.generated): 100,000 items in 8 levels, about ten BOM lines per item
+(1,000,000), 52 weekly buckets, demand on 5,000 end items. The whole command is run as a
+separate process on the contract's JSON file — read, plan, single-level pegging (its default),
+write — once with Parquet output and once with `--json`; its figures are quoted beside the
+engine's time in the same run. The plain pass is the least work any explosion does: for every
+BOM line and bucket, the parent's release times qty_per summed into the component, once.
 
-    mfgsync bench mrp [--items 100000] [--periods 52] [--repeats 5] [--seed 7]
+    mfgsync bench mrp [--items 100000] [--periods 52] [--repeats 3] [--command-repeats 1] [--seed 7]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
-import tracemalloc
+from pathlib import Path
 
 import numpy as np
 from _report import median_seconds, report
 
 from mfgsync.planning.arrays import PlantArrays
+from mfgsync.planning.contract import read_mrp_json
 from mfgsync.planning.fast import CHUNK_LINES, plan_integral
-
-LEVELS = 8
-LINES_PER_ITEM = 10
-ITEMS_PER_END_ITEM = 20
-
-
-def generate_plant(n_items: int, periods: int, seed: int) -> PlantArrays:
-    rng = np.random.default_rng(seed)
-    n_end = max(1, n_items // ITEMS_PER_END_ITEM)
-    level = np.concatenate([np.zeros(n_end, dtype=np.int64),
-                            1 + np.arange(n_items - n_end) * (LEVELS - 1) // max(1, n_items - n_end)])
-    parent, component = _bom_lines(rng, level, n_items * LINES_PER_ITEM)
-    m = parent.size
-    num, den = _line_factors(rng, m)
-    first, last = _revision_windows(rng, m, periods)
-    lot_rule = rng.choice(np.array([0, 1, 2], dtype=np.int8), size=n_items, p=[0.6, 0.2, 0.2])
-    demand_item, demand_period, demand_qty = _end_demand(rng, n_end, periods)
-    receipt_item = rng.choice(n_items, size=n_items // 10, replace=False)
-    return PlantArrays(
-        periods=periods,
-        item_ids=tuple(f"I{row:06d}" for row in range(n_items)),
-        lead_time=rng.integers(0, 5, n_items),
-        lot_rule=lot_rule,
-        fixed_lot=np.where(lot_rule == 1, rng.integers(50, 500, n_items), 0),
-        order_min=np.where(lot_rule == 2, 100, 0),
-        order_multiple=np.where(lot_rule == 2, 10, 1),
-        safety_stock=np.where(rng.random(n_items) < 0.3, rng.integers(1, 50, n_items), 0),
-        start=rng.integers(0, 200, n_items),
-        parent=parent, component=component, factor_num=num, factor_den=den,
-        first_period=first, last_period=last,
-        receipt_item=receipt_item,
-        receipt_period=rng.integers(1, periods + 1, receipt_item.size),
-        receipt_qty=rng.integers(10, 1000, receipt_item.size),
-        demand_item=demand_item, demand_period=demand_period, demand_qty=demand_qty,
-    )
-
-
-def _bom_lines(rng, level: np.ndarray, n_lines: int) -> tuple[np.ndarray, np.ndarray]:
-    """Parents on levels 0-6; components mostly one level down, some deeper (shared parts)."""
-    parents = np.flatnonzero(level < LEVELS - 1)
-    parent = rng.choice(parents, size=n_lines)
-    depth = level[parent] + np.where(rng.random(n_lines) < 0.85, 1,
-                                     rng.integers(1, LEVELS, n_lines))
-    depth = np.minimum(depth, LEVELS - 1)
-    bounds = np.searchsorted(level, np.arange(LEVELS + 1))
-    low, high = bounds[depth], bounds[depth + 1]
-    component = low + (rng.random(n_lines) * (high - low)).astype(np.int64)
-    return parent, component
-
-
-def _line_factors(rng, m: int) -> tuple[np.ndarray, np.ndarray]:
-    """qty_per 1-4, some 0.5 and 2.5; some lines with 2% or 5% scrap (factors kept exact)."""
-    choice = rng.choice(7, size=m, p=[0.5, 0.15, 0.1, 0.05, 0.05, 0.05, 0.1])
-    num = np.array([1, 2, 3, 4, 1, 5, 50])[choice]  # 1/(1-2%) = 50/49; 1/(1-5%) = 20/19
-    den = np.array([1, 1, 1, 1, 2, 2, 49])[choice]
-    return num.astype(np.int64), den.astype(np.int64)
-
-
-def _revision_windows(rng, m: int, periods: int) -> tuple[np.ndarray, np.ndarray]:
-    """About 5% of lines belong to a revision that starts or ends inside the horizon."""
-    first, last = np.ones(m, dtype=np.int64), np.full(m, periods, dtype=np.int64)
-    change = rng.integers(2, periods + 1, m)
-    old, new = rng.random(m) < 0.025, rng.random(m) > 0.975
-    last[old], first[new] = change[old] - 1, change[new]
-    return first, last
-
-
-def _end_demand(rng, n_end: int, periods: int):
-    """Each end item has demand in about half the buckets, from week 3 on."""
-    cells = rng.random((n_end, periods)) < 0.5
-    cells[:, :2] = False
-    rows, cols = np.nonzero(cells)
-    return rows.astype(np.int64), cols.astype(np.int64) + 1, rng.integers(5, 50, rows.size)
+from mfgsync.planning.generated import document_json, plant_document
 
 
 def plain_pass(plant: PlantArrays, releases: np.ndarray, by_component: np.ndarray) -> np.ndarray:
@@ -109,41 +44,72 @@ def plain_pass(plant: PlantArrays, releases: np.ndarray, by_component: np.ndarra
     return gross
 
 
+def run_command(args: list[str], stdout) -> tuple[float, float]:
+    """Wall seconds and peak resident MiB of one `mfgsync` process (this child alone)."""
+    began = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "mfgsync.cli", *args], stdout=stdout)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - began
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"mfgsync {' '.join(args)} failed with exit code {process.returncode}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def command_figures(args: list[str], repeats: int, out: Path) -> tuple[float, float]:
+    runs = []
+    for _ in range(repeats):
+        with open(out, "wb") as stdout:
+            runs.append(run_command(args, stdout))
+    return statistics.median(t for t, _ in runs), max(m for _, m in runs)
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="mfgsync bench mrp")
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--periods", type=int, default=52)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--command-repeats", type=int, default=1)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
 
-    began = time.perf_counter()
-    plant = generate_plant(args.items, args.periods, args.seed)
-    print(f"plant: {len(plant.item_ids):,} items, {plant.parent.size:,} BOM lines, {args.periods} buckets, "
-          f"{np.unique(plant.demand_item).size:,} end items with demand "
-          f"(generated in {time.perf_counter() - began:.1f} s)")
+    with tempfile.TemporaryDirectory(prefix="mfgsync-bench-mrp-") as folder:
+        folder = Path(folder)
+        began = time.perf_counter()
+        raw = document_json(plant_document(args.items, args.periods, args.seed))
+        (folder / "plant.json").write_bytes(raw)
+        plant = read_mrp_json(raw).arrays()
+        del raw
+        print(f"plant: {len(plant.item_ids):,} items, {plant.parent.size:,} BOM lines, {args.periods} buckets, "
+              f"{np.unique(plant.demand_item).size:,} end items with demand; input "
+              f"{(folder / 'plant.json').stat().st_size / 2**20:,.0f} MiB of JSON "
+              f"(generated in {time.perf_counter() - began:.1f} s)")
+        plan = plan_integral(plant)
+        assert plan is not None, "the generated plant must stay on the integer path"
+        print(f"plan: {int(plan.low_level_codes.max()) + 1} low-level codes, "
+              f"{int(np.count_nonzero(plan.planned_receipts)):,} planned orders, "
+              f"{len(plan.reschedules):,} reschedule messages")
 
-    plan = plan_integral(plant)
-    assert plan is not None, "the generated plant must stay on the integer path"
-    print(f"plan: {int(plan.low_level_codes.max()) + 1} low-level codes, "
-          f"{int(np.count_nonzero(plan.planned_receipts)):,} planned orders, "
-          f"{len(plan.reschedules):,} reschedule messages")
+        by_component = np.argsort(plant.component, kind="stable")
+        releases = plan.planned_releases
+        # Alternate the two so that load from elsewhere on the machine weighs on both alike.
+        baseline_times, engine_times = [], []
+        for _ in range(args.repeats):
+            baseline_times.append(median_seconds(lambda: plain_pass(plant, releases, by_component), 1))
+            engine_times.append(median_seconds(lambda: plan_integral(plant), 1))
+        baseline, engine = statistics.median(baseline_times), statistics.median(engine_times)
+        engine_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        del plan, releases
+        report("MRP engine alone (regenerative run)", engine * 1000, "ms", "plain pass over BOM lines x buckets",
+               baseline * 1000, higher_is_better=False)
 
-    by_component = np.argsort(plant.component, kind="stable")
-    releases = plan.planned_releases
-    # Alternate the two so that load from elsewhere on the machine weighs on both alike.
-    baseline_times, full_times = [], []
-    for _ in range(args.repeats):
-        baseline_times.append(median_seconds(lambda: plain_pass(plant, releases, by_component), 1))
-        full_times.append(median_seconds(lambda: plan_integral(plant), 1))
-    baseline, full_run = statistics.median(baseline_times), statistics.median(full_times)
-    report("full regenerative MRP run", full_run * 1000, "ms", "plain pass over BOM lines x buckets",
-           baseline * 1000, higher_is_better=False)
-
-    tracemalloc.start()
-    plan_integral(plant)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory of one run (traced allocations): {peak / 2**20:,.0f} MiB; "
-          f"process peak resident set: {max_rss:,.0f} MiB")
+        source = str(folder / "plant.json")
+        for label, options, out in (
+                ("whole command, --output Parquet folder", ["--output", str(folder / "plan")], folder / "stdout"),
+                ("whole command, --json", ["--json"], folder / "plan.json")):
+            seconds, rss = command_figures(["plan", "mrp", "--input", source, *options], args.command_repeats, out)
+            report(label, seconds * 1000, "ms", "engine alone", engine * 1000, higher_is_better=False)
+            written = sum(p.stat().st_size for p in (folder / "plan").glob("*")) if "--output" in options \
+                else out.stat().st_size
+            print(f"{'':<44} peak resident {rss:,.0f} MiB (benchmark process with the engine: "
+                  f"{engine_rss:,.0f} MiB); {written / 2**20:,.0f} MiB written")
