@@ -37,6 +37,7 @@ class MemoryReadSide:
     def history(self, entity_key: str) -> list[dict[str, Any]]:
         applied = [row for row in self.state.inbox.values()
                    if row["entity_key"] == entity_key and row["outcome"] == "applied"]
+        # A message without a token sorts after those with one, as PostgreSQL orders NULLs.
         applied.sort(key=lambda row: (row["seq_token"] is None, row["seq_token"] or "", row["received_at"]))
         return [json.loads(row["envelope"]) for row in applied]
 
