@@ -11,11 +11,13 @@ from mfgsync.connectors.base import Connector
 from mfgsync.connectors.files import DropFolderConnector, RecorderConnector
 from mfgsync.connectors.memory import MemoryConnector
 from mfgsync.connectors.webhook import WebhookConnector
+from mfgsync.envelope import EventType
 from mfgsync.pipeline.delivery import Worker
 from mfgsync.pipeline.exception_queue import ExceptionQueue
 from mfgsync.pipeline.intake import Intake
 from mfgsync.store import open_store
 from mfgsync.store.port import Store
+from mfgsync.workflows.routes import ROUTES, Handler
 
 
 def build_connector(system: System) -> Connector | None:
@@ -45,11 +47,12 @@ class Hub:
 def build_hub(settings: Settings | None = None, database_url: str | None = None,
               connectors: Mapping[str, Connector] | None = None,
               clock: Callable[[], float] = time.time, actor: str = "pipeline",
-              store: Store | None = None, run_migrations: bool = True) -> Hub:
+              store: Store | None = None, run_migrations: bool = True,
+              routes: dict[EventType, tuple[Handler, ...]] = ROUTES) -> Hub:
     settings = settings or load_settings()
     store = store or open_store(database_url, run_migrations=run_migrations)
     built = {name: c for name, system in settings.systems.items() if (c := build_connector(system))}
     built.update(connectors or {})
-    intake = Intake(store, settings, clock, actor)
+    intake = Intake(store, settings, clock, actor, routes)
     worker = Worker(store, built, settings.retry, clock)
     return Hub(settings, store, built, intake, worker, ExceptionQueue(store, settings, intake, clock), clock)

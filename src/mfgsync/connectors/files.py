@@ -3,11 +3,12 @@
 The drop folder writes through a temporary file and an atomic rename, named by the delivery
 key, so a redelivery after a crash overwrites the same file: exactly-once effect. The recorder
 appends one JSON line per delivery and acknowledges a redelivery of a key it already holds
-without recording it again — the same exactly-once effect for a log.
+without recording it again — the same exactly-once effect for a log, also with several workers.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 from pathlib import Path
@@ -34,31 +35,33 @@ class DropFolderConnector:
 
 
 class RecorderConnector:
+    """Several workers (threads or processes) may append to one recording: each takes the file's
+    lock, first reads what others appended since it last looked, and so records a key once."""
+
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
-        self._keys: set[str] | None = None
+        self._keys: set[str] = set()
+        self._read_up_to = 0  # the file offset up to which _keys knows the recording
 
-    def _recorded_keys(self) -> set[str]:
-        keys = set()
-        if self.path.exists():
-            for line in self.path.read_text(encoding="utf-8", errors="replace").splitlines():
-                try:
-                    keys.add(json.loads(line)["key"])
-                except (ValueError, KeyError, TypeError):
-                    continue  # a line cut short by a crash mid-write
-        return keys
+    def _catch_up(self, handle) -> None:
+        handle.seek(self._read_up_to)
+        for line in handle.read().decode("utf-8", errors="replace").splitlines():
+            try:
+                self._keys.add(json.loads(line)["key"])
+            except (ValueError, KeyError, TypeError):
+                continue  # a line cut short by a crash mid-write
+        self._read_up_to = handle.tell()
 
     def deliver(self, delivery: Delivery) -> None:
-        if self._keys is None:
-            self._keys = self._recorded_keys()
-        if delivery.key in self._keys:
-            return
         line = json.dumps({"key": delivery.key, "target": delivery.target, "event_type": delivery.event_type,
                            "entity_key": delivery.entity_key, "envelope": json.loads(delivery.payload)})
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with open(self.path, "ab+") as handle:
-                handle.seek(0, os.SEEK_END)
+                fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+                self._catch_up(handle)
+                if delivery.key in self._keys:
+                    return
                 if handle.tell():
                     handle.seek(-1, os.SEEK_END)
                     if handle.read(1) != b"\n":
@@ -66,6 +69,7 @@ class RecorderConnector:
                 handle.write(line.encode("utf-8") + b"\n")
                 handle.flush()
                 os.fsync(handle.fileno())
+                self._read_up_to = handle.tell()
         except OSError as exc:
             raise TransientError(f"cannot append to recording: {exc.strerror}") from None
         self._keys.add(delivery.key)

@@ -1,6 +1,8 @@
 """A webhook target: an HTTP POST of the envelope, signed with HMAC-SHA256.
 
-Headers: `Idempotency-Key` (the delivery key), `X-Mfgsync-Timestamp` and
+Headers: `Idempotency-Key` (the delivery key), `X-Mfgsync-Effect-Key` (the effect's business
+identity), `X-Mfgsync-Fence` (grows with each lease of the delivery: a receiver that keeps the
+highest fence per key can refuse a stale worker with 409), `X-Mfgsync-Timestamp` and
 `X-Mfgsync-Signature: sha256=<hex of HMAC(secret, timestamp + "." + body)>`. Timeouts, 408,
 429 and 5xx are retried; any other non-2xx answer is a permanent rejection.
 """
@@ -43,7 +45,8 @@ class WebhookConnector:
         body = delivery.payload.encode("utf-8")
         timestamp = str(int(time.time()))
         headers = {"Content-Type": "application/json", "Idempotency-Key": delivery.key,
-                   "X-Mfgsync-Event": delivery.event_type, "X-Mfgsync-Timestamp": timestamp}
+                   "X-Mfgsync-Event": delivery.event_type, "X-Mfgsync-Timestamp": timestamp,
+                   "X-Mfgsync-Effect-Key": delivery.effect_key, "X-Mfgsync-Fence": str(delivery.fence)}
         if self._secret:
             headers["X-Mfgsync-Signature"] = sign(self._secret, timestamp, body)
         try:

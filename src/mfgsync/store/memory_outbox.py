@@ -102,7 +102,7 @@ class OutboxUnit:
         if row is None or row["status"] != "dead":
             return False
         self.state.outbox[outbox_id] = {**row, "status": "pending", "attempts": 0, "next_attempt_at": now,
-                                        "last_error": None}
+                                        "last_error": None, "delivered_at": None}
         return True
 
     def discard(self, outbox_id: int) -> None:

@@ -100,7 +100,8 @@ class QueueWrites:
     def requeue(self, outbox_id: int, now: float) -> bool:
         p = self.d.p
         result = self.d.one(self.c, (
-            f"UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = {p('now')}, last_error = NULL "
+            f"UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = {p('now')}, last_error = NULL, "
+            "delivered_at = NULL "
             f"WHERE id = {p('id')} AND status = 'dead'"), {"id": outbox_id, "now": now})
         return result.rowcount == 1
 

@@ -49,7 +49,7 @@ class SqlReadSide:
 
     def history(self, entity_key: str) -> list[dict[str, Any]]:
         rows = self._rows(f"SELECT envelope FROM inbox WHERE entity_key = {self.d.p('k')} AND outcome = 'applied' "
-                          "ORDER BY seq_token, received_at", k=entity_key)
+                          "ORDER BY seq_token IS NULL, seq_token, received_at", k=entity_key)
         return [json.loads(envelope) for (envelope,) in rows]
 
     def balances(self, item_id: str | None = None) -> list[dict[str, Any]]:
