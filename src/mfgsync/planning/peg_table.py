@@ -61,7 +61,9 @@ def peg_table(plan: MrpPlan, stock: Stock) -> PegTable:
     supply = _supplies(plan, stock)
     need = _needs(plan, stock, supply)
     supply_ends, need_ends = _running_total(supply["qty"]), _running_total(need["qty"])
-    ends = np.union1d(supply_ends, need_ends)
+    ends = np.concatenate([supply_ends, need_ends])
+    ends.sort()
+    ends = ends[np.r_[True, ends[1:] != ends[:-1]]] if ends.size else ends
     starts = np.concatenate([np.zeros(1, dtype=ends.dtype), ends[:-1]])
     at_supply = np.searchsorted(supply_ends, ends, side="left")
     at_need = np.searchsorted(need_ends, ends, side="left")
@@ -75,8 +77,10 @@ def _running_total(qty: np.ndarray) -> np.ndarray:
     return np.cumsum(qty) if qty.size else qty
 
 
-def _sorted(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    order = np.lexsort((columns["index"], columns["rank"], columns["period"], columns["item"]))
+def _sorted(columns: dict[str, np.ndarray], periods: int) -> dict[str, np.ndarray]:
+    """By item, bucket and kind; within those, in the order given (the input's, for demands)."""
+    key = (columns["item"] * (periods + 2) + columns["period"]) * len(NEED_KINDS) + columns["kind"]
+    order = np.argsort(key, kind="stable")
     return {name: values[order] for name, values in columns.items()}
 
 
@@ -88,10 +92,9 @@ def _supplies(plan: MrpPlan, stock: Stock) -> dict[str, np.ndarray]:
     return _sorted({
         "item": np.concatenate([on_hand, stock.receipt_item[receipts], rows]),
         "period": np.concatenate([np.zeros(on_hand.size, dtype=np.int64), stock.receipt_period[receipts], cols + 1]),
-        "rank": kind, "kind": kind,
-        "index": np.concatenate([np.full(on_hand.size, -1), receipts, np.arange(rows.size)]),
+        "kind": kind, "index": np.concatenate([np.full(on_hand.size, -1), receipts, np.arange(rows.size)]),
         "qty": np.concatenate([stock.start[on_hand], stock.receipt_qty[receipts], plan.planned_receipts[rows, cols]]),
-    })
+    }, plan.periods)
 
 
 def _needs(plan: MrpPlan, stock: Stock, supply: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -102,11 +105,14 @@ def _needs(plan: MrpPlan, stock: Stock, supply: dict[str, np.ndarray]) -> dict[s
     np.add.at(end_demand, (stock.demand_item, stock.demand_period - 1), stock.demand_qty)
     dependent = plan.gross - end_demand
     dep_rows, dep_cols = np.nonzero(dependent)
-    needed = np.zeros(n, dtype=plan.gross.dtype)
-    np.add.at(needed, short, -stock.start[short])
-    needed += plan.gross.sum(axis=1)
-    supplied = np.zeros(n, dtype=plan.gross.dtype)
-    np.add.at(supplied, supply["item"], supply["qty"])
+    dtype = np.result_type(plan.gross, stock.start)  # object when either holds exact fractions
+    needed = plan.gross.sum(axis=1).astype(dtype)
+    needed[short] += -stock.start[short]
+    supplied = np.zeros(n, dtype=dtype)
+    item = supply["item"]  # supplies come sorted by item: each item's run is summed at once
+    first = np.flatnonzero(np.r_[True, item[1:] != item[:-1]]) if item.size else item
+    if item.size:
+        supplied[item[first]] = np.add.reduceat(supply["qty"], first)
     left = supplied - needed  # never negative: MRP keeps the balance at or above safety stock
     held = np.minimum(left, stock.safety_stock)
     safety, excess = np.flatnonzero(held > 0), np.flatnonzero(left - held > 0)
@@ -122,10 +128,9 @@ def _needs(plan: MrpPlan, stock: Stock, supply: dict[str, np.ndarray]) -> dict[s
     return _sorted({
         "item": np.concatenate([item for item, _, _ in parts]),
         "period": np.concatenate([np.broadcast_to(p, (len(i),)) for i, p, _ in parts]).astype(np.int64),
-        "rank": kind, "kind": kind,
-        "index": np.concatenate([np.full(sizes[0], -1), demands, np.full(sum(sizes[2:]), -1)]),
+        "kind": kind, "index": np.concatenate([np.full(sizes[0], -1), demands, np.full(sum(sizes[2:]), -1)]),
         "qty": np.concatenate([q for _, _, q in parts]),
-    })
+    }, periods)
 
 
 def stock_of_arrays(plant) -> Stock:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import resource
+import subprocess
+import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from mfgsync.cli import build_app
@@ -122,3 +126,29 @@ def test_pegging_can_be_left_out_of_a_whole_plant_run(tmp_path):
     result = plan(tmp_path, EXAMPLE, "--json", "--pegging", "none")
     assert result.exit_code == 0
     assert set(json.loads(result.stdout)) == {"planned_orders", "records", "exceptions"}
+
+
+ADDRESS_SPACE = 2**30  # 1 GiB of address space for the whole process, interpreter and libraries included
+
+
+@pytest.mark.slow
+def test_a_20000_item_plant_is_planned_with_the_defaults_within_a_gigabyte_and_its_output_parses(tmp_path):
+    import msgspec
+
+    from mfgsync.planning.generated import document_json, plant_document
+
+    source = tmp_path / "plant.json"
+    source.write_bytes(document_json(plant_document(20_000)))
+    with open(tmp_path / "plan.json", "wb") as out:
+        done = subprocess.run(
+            [sys.executable, "-m", "mfgsync.cli", "plan", "mrp", "--input", str(source), "--json"],
+            stdout=out, stderr=subprocess.PIPE, timeout=240,
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE)))
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    plan = msgspec.json.decode((tmp_path / "plan.json").read_bytes())
+    assert set(plan) == {"planned_orders", "records", "exceptions", "pegging"}
+    assert len(plan["records"]) == 20_000 and len(plan["planned_orders"]) > 100_000
+    supplies = plan["pegging"]["supplies"]
+    planned = [s for s in supplies if s["supply"] == "planned"]
+    assert len(planned) == len(plan["planned_orders"])
+    assert all(sum(p["qty"] for p in s["pegs"]) == s["qty"] for s in supplies), "every supply pegged in full"
