@@ -59,6 +59,10 @@ CATALOGUE: dict[str, Reason] = {
     "MRP_INPUT_UNREADABLE": Reason("planner", "the MRP input file cannot be read as a JSON document"),
     "MRP_INPUT_INVALID": Reason("planner", "the MRP input breaks its contract: a missing key, a wrong type or a value out of range"),
     "MRP_BOM_CYCLE": Reason("engineering", "the bills of material contain a cycle, so no low-level code exists"),
+    "MRP_PAST_DUE": Reason("planner", "a planned order should have been released before the planning horizon starts"),
+    "MRP_EXPEDITE": Reason("planner", "a scheduled receipt is needed before it is due: bring it in"),
+    "MRP_DEFER": Reason("planner", "a scheduled receipt is needed later than it is due: push it out"),
+    "MRP_CANCEL": Reason("planner", "a scheduled receipt is not needed within the planning horizon"),
     # --- formats ---
     "FORMAT_UNKNOWN": Reason("admin", "the file is not X12, EDIFACT, B2MML or a PLM BOM CSV"),
     "FILE_UNREADABLE": Reason("admin", "the file named cannot be read"),
