@@ -25,9 +25,17 @@ def available() -> list[str]:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("bench", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-    def bench(ctx: typer.Context, name: str = typer.Argument(..., help="benchmark name, e.g. pipeline")) -> None:
+    # No help option of its own: `mfgsync bench NAME --help` reaches the benchmark's parser.
+    @app.command("bench", add_help_option=False,
+                 context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+    def bench(ctx: typer.Context,
+              name: str = typer.Argument("--help", show_default=False, help="benchmark name, e.g. pipeline")) -> None:
         """Run a benchmark; it prints each figure beside a baseline measured in the same run."""
+        if name in ("--help", "-h"):
+            typer.echo(ctx.get_help())
+            typer.echo(f"\nAvailable: {', '.join(available()) or 'none'}; "
+                       "`mfgsync bench NAME --help` lists a benchmark's options.")
+            raise typer.Exit()
         path = bench_dir() / f"{name}.py"
         if not path.is_file():
             fail(f"no benchmark {name!r}; available: {', '.join(available()) or 'none'}", "UNKNOWN_BENCHMARK")
