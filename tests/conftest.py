@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 import uuid
 from typing import Callable, Iterator
 
@@ -67,8 +68,10 @@ def database_url(request, tmp_path) -> str:
 class FakeClock:
     """A clock tests move by hand (epoch seconds)."""
 
-    def __init__(self, start: float = 1_795_000_000.0):
-        self.now = start
+    def __init__(self, start: float | None = None):
+        # By default the real time: file adapters stamp what they read with it, and every test
+        # message's own time is in the past.
+        self.now = time.time() if start is None else start
 
     def __call__(self) -> float:
         return self.now

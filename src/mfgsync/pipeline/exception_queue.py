@@ -146,7 +146,8 @@ class ExceptionQueue:
             return Outcome(row["id"], "replayed", "delivery requeued")
         if row["kind"] in ("alert", "workflow"):
             raise ExceptionError(f"a {row['kind']} exception has nothing to replay; resolve it instead")
-        decoded = decode(row["payload"], self.settings.max_message_bytes, code_maps=self.settings.mappings)
+        decoded = decode(row["payload"], self.settings.max_message_bytes, code_maps=self.settings.mappings,
+                         now=self.clock(), max_future_skew_seconds=self.settings.max_future_skew_seconds)
         report, findings = self.intake.replay(decoded, uow)
         if findings:
             reasons = [{"code": f.code, "message": f.message, "field": f.field} for f in findings]

@@ -186,7 +186,8 @@ class Intake:
     def _decode(self, raw: Raw, source: str | None) -> Decoded:
         if isinstance(raw, Decoded):
             return raw
-        return decode(raw, self.settings.max_message_bytes, source, self.settings.mappings)
+        return decode(raw, self.settings.max_message_bytes, source, self.settings.mappings, now=self.clock(),
+                      max_future_skew_seconds=self.settings.max_future_skew_seconds)
 
     def replay(self, decoded: Decoded, uow: UnitOfWork) -> tuple[IngestReport, list[Finding]]:
         """Re-run one quarantined message inside the caller's unit of work (its key may repeat)."""
