@@ -71,6 +71,8 @@ def _referenced(decoded: Decoded, entity_keys: list[str], items: list[str], bala
     """Entity keys, items and balances the rules will likely read, so a batch fetches them in bulk."""
     entity = decoded.entity
     entity_keys.append(changes.ordering_key(decoded.envelope.type, entity))
+    if isinstance(entity, m.Bom):  # a release also writes its revision's row
+        entity_keys.append(keys.bom_revision(entity.item_id, entity.plant_id, entity.revision))
     movements = entity.movements if isinstance(entity, m.ProductionReport) else [entity] \
         if isinstance(entity, m.InventoryMovement) else []
     for mv in movements:
