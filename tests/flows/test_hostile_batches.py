@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from mfgsync.adapters.files import file_layout, read_messages
 from mfgsync.rules.reasons import CATALOGUE
+from tests.conftest import FakeClock
 from tests.support.hostile import DEEP_NESTING, IDENTIFIER_TEXTS, NUMBER_TEXTS, TIMES
 from tests.support.messages import envelope, item
 from tests.support.state import entity
@@ -47,6 +48,7 @@ HOSTILE_CLASSES = {
     "a time whose UTC conversion overflows": (attribute("time", "9999-12-31T23:59:59-01:00"), "TIMESTAMP_OUT_OF_RANGE"),
     "a time before year 1 in UTC": (attribute("time", "0001-01-01T00:00:00+01:00"), "TIMESTAMP_OUT_OF_RANGE"),
     "the year 999": (attribute("time", "0999-01-01T00:00:00Z"), "TIMESTAMP_OUT_OF_RANGE"),
+    "a time years ahead of the hub's clock": (attribute("time", "2099-01-01T00:00:00Z"), "TIMESTAMP_IN_FUTURE"),
     "a numeric time": (attribute("time", 1_795_000_000), "ENVELOPE_INVALID"),
     "a boolean sequence": (attribute("sequence", True), "ENVELOPE_INVALID"),
     "an empty specversion": (attribute("specversion", ""), "ENVELOPE_INVALID"),
@@ -75,6 +77,18 @@ def test_one_hostile_message_among_a_thousand_is_quarantined_and_the_other_999_a
     assert entity(hub, "ITEM:GOOD-998") is not None and entity(hub, "ITEM:HOSTILE") is None
     again = hub.intake.ingest(messages)
     assert (again.duplicates, again.accepted) == (1000, 0), "a second run of the same input changes nothing"
+
+
+def test_a_time_in_2099_is_quarantined_and_does_not_freeze_the_entity(make_hub):
+    clock = FakeClock(1_795_000_000.0)  # 2026-11-18T11:06:40Z
+    hub = make_hub(clock=clock)
+    ahead = envelope("item.upserted", item("PMP-300", "from a clock in 2099"), time="2099-01-01T00:00:00Z")
+    assert dict(hub.intake.ingest([ahead]).by_reason) == {"TIMESTAMP_IN_FUTURE": 1}
+    now = envelope("item.upserted", item("PMP-300", "real update"), time="2026-11-18T11:06:00Z")
+    assert hub.intake.ingest([now]).accepted == 1, "a real update after it is not stale"
+    clock.advance(-200)  # a sender 160 s ahead of the hub is within the default window of 300 s
+    within = envelope("item.upserted", item("PMP-301"), time="2026-11-18T11:06:00Z")
+    assert hub.intake.ingest([within]).accepted == 1
 
 
 def test_an_id_padded_with_whitespace_is_a_duplicate_of_the_plain_id(make_hub):
