@@ -63,6 +63,17 @@ def test_exceptions_are_listed_by_status_kind_role_and_code(store):
         assert read.open_exceptions() == [("dead_letter", "it", 1, AT), ("quarantine", "planner", 1, AT)]
 
 
+def test_a_unit_of_work_finds_which_entity_keys_an_open_exception_carries(store):
+    with store.writing() as uow:
+        uow.add_exceptions([exception_row(n) for n in range(3)])
+    with store.reading() as read:
+        [resolved] = [x["id"] for x in read.exceptions().rows if x["entity_key"] == "ITEM:2"]
+    with store.writing() as uow:
+        uow.update_exception(resolved, {"status": "resolved"})
+        assert uow.open_exception_keys(["ITEM:0", "ITEM:2", "ITEM:9"]) == {"ITEM:0"}
+        assert uow.open_exception_keys([]) == set()
+
+
 def test_a_repeated_message_is_counted_on_its_open_quarantine(store):
     with store.writing() as uow:
         uow.add_inbox([message("bad-1", outcome="quarantined")])

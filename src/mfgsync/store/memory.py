@@ -190,6 +190,11 @@ class MemoryUnitOfWork(OutboxUnit):
         row = self.state.exceptions.get(exception_id)
         return dict(row) if row else None
 
+    def open_exception_keys(self, entity_keys: Iterable[str]) -> set[str]:
+        wanted = set(entity_keys)
+        return {x["entity_key"] for x in self.state.exceptions.values()
+                if x["status"] in OPEN and x["entity_key"] in wanted}
+
     def update_exception(self, exception_id: int, changes: Row) -> None:
         unknown = set(changes) - UPDATABLE_EXCEPTION
         if unknown:

@@ -190,6 +190,9 @@ class UnitOfWork(Protocol):
     def exception(self, exception_id: int) -> dict[str, Any] | None:
         """One exception row (codes and reasons as stored), held until commit where possible."""
 
+    def open_exception_keys(self, entity_keys: Iterable[str]) -> set[str]:
+        """Those of `entity_keys` that an open exception (a status in OPEN) carries."""
+
     def update_exception(self, exception_id: int, changes: Row) -> None:
         """Set columns of one exception (status, payload, codes, reasons, requested_by,
         resolved_by, resolved_at, note, last_seen, times_seen, original_payload)."""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 from sqlalchemy import Connection
 
-from mfgsync.store.port import EXCEPTION_COLUMNS, Claimed, Row, Scheduled, Settlement
+from mfgsync.store.port import EXCEPTION_COLUMNS, OPEN, Claimed, Row, Scheduled, Settlement
 from mfgsync.store.sql.dialect import Dialect
 
 EXCEPTION = ("kind", "msg_key", "source", "event_type", "entity_key", "codes", "reasons", "owner_role", "payload",
@@ -42,6 +42,11 @@ class QueueWrites:
         row = self.d.one(self.c, f"SELECT {', '.join(EXCEPTION_COLUMNS)} FROM exceptions WHERE id = {self.d.p('id')}"
                          + self.d.for_update, {"id": exception_id}).first()
         return dict(zip(EXCEPTION_COLUMNS, row)) if row else None
+
+    def open_exception_keys(self, entity_keys: Iterable[str]) -> set[str]:
+        rows = self.d.select_in(self.c, "SELECT DISTINCT entity_key FROM exceptions WHERE status IN "
+                                f"({', '.join(repr(s) for s in OPEN)}) AND entity_key {{keys}}", entity_keys)
+        return {key for (key,) in rows}
 
     def update_exception(self, exception_id: int, changes: Row) -> None:
         unknown = set(changes) - UPDATABLE
