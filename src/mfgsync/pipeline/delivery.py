@@ -53,7 +53,7 @@ class Worker:
         claimed = transact(self.store, lambda uow: uow.claim(now, self.name, self.policy.lease_seconds, limit))
         settlements: list[tuple[Claimed, Settlement, str | None]] = []
         for index, row in enumerate(claimed):
-            if self._still_held(claimed, index):
+            if self._still_held(claimed, index, [s.id for _, s, _ in settlements]):
                 settlements.append((claimed[index], *self._attempt(claimed[index])))
         if settlements:
             transact(self.store, lambda uow: self._settle(uow, settlements))
@@ -67,13 +67,16 @@ class Worker:
                 on_progress(done)
         return total
 
-    def _still_held(self, claimed: list[Claimed], index: int) -> bool:
-        """Renew the batch's lease when little of it is left; False if this row was lost."""
+    def _still_held(self, claimed: list[Claimed], index: int, attempted: list[int]) -> bool:
+        """Renew the batch's lease when little of it is left; False if this row was lost.
+
+        The rows already attempted are renewed too: they stay pending until the batch settles,
+        and a lease lapsing on one of them would let another worker deliver it again."""
         row = claimed[index]
         now = self.clock()
         if row.lease_until - now > self.policy.lease_seconds * RENEW_WHEN_LEFT:
             return True
-        rest = [r.id for r in claimed[index:]]
+        rest = attempted + [r.id for r in claimed[index:]]
         until = now + self.policy.lease_seconds
         held = transact(self.store, lambda uow: uow.renew(rest, self.name, until))
         for position in range(index, len(claimed)):
