@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import NamedTuple, Optional
@@ -22,6 +21,7 @@ from mfgsync.planning.model import MrpInput, MrpInputError, MrpPlan, RECORD_ROWS
 from mfgsync.planning.output import RECORDS, plan_json, plan_tables
 from mfgsync.planning.peg_table import Stock, peg_table, stock_of_input
 from mfgsync.planning.pegging import peg, pegging_document
+from mfgsync.planning.proposals import proposals_and_exceptions
 
 MAX_INPUT_BYTES = 512 * 1024 * 1024
 PEGGING = ("single", "full", "none")
@@ -94,25 +94,25 @@ def _from_file(path: Path) -> Run:
 
 
 def _from_hub(plant: str, start: date, periods: int, bucket_days: int, demand: Path | None) -> Run:
-    calendar = BucketCalendar(start=start, bucket_days=bucket_days, periods=periods)
-    demands = read_end_demands(_read(demand)) if demand else []
-    with _store_source() as source:
-        planned = plan_from_source(source, calendar, plant, demands)
-    return Run(planned.plan, stock_of_input(planned.input, planned.plan), planned.input)
-
-
-@contextmanager
-def _store_source():
-    """The hub's store as planning's source, read in one consistent view."""
+    """Plan the plant from one consistent view of the store, then keep the plan there."""
     from mfgsync.app import build_hub
+    from mfgsync.pipeline.plan_results import keep_plan
     from mfgsync.store.planning_source import StorePlanningSource
 
+    calendar = BucketCalendar(start=start, bucket_days=bucket_days, periods=periods)
+    demands = read_end_demands(_read(demand)) if demand else []
     hub = build_hub()
     try:
         with hub.store.reading() as read:
-            yield StorePlanningSource(read, hub.settings)
+            planned = plan_from_source(StorePlanningSource(read, hub.settings), calendar, plant, demands)
+        kept = keep_plan(hub.store, plant, *proposals_and_exceptions(planned.input, planned.plan, calendar, plant),
+                         hub.clock, actor="planner")
     finally:
         hub.close()
+    typer.echo(f"kept: {kept.proposed} requisition proposals new or changed, {kept.unchanged} unchanged, "
+               f"{kept.withdrawn} withdrawn; {kept.raised} planner exceptions raised, {kept.already_open} "
+               "already open", err=True)
+    return Run(planned.plan, stock_of_input(planned.input, planned.plan), planned.input)
 
 
 def _pegging(run: Run, pegging: str):
