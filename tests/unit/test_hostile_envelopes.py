@@ -233,3 +233,9 @@ def test_any_text_at_all_is_judged_with_a_code(raw):
 def test_inventory_movement_model_refuses_what_the_envelope_refuses():
     with pytest.raises(ValueError):
         InventoryMovement.model_validate(movement(plant_id="P1|MAIN"))
+
+
+def test_a_line_number_longer_than_edi_carries_is_refused():
+    order = {"po_number": "45001", "supplier_id": "S1", "lines": [
+        {"line_no": 10**12, "item_id": "BOLT", "qty": 1, "uom": "C62"}]}
+    assert codes(judged(envelope("po.created", order, source="erp"))) == {"INVALID_FIELD"}

@@ -45,6 +45,8 @@ def _printable(value: str) -> str:
 Uom = Annotated[str, BeforeValidator(_uom)]
 Key = Annotated[str, BeforeValidator(_identifier), Field(min_length=1, max_length=MAX_IDENTIFIER_CHARS)]
 Text = Annotated[str, Field(max_length=2000), AfterValidator(_printable)]
+# Line, operation and priority numbers: up to 9 digits, as X12 and EDIFACT carry them.
+Ordinal = Annotated[int, Field(ge=0, le=999_999_999)]
 Positive = Annotated[Quantity, Field(gt=0)]
 NonNegative = Annotated[Quantity, Field(ge=0)]
 
@@ -98,13 +100,13 @@ class BomStatus(StrEnum):
 
 
 class BomLine(Canonical):
-    line_no: Annotated[int, Field(ge=0)]
+    line_no: Ordinal
     component_id: Key
     qty_per: Quantity
     uom: Uom
     scrap_pct: Quantity = Decimal(0)
     alternate_group: Key | None = None
-    alternate_priority: Annotated[int, Field(ge=0)] | None = None
+    alternate_priority: Ordinal | None = None
     effective_from: date | None = None  # the line's own effectivity within its BOM revision
     effective_to: date | None = None
 
@@ -126,7 +128,7 @@ class Bom(Canonical):
 
 
 class Operation(Canonical):
-    op_no: Annotated[int, Field(ge=0)]
+    op_no: Ordinal
     work_center: Key
     description: Text | None = None
     setup_minutes: NonNegative = Decimal(0)
@@ -182,7 +184,7 @@ class SourcingRule(Canonical):
     currency: Currency | None = None
     valid_from: date | None = None
     valid_to: date | None = None
-    priority: int = 1
+    priority: Ordinal = 1
 
 
 class PoLineStatus(StrEnum):
@@ -198,7 +200,7 @@ class PoLineStatus(StrEnum):
 
 
 class PurchaseOrderLine(Canonical):
-    line_no: Annotated[int, Field(ge=0)]
+    line_no: Ordinal
     item_id: Key
     supplier_item_id: Key | None = None
     qty: Positive
@@ -234,7 +236,7 @@ class AckLineStatus(StrEnum):
 
 
 class PoAcknowledgementLine(Canonical):
-    line_no: Annotated[int, Field(ge=0)]
+    line_no: Ordinal
     status: AckLineStatus
     qty: NonNegative | None = None
     uom: Uom | None = None
@@ -251,7 +253,7 @@ class PoAcknowledgement(Canonical):
 
 class ShipNoticeLine(Canonical):
     po_number: Key
-    po_line_no: Annotated[int, Field(ge=0)] | None = None
+    po_line_no: Ordinal | None = None
     item_id: Key | None = None
     supplier_item_id: Key | None = None
     qty: Positive
@@ -271,7 +273,7 @@ class ShipNotice(Canonical):
 
 
 class InvoiceLine(Canonical):
-    po_line_no: Annotated[int, Field(ge=0)] | None = None
+    po_line_no: Ordinal | None = None
     item_id: Key | None = None
     qty: Positive
     uom: Uom
