@@ -7,6 +7,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import NamedTuple, Optional
 
+import msgspec
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -22,6 +23,7 @@ from mfgsync.planning.output import RECORDS, plan_json, plan_tables
 from mfgsync.planning.peg_table import Stock, peg_table, stock_of_input
 from mfgsync.planning.pegging import peg, pegging_document
 from mfgsync.planning.proposals import proposals_and_exceptions
+from mfgsync.planning.tracing import Tracer, trace_demand, trace_item
 
 MAX_INPUT_BYTES = 512 * 1024 * 1024
 PEGGING = ("single", "full", "none")
@@ -34,18 +36,23 @@ class Run(NamedTuple):
     checked: CheckedInput | None = None
 
 
+INPUT = typer.Option(None, "--input", help="MRP input document (JSON, DESIGN.md section 5)")
+FROM_STORE = typer.Option(False, "--from-store", help="plan the hub's current items, BOMs, stock and orders")
+PLANT = typer.Option("P1", "--plant", help="with --from-store: the plant planned")
+START = typer.Option(None, "--start", help="with --from-store: first day of bucket 1 (default today, UTC)")
+PERIODS = typer.Option(52, "--periods", min=1, max=1000, help="with --from-store: buckets in the horizon")
+BUCKET_DAYS = typer.Option(7, "--bucket-days", min=1, help="with --from-store: days per bucket")
+DEMANDS_HELP = "with --from-store: end demands (JSON list)"
+
+
 def register(app: typer.Typer) -> None:
     plan_app = typer.Typer(help="Planning: MRP on the contract's input or on the hub's data.", no_args_is_help=True)
 
     @plan_app.command("mrp")
     def mrp(
-        input: Optional[Path] = typer.Option(None, "--input", help="MRP input document (JSON, DESIGN.md section 5)"),
-        from_store: bool = typer.Option(False, "--from-store", help="plan the hub's current items, BOMs, stock and orders"),
-        plant: str = typer.Option("P1", "--plant", help="with --from-store: the plant planned"),
-        start: Optional[str] = typer.Option(None, "--start", help="with --from-store: first day of bucket 1 (default today, UTC)"),
-        periods: int = typer.Option(52, "--periods", min=1, max=1000, help="with --from-store: buckets in the horizon"),
-        bucket_days: int = typer.Option(7, "--bucket-days", min=1, help="with --from-store: days per bucket"),
-        demand: Optional[Path] = typer.Option(None, "--demand", help="with --from-store: end demands (JSON list)"),
+        input: Optional[Path] = INPUT, from_store: bool = FROM_STORE, plant: str = PLANT,
+        start: Optional[str] = START, periods: int = PERIODS, bucket_days: int = BUCKET_DAYS,
+        demands: Optional[Path] = typer.Option(None, "--demands", "--demand", help=DEMANDS_HELP),
         as_json: bool = typer.Option(False, "--json", help="print the plan as one JSON document"),
         output: Optional[Path] = typer.Option(None, "--output", help="write Parquet: FILE.parquet (planned orders) or a folder of tables"),
         records: str = typer.Option("all", "--records", help="records of all items, only active ones, or none"),
@@ -54,10 +61,8 @@ def register(app: typer.Typer) -> None:
         """Regenerative MRP: planned orders, records by bucket, exceptions and pegging."""
         _one_of(records, RECORDS, "--records")
         _one_of(pegging, PEGGING, "--pegging")
-        if (input is None) == (not from_store):
-            fail("give either --input FILE or --from-store", "MRP_INPUT_INVALID")
         try:
-            run = _from_file(input) if input else _from_hub(plant, _start(start), periods, bucket_days, demand)
+            run = _run(input, from_store, plant, start, periods, bucket_days, demands, keep=True)
             pegs = _pegging(run, pegging)
             if output:
                 _write_parquet(output, run.plan, records, pegs)
@@ -70,7 +75,44 @@ def register(app: typer.Typer) -> None:
         except MrpInputError as exc:
             fail(str(exc), exc.code)
 
+    @plan_app.command("peg")
+    def peg_command(
+        item_id: Optional[str] = typer.Argument(None, metavar="ITEM", help="the item whose supplies are traced up to end demands"),
+        demand: Optional[str] = typer.Option(None, "--demand", help="the end demand traced down: its ref, or its index in the demand list"),
+        input: Optional[Path] = INPUT, from_store: bool = FROM_STORE, plant: str = PLANT,
+        start: Optional[str] = START, periods: int = PERIODS, bucket_days: int = BUCKET_DAYS,
+        demands: Optional[Path] = typer.Option(None, "--demands", help=DEMANDS_HELP),
+        as_json: bool = typer.Option(False, "--json", help="print the tracing as one JSON document"),
+    ) -> None:
+        """Multi-level pegging of one item (up to the end demands) or one end demand (down to every supply)."""
+        if (item_id is None) == (demand is None):
+            fail("give either an ITEM or --demand ID", "MRP_INPUT_INVALID")
+        try:
+            run = _run(input, from_store, plant, start, periods, bucket_days, demands, keep=False)
+            tracer = Tracer(_rows(run), run.plan, peg_table(run.plan, run.stock))
+            document = trace_item(tracer, item_id) if item_id is not None else trace_demand(tracer, demand)
+        except MrpInputError as exc:
+            fail(str(exc), exc.code)
+        if as_json:
+            sys.stdout.buffer.write(msgspec.json.encode(document) + b"\n")
+        else:
+            _print_tracing(document)
+
     app.add_typer(plan_app, name="plan")
+
+
+def _run(input: Path | None, from_store: bool, plant: str, start: str | None, periods: int, bucket_days: int,
+         demands: Path | None, keep: bool) -> Run:
+    if (input is None) == (not from_store):
+        fail("give either --input FILE or --from-store", "MRP_INPUT_INVALID")
+    if input:
+        return _from_file(input)
+    return _from_hub(plant, _start(start), periods, bucket_days, demands, keep)
+
+
+def _rows(run: Run) -> MrpInput:
+    """The input as rows: from the store it is at hand, from a file it is built from the columns."""
+    return run.input if run.input is not None else run.checked.mrp_input()
 
 
 def _one_of(value: str, allowed: tuple, option: str) -> None:
@@ -93,10 +135,9 @@ def _from_file(path: Path) -> Run:
     return Run(plan, stock, None, checked)
 
 
-def _from_hub(plant: str, start: date, periods: int, bucket_days: int, demand: Path | None) -> Run:
-    """Plan the plant from one consistent view of the store, then keep the plan there."""
+def _from_hub(plant: str, start: date, periods: int, bucket_days: int, demand: Path | None, keep: bool) -> Run:
+    """Plan the plant from one consistent view of the store; keep the plan there if asked."""
     from mfgsync.app import build_hub
-    from mfgsync.pipeline.plan_results import keep_plan
     from mfgsync.store.planning_source import StorePlanningSource
 
     calendar = BucketCalendar(start=start, bucket_days=bucket_days, periods=periods)
@@ -105,22 +146,28 @@ def _from_hub(plant: str, start: date, periods: int, bucket_days: int, demand: P
     try:
         with hub.store.reading() as read:
             planned = plan_from_source(StorePlanningSource(read, hub.settings), calendar, plant, demands)
-        kept = keep_plan(hub.store, plant, *proposals_and_exceptions(planned.input, planned.plan, calendar, plant),
-                         hub.clock, actor="planner")
+        if keep:
+            _keep(hub, planned, calendar, plant)
     finally:
         hub.close()
+    return Run(planned.plan, stock_of_input(planned.input, planned.plan), planned.input)
+
+
+def _keep(hub, planned, calendar: BucketCalendar, plant: str) -> None:
+    from mfgsync.pipeline.plan_results import keep_plan
+
+    kept = keep_plan(hub.store, plant, *proposals_and_exceptions(planned.input, planned.plan, calendar, plant),
+                     hub.clock, actor="planner")
     typer.echo(f"kept: {kept.proposed} requisition proposals new or changed, {kept.unchanged} unchanged, "
                f"{kept.withdrawn} withdrawn; {kept.raised} planner exceptions raised, {kept.already_open} "
                "already open", err=True)
-    return Run(planned.plan, stock_of_input(planned.input, planned.plan), planned.input)
 
 
 def _pegging(run: Run, pegging: str):
     if pegging == "single":
         return peg_table(run.plan, run.stock)
     if pegging == "full":
-        inp = run.input if run.input is not None else run.checked.mrp_input()
-        return pegging_document(peg(inp, run.plan))
+        return pegging_document(peg(_rows(run), run.plan))
     return None
 
 
@@ -171,3 +218,22 @@ def _print_tables(plan: MrpPlan, records: str) -> None:
         for row in tables[name].select(list(columns)).iter_rows():
             table.add_row(*(str(v) for v in row))
         console.print(table)
+
+
+def _print_tracing(document: dict) -> None:
+    console = Console()
+    if "demand" in document:
+        table = Table(title=f"end demand {document['demand']} ({document['ref'] or 'no ref'}): "
+                            f"{document['demand_qty']} {document['item_id']} in period {document['period']}")
+        for label in ("item", "supply", "index", "period", "qty", "serves"):
+            table.add_column(label)
+        for s in document["supplies"]:
+            table.add_row(*(str(s[k]) for k in ("item_id", "supply", "index", "period", "qty", "serves")))
+    else:
+        table = Table(title=f"{document['item_id']}: its supplies and the end demands they serve")
+        for label in ("supply", "index", "period", "qty", "end demands", "rest"):
+            table.add_column(label)
+        for s in document["supplies"]:
+            ends = ", ".join(f"{d['qty']} to {d['ref'] or 'demand ' + str(d['demand'])}" for d in s["end_demands"])
+            table.add_row(*(str(s[k]) for k in ("supply", "index", "period", "qty")), ends, str(s["rest"]))
+    console.print(table)

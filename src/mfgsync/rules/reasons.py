@@ -58,6 +58,7 @@ CATALOGUE: dict[str, Reason] = {
     # --- planning ---
     "MRP_INPUT_UNREADABLE": Reason("planner", "the MRP input file cannot be read as a JSON document"),
     "MRP_INPUT_INVALID": Reason("planner", "the MRP input breaks its contract: a missing key, a wrong type or a value out of range"),
+    "MRP_PEG_UNKNOWN": Reason("planner", "the item or end demand to trace is not in the plan"),
     "MRP_BOM_CYCLE": Reason("engineering", "the bills of material contain a cycle, so no low-level code exists"),
     "MRP_PAST_DUE": Reason("planner", "a planned order would have to be released before the first bucket"),
     "MRP_EXPEDITE": Reason("planner", "a scheduled receipt is needed before it is due and should be expedited"),

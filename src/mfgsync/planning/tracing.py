@@ -1,0 +1,202 @@
+"""Multi-level pegging on request: up from one item's supplies to the end demands they serve, or
+down from one end demand through every supply that serves it, with quantities.
+
+It is traced from the single-level pegging (peg_table.py). A supply's share of an item's
+dependent demand in a bucket is split over the BOM lines that make up that demand, first in,
+first out in the input's order of lines (as pegging.py, the reference, pegs them); a line's part
+serves what its parent's releases of that bucket serve, in proportion to the release. So a
+quantity traced through a shared release may be a fraction, and a supply's end-demand
+quantities sum to at most its own quantity: the rest holds stock (allocated, safety stock or
+lot-size excess) at its own level or above. Only the items above or below the one asked for
+are visited.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+
+from mfgsync.planning.model import BomLink, MrpInput, MrpInputError, MrpPlan
+from mfgsync.planning.peg_table import DEMAND, DEPENDENT, SUPPLY_KINDS, PegTable
+
+UNKNOWN = "MRP_PEG_UNKNOWN"
+PLANNED = SUPPLY_KINDS.index("planned")
+Shares = dict  # end demand index -> Fraction of a quantity
+
+
+class Tracer:
+    def __init__(self, inp: MrpInput, plan: MrpPlan, table: PegTable):
+        self.inp, self.plan, self.t = inp, plan, table
+        self.lines_into: dict[int, list[BomLink]] = defaultdict(list)
+        self.lines_from: dict[int, set[int]] = defaultdict(set)
+        for line in inp.boms:
+            self.lines_into[plan.row_of(line.component)].append(line)
+            self.lines_from[plan.row_of(line.parent)].add(plan.row_of(line.component))
+        self.release = plan.order_columns()[1]
+        self._pieces: dict[int, dict[int, list]] = {}
+        self._served: dict[int, Shares] = {}
+        self._release_shares: dict[tuple[int, int], Shares] = {}
+
+    # --- the single-level table, one item at a time ---
+    def supplies_of(self, row: int) -> range:
+        item = self.t.supply_item
+        return range(int(np.searchsorted(item, row, "left")), int(np.searchsorted(item, row, "right")))
+
+    def pegs_of(self, supply: int) -> range:
+        s = self.t.peg_supply
+        return range(int(np.searchsorted(s, supply, "left")), int(np.searchsorted(s, supply, "right")))
+
+    def pieces(self, row: int) -> dict[int, list[tuple[int, int, Fraction]]]:
+        """supply -> (parent row, bucket, qty) of each part of a BOM line's need it covers."""
+        if row not in self._pieces:
+            offsets: dict[int, Fraction] = defaultdict(Fraction)
+            found = defaultdict(list)
+            for supply in self.supplies_of(row):
+                for p in self.pegs_of(supply):
+                    if self.t.peg_kind[p] == DEPENDENT:
+                        period, qty = int(self.t.peg_period[p]), _exact(self.t.peg_qty[p])
+                        found[supply] += self._split(row, period, offsets[period], qty)
+                        offsets[period] += qty
+            self._pieces[row] = found
+        return self._pieces[row]
+
+    def _split(self, row: int, period: int, start: Fraction, qty: Fraction) -> list:
+        """The part (start, start + qty] of the item's dependent need in a bucket, by BOM line."""
+        parts, end = [], Fraction(0)
+        for line in self.lines_into[row]:
+            parent = self.plan.row_of(line.parent)
+            released = self.plan.planned_releases[parent, period - 1]
+            if not released or not line.applies_in(period):
+                continue
+            low, end = end, end + line.requirement(released)
+            overlap = min(end, start + qty) - max(low, start)
+            if overlap > 0:
+                parts.append((parent, period, overlap))
+        return parts
+
+    def releases(self, row: int, period: int) -> list[int]:
+        """The item's planned-order supplies released in a bucket."""
+        return [s for s in self.supplies_of(row) if self.t.supply_kind[s] == PLANNED
+                and self.release[self.t.supply_index[s]] == period]
+
+    # --- up: what a supply serves ---
+    def served(self, supply: int) -> Shares:
+        """End demand -> quantity of this supply that ends in it, through every level above."""
+        if supply not in self._served:
+            shares: Shares = defaultdict(Fraction)
+            for p in self.pegs_of(supply):
+                if self.t.peg_kind[p] == DEMAND:
+                    shares[int(self.t.peg_demand[p])] += _exact(self.t.peg_qty[p])
+            for parent, period, qty in self.pieces(int(self.t.supply_item[supply])).get(supply, ()):
+                for demand, share in self.release_shares(parent, period).items():
+                    shares[demand] += qty * share
+            self._served[supply] = dict(shares)
+        return self._served[supply]
+
+    def release_shares(self, row: int, period: int) -> Shares:
+        """End demand -> the fraction of the item's release in a bucket that ends in it."""
+        key = (row, period)
+        if key not in self._release_shares:
+            released = _exact(self.plan.planned_releases[row, period - 1])
+            shares: Shares = defaultdict(Fraction)
+            for order in self.releases(row, period):
+                for demand, qty in self.served(order).items():
+                    shares[demand] += qty / released
+            self._release_shares[key] = dict(shares)
+        return self._release_shares[key]
+
+    # --- down: what serves an end demand ---
+    def serving(self, demand: int) -> dict[int, Fraction]:
+        """supply -> quantity of it that ends in the end demand, through every level below."""
+        row = self.plan.row_of(self.inp.demand[demand].item_id)
+        found: dict[int, Fraction] = defaultdict(Fraction)
+        for supply in self.supplies_of(row):
+            for p in self.pegs_of(supply):
+                if self.t.peg_kind[p] == DEMAND and self.t.peg_demand[p] == demand:
+                    found[supply] += _exact(self.t.peg_qty[p])
+        shares: dict[tuple[int, int], Fraction] = defaultdict(Fraction)  # (row, bucket) -> release share
+        levels = self.plan.low_level_codes
+        queue, queued = [(int(levels[row]), row)], {row}
+        while queue:  # parents before components: a component's shares are whole when it is reached
+            _, row = heapq.heappop(queue)
+            for supply, parts in self.pieces(row).items():
+                for parent, period, qty in parts:
+                    if shares.get((parent, period)):
+                        found[supply] += qty * shares[(parent, period)]
+            for supply in self.supplies_of(row):
+                if found.get(supply) and self.t.supply_kind[supply] == PLANNED:
+                    period = int(self.release[self.t.supply_index[supply]])
+                    shares[(row, period)] += found[supply] / _exact(self.plan.planned_releases[row, period - 1])
+            for child in self.lines_from[row] - queued:
+                queued.add(child)
+                heapq.heappush(queue, (int(levels[child]), child))
+        return {s: q for s, q in found.items() if q}
+
+
+# --- documents ---
+
+def trace_item(tracer: Tracer, item_id: str) -> dict:
+    """The item's supplies, each with the end demands it serves and how much."""
+    row = _row(tracer.plan, item_id)
+    supplies = []
+    for supply in tracer.supplies_of(row):
+        served = tracer.served(supply)
+        entry = _supply(tracer, supply)
+        entry["end_demands"] = [{**_demand(tracer.inp, d), "qty": _number(q)} for d, q in sorted(served.items())]
+        entry["rest"] = _number(_exact(tracer.t.supply_qty[supply]) - sum(served.values(), Fraction(0)))
+        supplies.append(entry)
+    return {"item_id": item_id, "supplies": supplies}
+
+
+def trace_demand(tracer: Tracer, demand: str) -> dict:
+    """One end demand, named by its index or its ref, with every supply serving it and how much."""
+    index = _demand_index(tracer.inp, demand)
+    serving = tracer.serving(index)
+    levels = tracer.plan.low_level_codes
+    order = sorted(serving, key=lambda s: (int(levels[tracer.t.supply_item[s]]), s))
+    return {**_demand(tracer.inp, index),
+            "supplies": [{**_supply(tracer, s), "serves": _number(serving[s])} for s in order]}
+
+
+def _row(plan: MrpPlan, item_id: str) -> int:
+    try:
+        return plan.row_of(item_id)
+    except KeyError:
+        raise MrpInputError(UNKNOWN, f"item {item_id!r} is not in the plan") from None
+
+
+def _demand_index(inp: MrpInput, demand: str) -> int:
+    by_ref = [i for i, d in enumerate(inp.demand) if d.ref == demand]
+    if by_ref:
+        return by_ref[0]
+    if demand.isdigit() and int(demand) < len(inp.demand):
+        return int(demand)
+    raise MrpInputError(UNKNOWN, f"end demand {demand!r} is neither an index into the {len(inp.demand)} "
+                                 "demands nor the ref of one")
+
+
+def _supply(tracer: Tracer, supply: int) -> dict:
+    t, index = tracer.t, int(tracer.t.supply_index[supply])
+    return {"item_id": tracer.plan.item_ids[t.supply_item[supply]], "supply": SUPPLY_KINDS[t.supply_kind[supply]],
+            "index": None if index < 0 else index, "period": int(t.supply_period[supply]),
+            "qty": _number(_exact(t.supply_qty[supply]))}
+
+
+def _demand(inp: MrpInput, index: int) -> dict:
+    d = inp.demand[index]
+    return {"demand": index, "item_id": d.item_id, "period": int(d.period), "ref": d.ref,
+            "demand_qty": _number(_exact(d.qty))}
+
+
+def _exact(qty) -> Fraction:
+    """A quantity of the plan (a numpy integer, or a Fraction on the exact path) as a Fraction."""
+    return qty if isinstance(qty, Fraction) else Fraction(qty if isinstance(qty, Decimal) else int(qty))
+
+
+def _number(qty: Fraction) -> int | float:
+    """Whole quantities as integers; a share of a release as its nearest float."""
+    return qty.numerator if qty.denominator == 1 else float(qty)

@@ -1,0 +1,78 @@
+"""Multi-level pegging on request: from an item's supplies up to the end demands they serve, and
+from an end demand down through every planned order and receipt that serves it."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from mrp_strategies import TENTHS, mrp_inputs
+from mrp_tables import at, item, line
+
+from mfgsync.planning.contract import parse_mrp_input
+from mfgsync.planning.engine import run_mrp
+from mfgsync.planning.model import MrpInputError
+from mfgsync.planning.peg_table import peg_table, stock_of_input
+from mfgsync.planning.pegging import peg
+from mfgsync.planning.tracing import Tracer, trace_demand, trace_item
+
+
+def tracer_of(document) -> Tracer:
+    inp = parse_mrp_input(document)
+    plan = run_mrp(inp)
+    return Tracer(inp, plan, peg_table(plan, stock_of_input(inp, plan)))
+
+
+def _pump_and_fan() -> Tracer:
+    # Pumps and fans share a motor bought in lots of 20; 10 pumps (SO-1) and 5 fans (SO-2) are sold.
+    return tracer_of({"periods": 4, "items": [
+        item("PUMP", lead_time=1), item("FAN", lead_time=1), item("MOTOR", lead_time=1, lot_rule="fixed", fixed_lot=20),
+        item("WIRE")],
+        "boms": [line("PUMP", "MOTOR"), line("FAN", "MOTOR"), line("MOTOR", "WIRE", qty_per=2)],
+        "demand": [{**at("PUMP", 3, 10), "ref": "SO-1"}, {**at("FAN", 4, 5), "ref": "SO-2"}]})
+
+
+def test_a_shared_components_lot_traces_up_to_each_sales_order_it_ends_in():
+    [motors] = trace_item(_pump_and_fan(), "MOTOR")["supplies"]
+    assert (motors["supply"], motors["qty"], motors["rest"]) == ("planned", 20, 5), "5 of the lot are excess"
+    assert [(d["ref"], d["qty"]) for d in motors["end_demands"]] == [("SO-1", 10), ("SO-2", 5)]
+
+
+def test_wire_for_one_lot_of_motors_serves_both_orders_in_proportion_to_the_lot():
+    [wire] = trace_item(_pump_and_fan(), "WIRE")["supplies"]
+    assert wire["qty"] == 40
+    assert [(d["ref"], d["qty"]) for d in wire["end_demands"]] == [("SO-1", 20), ("SO-2", 10)]
+    assert wire["rest"] == 10, "the wire of the 5 excess motors ends in no order"
+
+
+def test_an_end_demand_traces_down_through_every_level_that_serves_it():
+    trace = trace_demand(_pump_and_fan(), "SO-2")
+    assert (trace["item_id"], trace["period"], trace["demand_qty"]) == ("FAN", 4, 5)
+    assert [(s["item_id"], s["supply"], s["serves"]) for s in trace["supplies"]] == [
+        ("FAN", "planned", 5), ("MOTOR", "planned", 5), ("WIRE", "planned", 10)]
+    assert trace_demand(_pump_and_fan(), "1") == trace, "an end demand is named by its ref or its index"
+
+
+@pytest.mark.parametrize("ask", [lambda t: trace_item(t, "GEAR"), lambda t: trace_demand(t, "SO-9"),
+                                 lambda t: trace_demand(t, "2")])
+def test_an_item_or_end_demand_not_in_the_plan_is_refused_with_its_code(ask):
+    with pytest.raises(MrpInputError) as refused:
+        ask(_pump_and_fan())
+    assert refused.value.code == "MRP_PEG_UNKNOWN"
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mrp_inputs() | mrp_inputs(TENTHS))
+def test_tracing_up_and_down_agree_with_each_other_and_with_the_level_by_level_reference(document):
+    tracer = tracer_of(document)
+    reference = {(s.item_id, s.supply, s.index): s.end_demands for s in peg(tracer.inp, tracer.plan).supplies}
+    t = tracer.t
+    served = {s: tracer.served(s) for s in range(t.supply_qty.size)}
+    for s, shares in served.items():
+        key = (tracer.plan.item_ids[t.supply_item[s]], ("on_hand", "scheduled", "planned")[t.supply_kind[s]],
+               None if t.supply_index[s] < 0 else int(t.supply_index[s]))
+        assert {d for d, q in shares.items() if q > 0} == reference[key]
+        assert sum(shares.values(), Fraction(0)) <= Fraction(t.supply_qty[s])
+    for demand in range(len(tracer.inp.demand)):
+        assert tracer.serving(demand) == {s: q[demand] for s, q in served.items() if q.get(demand)}
