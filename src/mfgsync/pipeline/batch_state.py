@@ -52,6 +52,7 @@ class BatchState:
         self._written_by_ref: dict[tuple[str, str], set[str]] = {}
         self._fetched_refs: set[str] = set()  # items whose REF_TYPES entities were fetched in bulk
         self._qty: dict[str, Decimal] = {}  # balance key -> quantity as this batch leaves it
+        self._unread: dict[str, Decimal] = {}  # balance key -> this batch's deltas to a balance not read
         self.stock_moves: list[dict] = []
         self.stock_counts: list[dict] = []
         self._units = UnitCatalogue(conversions)
@@ -75,7 +76,7 @@ class BatchState:
         balances = [k for k in set(balance_keys) if k not in self._qty]
         stored_qty = self._uow.balances(balances)
         for key in balances:
-            self._qty[key] = stored_qty.get(key, Decimal(0))
+            self._qty[key] = stored_qty.get(key, Decimal(0)) + self._unread.pop(key, Decimal(0))
 
     def _row(self, key: str) -> StoredEntity | None:
         if key not in self._rows:
@@ -162,7 +163,10 @@ class BatchState:
 
     def adjust(self, adj: Adjust, msg_key: str, correlation_id: str | None) -> None:
         key = keys.balance(adj.item_id, adj.plant_id, adj.location_id, adj.lot_id, adj.status)
-        self._qty[key] = self._balance(key) + adj.delta
+        if key in self._qty:
+            self._qty[key] += adj.delta
+        else:  # a delta needs no read: the store adds it to whatever the balance is at commit
+            self._unread[key] = self._unread.get(key, Decimal(0)) + adj.delta
         self.stock_moves.append(self._stock_row(key, adj.item_id, adj.plant_id, adj.location_id, adj.lot_id,
                                                 adj.status, adj.uom, msg_key, correlation_id, delta=adj.delta))
 
@@ -170,6 +174,7 @@ class BatchState:
         b = counted.balance
         key = keys.balance(b.item_id, b.plant_id, b.location_id, b.lot_id, b.status)
         self._qty[key] = b.qty
+        self._unread.pop(key, None)
         self.stock_counts.append(self._stock_row(key, b.item_id, b.plant_id, b.location_id, b.lot_id, b.status,
                                                  b.uom, msg_key, correlation_id, qty=b.qty))
 

@@ -31,6 +31,7 @@ from mfgsync.rules.findings import REJECT, Finding
 from mfgsync.rules.ownership import field_domains, fields_in_domains, ownership_findings
 from mfgsync.rules.policy import Policy
 from mfgsync.rules.reasons import role_for
+from mfgsync.rules.stock_rules import stock_effects
 from mfgsync.rules.validation import validate
 from mfgsync.store.port import AuditEntry, Store, UnitOfWork, transact
 from mfgsync.workflows import state_changes as changes
@@ -76,8 +77,11 @@ def _referenced(decoded: Decoded, entity_keys: list[str], items: list[str], bala
     movements = entity.movements if isinstance(entity, m.ProductionReport) else [entity] \
         if isinstance(entity, m.InventoryMovement) else []
     for mv in movements:
-        for location in {mv.from_location, mv.to_location} - {None}:
-            balances.append(keys.balance(mv.item_id, mv.plant_id, location, mv.lot_id, "available"))
+        # Only stock leaving a place is judged against its balance (and held until commit);
+        # receipts change balances by deltas without reading them.
+        for location, delta in stock_effects(mv):
+            if location is not None and delta < 0:
+                balances.append(keys.balance(mv.item_id, mv.plant_id, location, mv.lot_id, "available"))
     stack = [decoded.envelope.data]
     while stack:
         node = stack.pop()

@@ -80,8 +80,10 @@ def _stock_stays_positive(movement: InventoryMovement, item: Item, state: StateV
         place = (item.item_id, movement.plant_id, location, movement.lot_id)
         change = units.convert(delta, movement.uom, item.base_uom, item.item_id)
         pending[place] = pending.get(place, Decimal(0)) + change
+        if change >= 0:
+            continue  # stock arriving never drives a balance negative: no need to read it
         after = state.available_qty(*place) + pending[place]
-        if change < 0 and after < 0:
+        if after < 0:
             lot = f" lot {movement.lot_id}" if movement.lot_id else ""
             yield Finding("STOCK_NEGATIVE",
                           f"{movement.kind} {movement.movement_id} of {movement.qty} {movement.uom} "

@@ -138,7 +138,9 @@ class UnitOfWork(Protocol):
 
     # --- inbox: one row per distinct message key ---
     def inbox_seen(self, keys: Iterable[str]) -> dict[str, tuple[str, str | None]]:
-        """msg_key -> (outcome, content_hash) for the keys already received."""
+        """msg_key -> (outcome, content_hash) for the keys already received. The keys are held
+        until commit where the backend can, so a writer deciding the same message waits and
+        then finds it received, rather than running its batch twice."""
 
     def add_inbox(self, rows: list[Row]) -> None:
         """New messages. Keys: msg_key, source, message_id, event_type, entity_key, correlation_id,

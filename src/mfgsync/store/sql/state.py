@@ -23,6 +23,12 @@ class StateWrites:
 
     # --- inbox ---
     def inbox_seen(self, keys: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+        keys = list(keys)
+        if self.d.postgres and keys:
+            # One transaction-scoped advisory lock per message key, taken in one order: writers
+            # given the same message serialise on it instead of colliding at insert.
+            self.d.one(self.c, "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(k, 7003) AS h "
+                               "FROM unnest(%(keys)s::text[]) AS k ORDER BY h) AS ordered", {"keys": keys}).all()
         rows = self.d.select_in(self.c, "SELECT msg_key, outcome, content_hash FROM inbox WHERE msg_key {keys}", keys)
         return {key: (outcome, digest) for key, outcome, digest in rows}
 
