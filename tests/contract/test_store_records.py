@@ -86,6 +86,18 @@ def test_a_repeated_message_is_counted_on_its_open_quarantine(store):
     assert (row["times_seen"], row["first_seen"], row["last_seen"]) == (2, AT, at(30))
 
 
+def test_a_corrected_resend_resolves_the_open_quarantine_it_supersedes(store):
+    with store.writing() as uow:
+        uow.add_inbox([message("bad-1", outcome="quarantined")])
+        uow.add_exceptions([exception_row(1)])
+    with store.writing() as uow:
+        uow.supersede_quarantines([msg_key("bad-1"), msg_key("never-seen")], at(40))
+    with store.reading() as read:
+        assert read.exceptions().rows == []
+        [row] = read.exceptions(status="all").rows
+    assert (row["status"], row["resolved_by"], row["resolved_at"]) == ("resolved", "pipeline", at(40))
+
+
 def test_lineage_returns_the_tree_of_one_correlation_id_with_parents(store):
     with store.writing() as uow:
         uow.add_inbox([message("ECO-7", correlation_id="C1", event_type="eco.released", received_at=at(1)),

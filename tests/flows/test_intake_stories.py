@@ -173,3 +173,35 @@ def test_an_erp_that_names_plants_and_units_its_own_way_is_read_in_the_hubs_code
                                                     "qty": 5, "uom": "STK", "plant_id": "1000", "to_location": "A1"},
                                 source="wms")])
     assert balance(hub, "BOLT", "P1", "A1") == 5
+
+
+def test_a_message_id_reused_for_other_content_is_a_conflict_and_the_first_stands(make_hub):
+    hub = make_hub()
+    hub.intake.ingest([envelope("item.upserted", item("PMP-100", "Pump"), message_id="m-1")])
+    report = hub.intake.ingest([envelope("item.upserted", item("PMP-100", "Pump, other"), message_id="m-1"),
+                                envelope("item.upserted", item("PMP-100", "Pump"), message_id="m-1",
+                                         time="2026-11-22T12:00:00Z")])
+    assert (report.quarantined, report.duplicates) == (1, 1), "same content resent later is a duplicate"
+    assert report.by_reason == {"MESSAGE_ID_CONFLICT": 1}
+    assert _state(hub, "ITEM:PMP-100")["description"] == "Pump"
+
+
+def test_a_movement_id_reused_with_another_quantity_is_a_conflict_not_a_duplicate(make_hub):
+    hub = make_hub("plants: {P1: {negative_stock: alert}}")
+    receipt = {"movement_id": "MV-1", "kind": "receipt", "item_id": "BOLT", "qty": 5, "uom": "C62",
+               "plant_id": "P1", "to_location": "A1"}
+    hub.intake.ingest([envelope("item.upserted", item("BOLT")), envelope("inventory.moved", receipt, source="wms")])
+    report = hub.intake.ingest([envelope("inventory.moved", {**receipt, "qty": 50}, source="wms"),
+                                envelope("inventory.moved", receipt, source="wms")])
+    assert report.by_reason == {"MESSAGE_ID_CONFLICT": 1} and report.duplicates == 1
+    assert balance(hub, "BOLT", "P1", "A1") == 5
+
+
+def test_a_corrected_resend_of_a_quarantined_message_is_judged_again_in_its_place(make_hub):
+    hub = make_hub()
+    first = hub.intake.ingest([envelope("item.upserted", item("PMP-100", base_uom="FURLONG"), message_id="m-7")])
+    assert first.quarantined == 1
+    again = hub.intake.ingest([envelope("item.upserted", item("PMP-100"), message_id="m-7")])
+    assert again.accepted == 1 and _state(hub, "ITEM:PMP-100")["base_uom"] == "C62"
+    [old] = hub.exceptions.list(status="all")
+    assert (old["status"], old["note"]) == ("resolved", "superseded by a corrected resend")

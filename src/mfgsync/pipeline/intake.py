@@ -12,6 +12,7 @@ uncommitted batch, which re-ingesting the same input then applies exactly once.
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import threading
 from collections import Counter
@@ -123,16 +124,18 @@ class _Batch:
         self.scheduled: list[dict] = []
         self.audit: list[AuditEntry] = []
         self.report = IngestReport()
-        self.seen: dict[str, str] = {}  # msg_key -> outcome, this batch and before
+        self.seen: dict[str, tuple[str, str | None]] = {}  # msg_key -> (outcome, content hash), so far
+        self.superseded: list[str] = []  # quarantined messages whose sender sent a corrected resend
 
     def record(self, decoded: Decoded, outcome: str, entity_key: str | None = None, token: str | None = None,
                envelope_json: str | None = None, replaying: bool = False) -> None:
         lineage = _lineage(decoded)
         row = {"msg_key": decoded.msg_key, "source": decoded.source, "message_id": decoded.message_id,
                "event_type": decoded.event_type, "entity_key": entity_key, **lineage, "outcome": outcome,
-               "seq_token": token, "received_at": self.at, "content_hash": None, "envelope": envelope_json}
-        (self.inbox_updates if replaying and self.seen.get(decoded.msg_key) else self.inbox).append(row)
-        self.seen[decoded.msg_key] = outcome
+               "seq_token": token, "received_at": self.at, "content_hash": content_hash(decoded),
+               "envelope": envelope_json}
+        (self.inbox_updates if replaying and decoded.msg_key in self.seen else self.inbox).append(row)
+        self.seen[decoded.msg_key] = (outcome, row["content_hash"])
         self.audit.append(AuditEntry(self.actor, f"message.{outcome}", entity_key or decoded.msg_key,
                                      {"source": decoded.source, "id": decoded.message_id, "type": decoded.event_type},
                                      lineage["correlation_id"]))
@@ -141,6 +144,12 @@ class _Batch:
         self.exceptions.append(self._exception_row("quarantine", decoded, findings, entity_key))
         self.report.quarantined += 1
         self.report.by_reason.update({f.code for f in findings})
+
+    def supersede(self, msg_key: str) -> None:
+        """Close the open quarantine of a message its sender corrected, stored or of this batch."""
+        self.exceptions = [row for row in self.exceptions
+                           if not (row["msg_key"] == msg_key and row["kind"] == "quarantine")]
+        self.superseded.append(msg_key)
 
     def alert(self, decoded: Decoded, findings: list[Finding], entity_key: str) -> None:
         self.exceptions.append(self._exception_row("alert", decoded, findings, entity_key))
@@ -160,6 +169,7 @@ class _Batch:
         self.uow.add_inbox(self.inbox)
         self.uow.update_inbox(self.inbox_updates)
         self.uow.count_repeats(self.duplicates, self.at)
+        self.uow.supersede_quarantines(self.superseded, self.at)
         self.uow.put_entities(self.state.written_rows())
         self.uow.move_stock(self.state.stock_moves)
         self.uow.count_stock(self.state.stock_counts)
@@ -198,7 +208,7 @@ class Intake:
     def replay(self, decoded: Decoded, uow: UnitOfWork) -> tuple[IngestReport, list[Finding]]:
         """Re-run one quarantined message inside the caller's unit of work (its key may repeat)."""
         batch = self._new_batch(uow)
-        batch.seen = {k: outcome for k, (outcome, _) in uow.inbox_seen([decoded.msg_key]).items()}
+        batch.seen = uow.inbox_seen([decoded.msg_key])
         findings = self._decide(batch, decoded, replaying=True)
         batch.exceptions = [row for row in batch.exceptions if row["kind"] != "quarantine"]
         batch.flush()
@@ -210,7 +220,7 @@ class Intake:
 
     def _run_batch(self, uow: UnitOfWork, decoded: list[Decoded]) -> IngestReport:
         batch = self._new_batch(uow)
-        batch.seen = {k: outcome for k, (outcome, _) in uow.inbox_seen([d.msg_key for d in decoded]).items()}
+        batch.seen = uow.inbox_seen([d.msg_key for d in decoded])
         entity_keys: list[str] = []
         items: list[str] = []
         balances: list[str] = []
@@ -225,10 +235,20 @@ class Intake:
 
     def _decide(self, batch: _Batch, d: Decoded, replaying: bool = False) -> list[Finding]:
         """Decide one message's fate; returns the findings that quarantined it (if any)."""
-        if d.msg_key in batch.seen and not (replaying and batch.seen[d.msg_key] == "quarantined"):
-            batch.duplicates.append(d.msg_key)
-            batch.report.duplicates += 1
-            return []
+        if d.msg_key in batch.seen:
+            outcome, stored_hash = batch.seen[d.msg_key]
+            changed = stored_hash is not None and content_hash(d) not in (None, stored_hash)
+            if changed and outcome == "quarantined" and not replaying:
+                # A sender's corrected resend of what was quarantined: judged again, in its place.
+                batch.supersede(d.msg_key)
+                replaying = True
+            elif changed and not replaying:
+                return self._conflict(batch, d, f"message {d.message_id} from {d.source} was received before "
+                                                f"with other content ({outcome}); a new message needs a new id")
+            elif not (replaying and outcome == "quarantined"):
+                batch.duplicates.append(d.msg_key)
+                batch.report.duplicates += 1
+                return []
         if d.findings or d.entity is None:
             return self._reject(batch, d, d.findings, None, replaying)
         if d.source not in self.settings.systems:
@@ -238,6 +258,9 @@ class Intake:
         key = changes.ordering_key(event_type, d.entity)
         token = ordering.token(d.envelope.time, d.envelope.sequence)
         if event_type in changes.IMMUTABLE and batch.state.exists(key):
+            if batch.state.entity(key, _IMMUTABLE_TYPES[event_type]) != d.entity:
+                return self._conflict(batch, d, f"{key} was booked before with other content; "
+                                                "a different fact needs its own id")
             # The same fact under another message id: counted as a duplicate, never re-applied.
             batch.report.duplicates += 1
             batch.record(d, "duplicate", key, token, replaying=replaying)
@@ -277,6 +300,12 @@ class Intake:
         batch.record(d, "applied", key, token, _outgoing(d, data_json or candidate.model_dump_json()), replaying)
         return []
 
+    def _conflict(self, batch: _Batch, d: Decoded, message: str) -> list[Finding]:
+        """A key reused with other content: an exception of its own, the first arrival untouched."""
+        findings = [Finding("MESSAGE_ID_CONFLICT", message, "id")]
+        batch.quarantine(d, findings)
+        return findings
+
     def _reject(self, batch: _Batch, d: Decoded, findings: list[Finding], key: str | None,
                 replaying: bool) -> list[Finding]:
         batch.quarantine(d, findings, key)
@@ -284,8 +313,20 @@ class Intake:
         return findings
 
 
+_IMMUTABLE_TYPES = {EventType.inventory_moved: "movement", EventType.production_reported: "production_report"}
 # Event types whose message is merged into the current entity (of this type) before validation.
 _MERGED = {EventType.item_upserted: "item", EventType.quality_released: "quality_hold"}
+
+
+_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str).encode
+
+
+def content_hash(d: Decoded) -> str | None:
+    """What a message says, apart from when it was sent: a resend under the same id must match."""
+    if d.envelope is None:
+        return None  # unreadable input is keyed by its own hash already
+    material = d.envelope.type.value + "\x1e" + _canonical(d.envelope.data)
+    return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _outgoing(d: Decoded, data_json: str) -> str:

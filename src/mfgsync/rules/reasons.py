@@ -117,6 +117,7 @@ CATALOGUE: dict[str, Reason] = {
     "UNKNOWN_BENCHMARK": Reason("admin", "no benchmark has the name given"),
     "NOT_FOUND": Reason("admin", "no entity or exception has the key given"),
     "EXCEPTION_STATE": Reason("admin", "the exception is not in a state that allows the action"),
+    "MESSAGE_ID_CONFLICT": Reason("admin", "a message id (or movement id) was used before for other content"),
     "NOT_PERMITTED": Reason("admin", "the actor's role may not act on that exception, or approves its own request"),
     "STORE_NOT_MIGRATED": Reason("admin", "the store's schema is behind this version: run `mfgsync db upgrade`"),
     # --- delivery ---

@@ -122,6 +122,13 @@ class MemoryUnitOfWork(OutboxUnit):
                 if x["msg_key"] == key and x["kind"] == "quarantine" and x["status"] in OPEN:
                     replace_row(exceptions, xid, times_seen=x["times_seen"] + 1, last_seen=at)
 
+    def supersede_quarantines(self, keys: list[str], at: str) -> None:
+        exceptions, keys = self.state.exceptions, set(keys)
+        for xid, x in list(exceptions.items()):
+            if x["msg_key"] in keys and x["kind"] == "quarantine" and x["status"] in OPEN:
+                replace_row(exceptions, xid, status="resolved", resolved_by="pipeline", resolved_at=at,
+                            note="superseded by a corrected resend")
+
     # --- entities ---
     def entity_rows(self, keys: Iterable[str]) -> dict[str, StoredEntity]:
         entities = self.state.entities

@@ -154,6 +154,9 @@ class UnitOfWork(Protocol):
     def count_repeats(self, keys: list[str], at: str) -> None:
         """Messages seen again: counted on their inbox row and on their open quarantine."""
 
+    def supersede_quarantines(self, keys: list[str], at: str) -> None:
+        """Resolve the open quarantines of messages whose sender sent a corrected resend."""
+
     # --- entities: the current canonical state, versioned per key ---
     def entity_rows(self, keys: Iterable[str]) -> dict[str, StoredEntity]:
         """The stored rows of those keys that exist."""

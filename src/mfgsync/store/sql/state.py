@@ -56,6 +56,13 @@ class StateWrites:
             f"UPDATE exceptions SET times_seen = times_seen + 1, last_seen = {p('at')} WHERE msg_key = {p('k')} "
             f"AND kind = 'quarantine' AND status IN ('open', 'pending_approval')"), params)
 
+    def supersede_quarantines(self, keys: list[str], at: str) -> None:
+        p = self.d.p
+        self.d.many(self.c, (
+            f"UPDATE exceptions SET status = 'resolved', resolved_by = 'pipeline', resolved_at = {p('at')}, "
+            f"note = 'superseded by a corrected resend' WHERE msg_key = {p('k')} AND kind = 'quarantine' "
+            "AND status IN ('open', 'pending_approval')"), [{"k": key, "at": at} for key in sorted(set(keys))])
+
     # --- entities ---
     def entity_rows(self, keys: Iterable[str]) -> dict[str, StoredEntity]:
         rows = self.d.select_in(self.c, "SELECT entity_key, tokens, data, version FROM entities WHERE entity_key {keys}",
