@@ -21,6 +21,8 @@ from mfgsync.pipeline.intake import Intake
 from mfgsync.store.port import OPEN, AuditEntry, ExceptionPage, Store, UnitOfWork, transact
 
 ROLES = ("engineering", "supply_chain", "warehouse", "planner", "admin")
+_MAX_CHANGES, _MAX_VALUE_CHARS = 20, 120  # how much of a correction's diff the audit keeps
+_UNREADABLE, _ABSENT = object(), object()  # a payload that is not JSON; a value one side lacks
 
 
 class ExceptionError(ValueError):
@@ -94,15 +96,15 @@ class ExceptionQueue:
     def replay(self, exception_id: int, actor: Actor, corrected: dict | None = None) -> Outcome:
         def work(uow: UnitOfWork) -> Outcome:
             row = self._open_row(uow, exception_id, actor)
-            payload = row["payload"] if corrected is None else _corrected(row["payload"], corrected)
             if corrected is not None:
-                uow.update_exception(exception_id, {"payload": payload,
-                                                    "original_payload": row["original_payload"] or row["payload"]})
-            if self._needs_approval(row, payload):
+                row = self._correct(uow, row, corrected)
+            changes = _changes(row) if corrected is not None else {}
+            if self._needs_approval(row):
                 uow.update_exception(exception_id, {"status": "pending_approval", "requested_by": actor.name})
-                self._audit(uow, actor, "exception.replay_requested", row, {"corrected": corrected is not None})
+                self._audit(uow, actor, "exception.replay_requested", row, {"corrected": corrected is not None,
+                                                                             **changes})
                 return Outcome(exception_id, "pending_approval", "the replay needs a second approver")
-            return self._perform(uow, {**row, "payload": payload}, actor)
+            return self._perform(uow, row, actor, changes)
         return transact(self.store, work)
 
     def approve(self, exception_id: int, actor: Actor) -> Outcome:
@@ -116,11 +118,20 @@ class ExceptionQueue:
             return self._perform(uow, row, actor)
         return transact(self.store, work)
 
-    def _needs_approval(self, row: dict, payload: str | None) -> bool:
+    def _correct(self, uow: UnitOfWork, row: dict, corrected: dict) -> dict:
+        """Store the correction beside the original (kept from the first correction on)."""
+        if row["kind"] != "quarantine":
+            raise ExceptionError(f"a {row['kind']} exception takes no correction; replay it without --data")
+        fields = {"payload": _corrected(row["payload"], row["event_type"], corrected),
+                  "original_payload": row["original_payload"] or row["payload"]}
+        uow.update_exception(row["id"], fields)
+        return {**row, **fields}
+
+    def _needs_approval(self, row: dict) -> bool:
         """Judged on what would be applied: the original's type and the replayed payload's."""
         if row["kind"] in ("alert", "workflow"):
             return False
-        types = {row["event_type"], _event_type(payload)} - {None}
+        types = {row["event_type"], _event_type(row["payload"])} - {None}
         return any(t in self.settings.approval_required for t in types)
 
     def _row(self, uow: UnitOfWork, exception_id: int, actor: Actor) -> dict:
@@ -138,7 +149,7 @@ class ExceptionQueue:
             raise ExceptionError(f"exception {exception_id} is already {row['status']}")
         return row
 
-    def _perform(self, uow: UnitOfWork, row: dict, actor: Actor) -> Outcome:
+    def _perform(self, uow: UnitOfWork, row: dict, actor: Actor, changes: dict | None = None) -> Outcome:
         if row["kind"] == "dead_letter":
             uow.requeue(row["outbox_id"], self.clock())
             self._close(uow, row["id"], "replayed", actor, "delivery requeued")
@@ -154,11 +165,12 @@ class ExceptionQueue:
             uow.update_exception(row["id"], {
                 "status": "open", "reasons": json.dumps(reasons), "codes": ",".join(dict.fromkeys(f.code for f in findings)),
                 "last_seen": iso(self.clock()), "times_seen": row["times_seen"] + 1})
-            self._audit(uow, actor, "exception.replay_failed", row, {"codes": [f.code for f in findings]})
+            self._audit(uow, actor, "exception.replay_failed", row, {"codes": [f.code for f in findings],
+                                                                      **(changes or {})})
             return Outcome(row["id"], "open", "; ".join(f.message for f in findings))
         outcome = "applied" if report.accepted else ("stale" if report.stale else "duplicate")
         self._close(uow, row["id"], "replayed", actor, outcome)
-        self._audit(uow, actor, "exception.replayed", row, {"outcome": outcome})
+        self._audit(uow, actor, "exception.replayed", row, {"outcome": outcome, **(changes or {})})
         return Outcome(row["id"], "replayed", outcome)
 
     def _close(self, uow: UnitOfWork, exception_id: int, status: str, actor: Actor, note: str) -> None:
@@ -171,27 +183,66 @@ class ExceptionQueue:
 
 
 def _event_type(payload: str | None) -> str | None:
-    try:
-        document = json.loads(payload or "")
-    except ValueError:
-        return None
+    document = _json(payload)
     return document.get("type") if isinstance(document, dict) and isinstance(document.get("type"), str) else None
 
 
-def _corrected(original: str | None, corrected: dict) -> str:
-    """A corrected envelope (has `type` and `data`) replaces the original, keeping its source, id
-    and type; anything else is the new `data`."""
-    try:
-        envelope = json.loads(original or "")
-    except ValueError:
-        envelope = None
+def _corrected(original: str | None, original_type: str | None, corrected: dict) -> str:
+    """A corrected envelope (has `type` and `data`) replaces the original, keeping the source, id
+    and type the original has (the type also when only the quarantine recorded it); anything
+    else is the new `data`. An unreadable original may be replaced by any envelope: its type
+    then decides approval."""
+    envelope = _json(original)
     if "type" in corrected and "data" in corrected:
-        if isinstance(envelope, dict):
-            changed = [name for name in ("source", "id", "type") if corrected.get(name) != envelope.get(name)]
-            if changed:
-                raise ExceptionError(f"a corrected envelope must keep the original's {', '.join(changed)}")
+        kept = dict(envelope) if isinstance(envelope, dict) else {}
+        kept.setdefault("type", original_type)
+        changed = [name for name in ("source", "id", "type")
+                   if kept.get(name) is not None and corrected.get(name) != kept[name]]
+        if changed:
+            raise ExceptionError(f"a corrected envelope must keep the original's {', '.join(changed)} "
+                                 f"({', '.join(f'{n} {kept[n]!r}' for n in changed)})")
         return json.dumps(corrected, default=str)
     if not isinstance(envelope, dict):
         raise ExceptionError("the original is not a JSON object: give a whole corrected envelope")
     envelope["data"] = corrected
     return json.dumps(envelope, default=str)
+
+
+def _json(text: str | None) -> Any:
+    try:
+        return json.loads(text or "")
+    except ValueError:
+        return _UNREADABLE
+
+
+def _changes(row: dict) -> dict:
+    """What a correction changed, for the audit: JSON paths with old and new values, bounded."""
+    old, new = _json(row["original_payload"]), _json(row["payload"])
+    if old is _UNREADABLE:
+        old = row["original_payload"] or ""
+    found = list(_diff(old, new, "$"))
+    listed = [{"path": path, **{k: _short(v) for k, v in (("old", a), ("new", b)) if v is not _ABSENT}}
+              for path, a, b in found[:_MAX_CHANGES]]
+    return {"changes": listed, **({"changes_omitted": len(found) - _MAX_CHANGES}
+                                  if len(found) > _MAX_CHANGES else {})}
+
+
+def _diff(old: Any, new: Any, path: str):
+    """(path, old, new) for every leaf that differs; a value that is absent on one side is _ABSENT."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(set(old) | set(new), key=str):
+            yield from _diff(old.get(key, _ABSENT), new.get(key, _ABSENT), f"{path}.{key}")
+    elif isinstance(old, list) and isinstance(new, list):
+        for n in range(max(len(old), len(new))):
+            yield from _diff(old[n] if n < len(old) else _ABSENT, new[n] if n < len(new) else _ABSENT,
+                             f"{path}[{n}]")
+    elif old != new or type(old) is not type(new):
+        yield path, old, new
+
+
+def _short(value: Any) -> Any:
+    """A value as the audit keeps it: scalars as they are, anything longer than a line cut."""
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    if len(text) <= _MAX_VALUE_CHARS:
+        return value
+    return text[:_MAX_VALUE_CHARS] + "…"
