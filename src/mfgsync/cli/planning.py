@@ -62,7 +62,8 @@ def register(app: typer.Typer) -> None:
         _one_of(records, RECORDS, "--records")
         _one_of(pegging, PEGGING, "--pegging")
         try:
-            run = _run(input, from_store, plant, start, periods, bucket_days, demands, keep=True)
+            run = _run(input, from_store, plant, start, periods, bucket_days, demands, keep=True,
+                       rows=pegging == "full")
             pegs = _pegging(run, pegging)
             if output:
                 _write_parquet(output, run.plan, records, pegs)
@@ -88,7 +89,7 @@ def register(app: typer.Typer) -> None:
         if (item_id is None) == (demand is None):
             fail("give either an ITEM or --demand ID", "MRP_INPUT_INVALID")
         try:
-            run = _run(input, from_store, plant, start, periods, bucket_days, demands, keep=False)
+            run = _run(input, from_store, plant, start, periods, bucket_days, demands, keep=False, rows=True)
             tracer = Tracer(_rows(run), run.plan, peg_table(run.plan, run.stock))
             document = trace_item(tracer, item_id) if item_id is not None else trace_demand(tracer, demand)
         except MrpInputError as exc:
@@ -102,11 +103,13 @@ def register(app: typer.Typer) -> None:
 
 
 def _run(input: Path | None, from_store: bool, plant: str, start: str | None, periods: int, bucket_days: int,
-         demands: Path | None, keep: bool) -> Run:
+         demands: Path | None, keep: bool, rows: bool) -> Run:
+    """The plan of a file or of the store (kept there if `keep`); `rows`: the input's rows will
+    be asked for, so a file's columns are held (otherwise they are let go once planned)."""
     if (input is None) == (not from_store):
         fail("give either --input FILE or --from-store", "MRP_INPUT_INVALID")
     if input:
-        return _from_file(input)
+        return _from_file(input, rows)
     return _from_hub(plant, _start(start), periods, bucket_days, demands, keep)
 
 
@@ -129,10 +132,10 @@ def _start(text: str | None) -> date:
         fail(f"--start must be a date (YYYY-MM-DD), got {text!r}", "MRP_INPUT_INVALID")
 
 
-def _from_file(path: Path) -> Run:
+def _from_file(path: Path, rows: bool) -> Run:
     checked = read_mrp_json(_read(path))
     plan, stock = run_checked(checked)
-    return Run(plan, stock, None, checked)
+    return Run(plan, stock, None, checked if rows else None)
 
 
 def _from_hub(plant: str, start: date, periods: int, bucket_days: int, demand: Path | None, keep: bool) -> Run:

@@ -161,6 +161,8 @@ def as_decimal(value: int | Fraction | Decimal) -> Decimal:
     """An exact Decimal for an integer, a Decimal or a Fraction with a terminating expansion."""
     if isinstance(value, Decimal):
         return value
+    if isinstance(value, int):
+        return Decimal(value)
     value = Fraction(value)
     if value.denominator == 1:
         return Decimal(value.numerator)

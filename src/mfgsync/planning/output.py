@@ -12,6 +12,7 @@ from typing import Iterator
 import msgspec
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from mfgsync.planning.contract import exception_document, json_number
 from mfgsync.planning.model import MrpPlan, RECORD_ROWS
@@ -123,8 +124,9 @@ def _quantities(values: np.ndarray) -> pl.Series:
 
 
 def plan_tables(plan: MrpPlan, records: str = "all", pegging: PegTable | None = None) -> dict[str, pl.DataFrame]:
-    """planned_orders, records (one row per item and bucket), exceptions and pegging as tables."""
-    ids = pl.Series("item_id", plan.item_ids, dtype=pl.String)
+    """planned_orders, records (one row per item and bucket), exceptions and pegging as tables.
+    Item ids and kinds are dictionary-encoded (polars Enum): a column of codes, not of strings."""
+    ids = pl.Series("item_id", plan.item_ids, dtype=pl.Enum(plan.item_ids))
     rows, release, due, qty = plan.order_columns()
     tables = {"planned_orders": pl.DataFrame({
         "item_id": ids.gather(rows), "release_period": release, "due_period": due, "qty": _quantities(qty)})}
@@ -150,11 +152,18 @@ def _records_table(plan: MrpPlan, ids: pl.Series, rows: np.ndarray) -> pl.DataFr
 
 def _pegging_table(ids: pl.Series, table: PegTable) -> pl.DataFrame:
     s = table.peg_supply
-    frame = pl.DataFrame({
+    return pl.DataFrame({
         "item_id": ids.gather(table.supply_item[s]),
-        "supply": pl.Series(SUPPLY_KINDS, dtype=pl.String).gather(table.supply_kind[s]),
-        "index": table.supply_index[s], "due_period": table.supply_period[s],
-        "to": pl.Series(NEED_KINDS, dtype=pl.String).gather(table.peg_kind),
-        "demand": table.peg_demand, "need_period": table.peg_period, "qty": _quantities(table.peg_qty)})
-    # -1 marks "none" in the arrays; a table says so with a null
-    return frame.with_columns(pl.when(pl.col(c) >= 0).then(pl.col(c)).alias(c) for c in ("index", "demand"))
+        "supply": _labels(SUPPLY_KINDS, table.supply_kind[s]),
+        "index": _or_null(table.supply_index[s]), "due_period": table.supply_period[s],
+        "to": _labels(NEED_KINDS, table.peg_kind),
+        "demand": _or_null(table.peg_demand), "need_period": table.peg_period, "qty": _quantities(table.peg_qty)})
+
+
+def _labels(names: tuple[str, ...], codes: np.ndarray) -> pl.Series:
+    return pl.Series(names, dtype=pl.Enum(names)).gather(codes)
+
+
+def _or_null(values: np.ndarray) -> pl.Series:
+    """-1 marks "none" in the arrays; a table says so with a null."""
+    return pl.from_arrow(pa.array(values, mask=values < 0))

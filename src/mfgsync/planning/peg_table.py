@@ -61,27 +61,41 @@ def peg_table(plan: MrpPlan, stock: Stock) -> PegTable:
     supply = _supplies(plan, stock)
     need = _needs(plan, stock, supply)
     supply_ends, need_ends = _running_total(supply["qty"]), _running_total(need["qty"])
-    ends = np.concatenate([supply_ends, need_ends])
-    ends.sort()
-    ends = ends[np.r_[True, ends[1:] != ends[:-1]]] if ends.size else ends
-    starts = np.concatenate([np.zeros(1, dtype=ends.dtype), ends[:-1]])
-    at_supply = np.searchsorted(supply_ends, ends, side="left")
+    ends = _merged(supply_ends, need_ends)
     at_need = np.searchsorted(need_ends, ends, side="left")
+    del need_ends
+    peg_qty = ends.copy()
+    peg_qty[1:] -= ends[:-1]
     return PegTable(
         supply["item"], supply["kind"], supply["index"], supply["period"], supply["qty"],
-        peg_supply=at_supply, peg_kind=need["kind"][at_need], peg_demand=need["index"][at_need],
-        peg_period=need["period"][at_need], peg_qty=ends - starts)
+        peg_supply=np.searchsorted(supply_ends, ends, side="left").astype(np.int32),
+        peg_kind=need["kind"][at_need], peg_demand=need["index"][at_need],
+        peg_period=need["period"][at_need], peg_qty=peg_qty)
+
+
+def _merged(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The distinct values of two ascending running totals, ascending: a stable sort of the two
+    runs laid end to end is one merge."""
+    ends = np.concatenate([a, b])
+    ends.sort(kind="stable")
+    return ends[np.r_[True, ends[1:] != ends[:-1]]] if ends.size else ends
 
 
 def _running_total(qty: np.ndarray) -> np.ndarray:
     return np.cumsum(qty) if qty.size else qty
 
 
+# the narrowest integers that hold each column: rows and indexes below 2**31, buckets below 2**15
+NARROW = {"item": np.int32, "kind": np.int8, "index": np.int32, "period": np.int16}
+
+
 def _sorted(columns: dict[str, np.ndarray], periods: int) -> dict[str, np.ndarray]:
     """By item, bucket and kind; within those, in the order given (the input's, for demands)."""
-    key = (columns["item"] * (periods + 2) + columns["period"]) * len(NEED_KINDS) + columns["kind"]
+    key = (columns["item"].astype(np.int64) * (periods + 2) + columns["period"]) * len(NEED_KINDS) + columns["kind"]
     order = np.argsort(key, kind="stable")
-    return {name: values[order] for name, values in columns.items()}
+    del key
+    return {name: values[order].astype(NARROW.get(name, values.dtype), copy=False)
+            for name, values in columns.items()}
 
 
 def _supplies(plan: MrpPlan, stock: Stock) -> dict[str, np.ndarray]:
