@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from typing import Callable, Mapping
@@ -30,6 +31,12 @@ def build_connector(system: System) -> Connector | None:
     return None
 
 
+def audit_key() -> bytes | None:
+    """The key that makes the audit chain's links keyed MACs, from the environment only."""
+    value = os.environ.get("MFGSYNC_AUDIT_KEY")
+    return value.encode("utf-8") if value else None
+
+
 @dataclass
 class Hub:
     settings: Settings
@@ -50,7 +57,7 @@ def build_hub(settings: Settings | None = None, database_url: str | None = None,
               store: Store | None = None, run_migrations: bool = True,
               routes: dict[EventType, tuple[Handler, ...]] = ROUTES) -> Hub:
     settings = settings or load_settings()
-    store = store or open_store(database_url, run_migrations=run_migrations)
+    store = store or open_store(database_url, run_migrations=run_migrations, audit_key=audit_key())
     built = {name: c for name, system in settings.systems.items() if (c := build_connector(system))}
     built.update(connectors or {})
     intake = Intake(store, settings, clock, actor, routes)

@@ -61,6 +61,16 @@ def lineage(store: Store, correlation_id: str) -> dict[str, Any]:
         return {"correlation_id": correlation_id, "nodes": read.lineage(correlation_id)}
 
 
-def verify_audit(store: Store) -> audit_chain.Verification:
+def verify_audit(store: Store, key: bytes | None = None,
+                 anchor: tuple[int, str] | None = None) -> audit_chain.Verification:
+    """The audit chain recomputed (with its key, if it has one), against the inbox and an anchor."""
     with store.reading() as read:
-        return audit_chain.verify(read.audit_rows(), read.audit_head())
+        figures = read.inbox_figures()
+        return audit_chain.verify(read.audit_rows(), read.audit_head(), key, sum(figures.outcomes.values()), anchor)
+
+
+def audit_anchor(store: Store) -> dict[str, Any] | None:
+    """The log's newest link, to keep apart from the store and check against later."""
+    with store.reading() as read:
+        head = read.audit_head()
+    return {"seq": head[0], "hash": head[1]} if head else None

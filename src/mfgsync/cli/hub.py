@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from mfgsync.adapters.files import FORMATS, read_messages
-from mfgsync.app import Hub, build_hub
+from mfgsync.app import Hub, audit_key, build_hub
 from mfgsync.cli.output import fail, print_json
 from mfgsync.config import ConfigError
 from mfgsync import queries
@@ -59,6 +59,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(exceptions, name="exceptions")
     audit = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
     audit.command("verify")(audit_verify)
+    audit.command("anchor")(audit_anchor)
     app.add_typer(audit, name="audit")
     db = typer.Typer(help="The store's schema.", no_args_is_help=True)
     db.command("upgrade")(db_upgrade)
@@ -261,9 +262,12 @@ def _operate(action, as_json: bool) -> None:
         console.print(f"exception {outcome.id}: {outcome.status} ({outcome.detail})")
 
 
-def audit_verify(as_json: bool = JSON) -> None:
-    """Check the audit chain: any edited or deleted row is reported, with a non-zero exit."""
-    result = queries.verify_audit(_hub().store)
+def audit_verify(anchor: Optional[Path] = typer.Option(None, "--anchor", help="a file `audit anchor --json` wrote"),
+                 as_json: bool = JSON) -> None:
+    """Check the audit chain: an edited, deleted, inserted or truncated row is reported, with a
+    non-zero exit (see the README for what this proves and what it cannot)."""
+    hub = _hub()
+    result = queries.verify_audit(hub.store, audit_key(), _read_anchor(anchor) if anchor else None)
     if as_json:
         print_json({"ok": result.ok, "rows": result.rows, "problems": result.problems})
     elif result.ok:
@@ -272,3 +276,23 @@ def audit_verify(as_json: bool = JSON) -> None:
         err.print("\n".join(result.problems))
     if not result.ok:
         raise typer.Exit(1)
+
+
+def _read_anchor(path: Path) -> tuple[int, str]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        return int(document["seq"]), str(document["hash"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        fail(f"{path}: not an audit anchor ({exc})", "INPUT_INVALID")
+
+
+def audit_anchor(as_json: bool = JSON) -> None:
+    """The audit log's newest link: keep it apart from the store, and check later with
+    `audit verify --anchor FILE` that the log still holds it unchanged."""
+    head = queries.audit_anchor(_hub().store)
+    if head is None:
+        fail("the audit log is empty: nothing to anchor yet", "NOT_FOUND", 1)
+    if as_json:
+        print_json(head)
+    else:
+        console.print(f"row {head['seq']}: {head['hash']}")

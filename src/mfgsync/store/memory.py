@@ -62,8 +62,9 @@ def replace_row(table: dict, key: Any, **changes: Any) -> None:
 class MemoryStore:
     kind = "memory"
 
-    def __init__(self) -> None:
+    def __init__(self, audit_key: bytes | None = None) -> None:
         self._state = MemoryState()
+        self._audit_key = audit_key
         self._lock = threading.RLock()
         self._writer: int | None = None  # the thread inside a unit of work
 
@@ -77,7 +78,7 @@ class MemoryStore:
             try:
                 unit = MemoryUnitOfWork(self._state.copy())
                 yield unit
-                unit.chain_audit()
+                unit.chain_audit(self._audit_key)
                 self._state = unit.state
             finally:
                 self._writer = None
@@ -213,10 +214,10 @@ class MemoryUnitOfWork(OutboxUnit):
     def audit(self, entries: list[AuditEntry], at: str) -> None:
         self._audit.append((list(entries), at))
 
-    def chain_audit(self) -> None:
+    def chain_audit(self, key: bytes | None) -> None:
         """Link this unit's entries after the log's head, as the unit commits."""
         for entries, at in self._audit:
-            rows = audit_chain.link(entries, at, self.state.audit_head)
+            rows = audit_chain.link(entries, at, self.state.audit_head, key)
             self.state.audit += [(r["seq"], r["at"], r["actor"], r["action"], r["subject"], r["detail"],
                                   r["prev_hash"], r["hash"]) for r in rows]
             if rows:

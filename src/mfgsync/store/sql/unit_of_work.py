@@ -35,14 +35,14 @@ class SqlUnitOfWork(StateWrites, QueueWrites):
         if entries:
             self._audit.append((list(entries), at))
 
-    def chain_audit(self) -> None:
+    def chain_audit(self, key: bytes | None) -> None:
         if not self._audit:
             return
         head_row = self.d.one(self.c, "SELECT seq, hash FROM audit_head WHERE id = 1" + self.d.for_update).first()
         head = (head_row[0], head_row[1]) if head_row else None
         rows = []
         for entries, at in self._audit:
-            rows += audit_chain.link(entries, at, head)
+            rows += audit_chain.link(entries, at, head, key)
             head = (rows[-1]["seq"], rows[-1]["hash"])
         self.d.many(self.c, self.d.insert("audit", AUDIT), rows)
         p = self.d.p
@@ -59,8 +59,9 @@ def _retryable(error: DBAPIError) -> bool:
 
 
 class SqlStore:
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, audit_key: bytes | None = None):
         self.engine = engine
+        self._audit_key = audit_key
         self.kind = engine.dialect.name
         self.dialect = Dialect(self.kind)
 
@@ -70,7 +71,7 @@ class SqlStore:
             with self.engine.connect() as connection, connection.execution_options(**{WRITE: True}).begin():
                 uow = SqlUnitOfWork(connection, self.dialect)
                 yield uow
-                uow.chain_audit()
+                uow.chain_audit(self._audit_key)
         except DBAPIError as error:
             if _retryable(error):
                 raise Conflict(str(error.orig).splitlines()[0]) from error
@@ -85,11 +86,12 @@ class SqlStore:
         self.engine.dispose()
 
 
-def open_sql_store(url: str | None = None, *, run_migrations: bool = True) -> SqlStore:
+def open_sql_store(url: str | None = None, *, run_migrations: bool = True,
+                   audit_key: bytes | None = None) -> SqlStore:
     """A store on SQLite or PostgreSQL, migrated (or, with run_migrations False, checked)."""
     engine = open_engine(url or default_url())
     if run_migrations:
         migrate(engine)
     else:
         check_migrated(engine)
-    return SqlStore(engine)
+    return SqlStore(engine, audit_key)
