@@ -3,6 +3,8 @@
 A key is a type prefix and the entity's identifiers joined by separators (`|`, `@`, `#`).
 Identifiers are escaped before joining, so two different entities never share a key even when
 an identifier contains a separator (`MAIN|X` in plant `P1` is not `X` in plant `P1|MAIN`).
+Where an identifier is optional, its absence is written `*` (every plant, every item) or `-` (no
+lot); an identifier that is exactly `*` or `-` is then escaped too, so it never reads as absent.
 Identifiers without `%`, `|`, `@` or `#` — every ordinary one — appear unchanged.
 """
 
@@ -14,6 +16,13 @@ _ESCAPES = str.maketrans({"%": "%25", "|": "%7C", "@": "%40", "#": "%23"})
 def part(identifier: str) -> str:
     """One identifier, safe to join with the key separators."""
     return identifier.translate(_ESCAPES)
+
+
+def _optional(identifier: str | None, absent: str) -> str:
+    """An identifier that may be missing: `absent` for None, never for an identifier."""
+    if identifier is None:
+        return absent
+    return f"%{ord(absent):02X}" if identifier == absent else part(identifier)
 
 
 def item(item_id: str) -> str:
@@ -30,19 +39,19 @@ def purchase_order(po_number: str) -> str:
 
 def bom(item_id: str, plant_id: str | None) -> str:
     """An item's current BOM in a plant (`*`: every plant)."""
-    return f"BOM:{part(item_id)}@{part(plant_id) if plant_id else '*'}"
+    return f"BOM:{part(item_id)}@{_optional(plant_id, '*')}"
 
 
 def bom_revision(item_id: str, plant_id: str | None, revision: str) -> str:
-    return f"BOMREV:{part(item_id)}@{part(plant_id) if plant_id else '*'}#{part(revision)}"
+    return f"BOMREV:{part(item_id)}@{_optional(plant_id, '*')}#{part(revision)}"
 
 
 def balance(item_id: str, plant_id: str, location_id: str, lot_id: str | None, status: str) -> str:
-    return f"BAL:{part(item_id)}|{part(plant_id)}|{part(location_id)}|{part(lot_id) if lot_id else '-'}|{status}"
+    return f"BAL:{part(item_id)}|{part(plant_id)}|{part(location_id)}|{_optional(lot_id, '-')}|{part(status)}"
 
 
 def uom_conversion(item_id: str | None, from_uom: str, to_uom: str) -> str:
-    return f"UOM:{part(item_id) if item_id else '*'}|{from_uom}|{to_uom}"
+    return f"UOM:{_optional(item_id, '*')}|{part(from_uom)}|{part(to_uom)}"
 
 
 def eco(eco_id: str) -> str:
