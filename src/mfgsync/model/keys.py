@@ -10,9 +10,12 @@ Identifiers without `%`, `|`, `@` or `#` — every ordinary one — appear uncha
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 _ESCAPES = str.maketrans({"%": "%25", "|": "%7C", "@": "%40", "#": "%23"})
 
 
+@lru_cache(maxsize=65536)
 def part(identifier: str) -> str:
     """One identifier, safe to join with the key separators."""
     return identifier.translate(_ESCAPES)
