@@ -11,6 +11,8 @@ from mfgsync.config import Settings, System, load_settings
 from mfgsync.connectors.base import Connector
 from mfgsync.connectors.files import DropFolderConnector, RecorderConnector
 from mfgsync.connectors.memory import MemoryConnector
+from mfgsync.connectors.tryton import TrytonConnector
+from mfgsync.connectors.tryton_rpc import TrytonSession
 from mfgsync.connectors.webhook import WebhookConnector
 from mfgsync.envelope import EventType
 from mfgsync.pipeline.delivery import Worker
@@ -28,6 +30,8 @@ def build_connector(system: System) -> Connector | None:
         case "recorder": return RecorderConnector(system.path)
         case "webhook": return WebhookConnector(system.url, system.secret(), system.timeout_seconds)
         case "memory": return MemoryConnector()
+        case "tryton": return TrytonConnector(TrytonSession(system.url, system.database, system.user,
+                                                            system.password(), system.timeout_seconds))
     return None
 
 

@@ -24,7 +24,7 @@ from mfgsync.rules.ownership import DEFAULT_OWNERSHIP, DOMAINS
 
 SystemKind = Literal["source", "memory", "dropfolder", "recorder", "webhook", "tryton", "rest", "x12", "edifact"]
 # Kinds that receive deliveries in this version; the others are named for the flows to come.
-DELIVERING_KINDS = {"memory", "dropfolder", "recorder", "webhook"}
+DELIVERING_KINDS = {"memory", "dropfolder", "recorder", "webhook", "tryton"}
 DEFAULT_SOURCES = ("plm", "erp", "mes", "wms", "supplier")
 
 
@@ -59,7 +59,7 @@ class System(_Strict):
     @model_validator(mode="after")
     def _has_what_its_kind_needs(self) -> "System":
         needs = {"dropfolder": ["path"], "recorder": ["path"], "webhook": ["url", "secret_env"],
-                 "tryton": ["url"], "rest": ["url"]}
+                 "tryton": ["url", "database", "user", "password_env"], "rest": ["url"]}
         for field in needs.get(self.kind, []):
             if not getattr(self, field):
                 raise ValueError(f"a {self.kind} system needs `{field}`")
@@ -73,6 +73,14 @@ class System(_Strict):
         if not value:
             raise ConfigError(f"system {self._name or '(unnamed)'}: the environment variable {self.secret_env} "
                               f"(its signing secret) is not set")
+        return value
+
+    def password(self) -> str:
+        """The login password (a Tryton user's), read from the environment (never from the file)."""
+        value = os.environ.get(self.password_env or "")
+        if not value:
+            raise ConfigError(f"system {self._name or '(unnamed)'}: the environment variable {self.password_env} "
+                              f"(its password) is not set")
         return value
 
 
