@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import run
 from tests.support.messages import bom, envelope, item
-
-MFGSYNC = [sys.executable, "-m", "mfgsync.cli"]
 
 
 @pytest.fixture
@@ -22,14 +18,6 @@ def workdir(tmp_path):
     config.write_text(f'systems: {{archive: {{kind: dropfolder, path: "{tmp_path}/out"}}}}\n'
                       "subscriptions: {item.upserted: [archive], bom.released: [archive]}\n")
     return tmp_path
-
-
-def run(workdir: Path, *args: str, expect: int = 0) -> subprocess.CompletedProcess:
-    env = {**os.environ, "MFGSYNC_CONFIG": str(workdir / "hub.yaml"), "MFGSYNC_ACTOR": "tester"}
-    env.pop("MFGSYNC_DATABASE_URL", None)
-    result = subprocess.run(MFGSYNC + list(args), cwd=workdir, capture_output=True, text=True, env=env, timeout=60)
-    assert result.returncode == expect, result.stderr
-    return result
 
 
 def _feed(workdir: Path) -> Path:

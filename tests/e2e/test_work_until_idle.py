@@ -7,7 +7,7 @@ import json
 import time
 
 from mfgsync.store import open_store
-from tests.e2e.test_cli_contract import run
+from tests.support.cli import run
 from tests.support.messages import envelope, item
 
 

@@ -184,3 +184,17 @@ def test_sequence_10_is_newer_than_9_at_the_same_time_in_either_arrival_order(ma
     nine = envelope("item.upserted", item("PMP-100", "nine"), sequence=9)
     ten = envelope("item.upserted", item("PMP-100", "ten"), sequence=10)
     assert _description(make_hub(), *([nine, ten] if order == "9 first" else [ten, nine])) == "ten"
+
+
+# --- item 17: exceptions are listed a page at a time ---
+
+
+def test_600_exceptions_are_listed_a_page_at_a_time_and_each_page_says_whether_more_follow(make_hub):
+    hub = make_hub()
+    hub.intake.ingest([f"not json {n}" for n in range(600)])
+    pages = [hub.exceptions.page(limit=100)]
+    while pages[-1].more:
+        pages.append(hub.exceptions.page(after_id=pages[-1].next_after, limit=250))
+    assert [len(p.rows) for p in pages] == [100, 250, 250] and pages[-1].next_after is None
+    ids = [row["id"] for page in pages for row in page.rows]
+    assert ids == sorted(set(ids)), "each page continues where the last ended, nothing twice"
