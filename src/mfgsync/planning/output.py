@@ -15,6 +15,7 @@ import polars as pl
 import pyarrow as pa
 
 from mfgsync.planning.contract import exception_document, json_number
+from mfgsync.planning.json_text import supply_pieces
 from mfgsync.planning.model import MrpPlan, RECORD_ROWS
 from mfgsync.planning.peg_table import NEED_KINDS, SUPPLY_KINDS, PegTable
 
@@ -49,7 +50,7 @@ def plan_json(plan: MrpPlan, records: str = "all", pegging: PegTable | dict | No
         yield b',"pegging":' + _encode(pegging)
     elif pegging is not None:
         yield b',"pegging":{"supplies":['
-        yield from _joined(_supply_pieces(plan, pegging))
+        yield from supply_pieces(plan, pegging)
         yield b"]}"
     yield b"}\n"
 
@@ -85,33 +86,6 @@ def _record_pieces(plan: MrpPlan, rows: np.ndarray) -> Iterator[bytes]:
         chunk = {plan.item_ids[row]: {name: columns[name][k] for name in RECORD_ROWS}
                  for k, row in enumerate(part.tolist())}
         yield _encode(chunk)[1:-1]
-
-
-def _supply_pieces(plan: MrpPlan, table: PegTable) -> Iterator[bytes]:
-    """Each supply with its pegs: {"to", "qty"} plus the end demand or the bucket needed in."""
-    bounds = np.searchsorted(table.peg_supply, np.arange(table.supply_qty.size + 1))
-    peg_qty = _numbers(table.peg_qty)
-    kinds, demands, periods = table.peg_kind.tolist(), table.peg_demand.tolist(), table.peg_period.tolist()
-    supply_qty = _numbers(table.supply_qty)
-    for start in range(0, table.supply_qty.size, CHUNK):
-        supplies = []
-        for s in range(start, min(start + CHUNK, table.supply_qty.size)):
-            index = int(table.supply_index[s])
-            supplies.append({
-                "item_id": plan.item_ids[table.supply_item[s]], "supply": SUPPLY_KINDS[table.supply_kind[s]],
-                "index": None if index < 0 else index, "period": int(table.supply_period[s]),
-                "qty": supply_qty[s],
-                "pegs": [_peg(kinds[p], peg_qty[p], demands[p], periods[p]) for p in range(bounds[s], bounds[s + 1])]})
-        yield _encode(supplies)[1:-1]
-
-
-def _peg(kind: int, qty, demand: int, period: int) -> dict:
-    peg = {"to": NEED_KINDS[kind], "qty": qty}
-    if demand >= 0:
-        peg["demand"] = demand
-    elif NEED_KINDS[kind] == "dependent":
-        peg["period"] = period
-    return peg
 
 
 # --- tables -----------------------------------------------------------------------------
