@@ -21,4 +21,4 @@ bench: $(STAMP)
 	$(BIN)/mfgsync bench pipeline
 
 clean:
-	rm -rf $(VENV) mfgsync-data .pytest_cache
+	rm -rf $(VENV) mfgsync-data .pytest_cache .cache

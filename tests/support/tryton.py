@@ -166,8 +166,9 @@ def _set_up_business(session: TrytonSession) -> None:
 
 
 def _build(target: Path) -> None:
+    for stale in target.parent.glob("build-*"):  # left by a run that was stopped while building
+        shutil.rmtree(stale, ignore_errors=True)
     work = target.parent / f"build-{os.getpid()}"
-    shutil.rmtree(work, ignore_errors=True)
     server = TrytonServer(work, free_port())
     server.write_config()
     _initialise(server)
