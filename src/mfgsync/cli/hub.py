@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from mfgsync.adapters.files import FORMATS, read_messages
+from mfgsync.adapters.files import FORMATS, file_layout, read_messages
 from mfgsync.app import Hub, audit_key, build_hub
 from mfgsync.cli.output import fail, print_json
 from mfgsync.config import ConfigError
@@ -26,6 +26,8 @@ from mfgsync.store.sql.engine import StoreNotMigrated
 console = Console()
 err = Console(stderr=True)
 JSON = typer.Option(False, "--json", help="print one JSON document on stdout")
+LAYOUT_NAMES = {"jsonl": "JSON lines", "json-array": "a JSON array", "json-document": "a single JSON document",
+                "x12": "X12", "edifact": "EDIFACT", "b2mml": "B2MML", "plm-csv": "a PLM BOM CSV"}
 
 
 def _hub(run_migrations: bool = True) -> Hub:
@@ -84,12 +86,13 @@ def ingest(paths: list[Path] = typer.Argument(..., help="files to push through t
         if not path.is_file():
             fail(f"{path}: no such file", "FILE_NOT_FOUND")
     hub = _hub()
-    total = IngestReport()
+    total, layouts = IngestReport(), []
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
                   transient=True, disable=as_json) as progress:
         for path in paths:
             task = progress.add_task(f"ingest {path.name}", total=None)
             try:
+                layouts.append({"path": str(path), "layout": file_layout(path, fmt)})
                 messages = read_messages(path, fmt, source)
                 report = hub.intake.ingest(messages, source=source,
                                            on_batch=lambda r: progress.advance(task, r.total))
@@ -97,8 +100,10 @@ def ingest(paths: list[Path] = typer.Argument(..., help="files to push through t
                 fail(f"{path}: {exc}", getattr(exc, "code", "INPUT_INVALID"))
             total.add(report)
     if as_json:
-        print_json(total.to_json())
+        print_json({**total.to_json(), "files": layouts})
         return
+    for read in layouts:
+        console.print(f"{read['path']}: read as {LAYOUT_NAMES.get(read['layout'], read['layout'])}", soft_wrap=True)
     table = Table("outcome", "messages")
     for name in ("accepted", "duplicates", "stale", "quarantined", "alerts"):
         table.add_row(name, str(getattr(total, name)))
