@@ -3,8 +3,8 @@ list, resolve, replay, approve — for an actor with a role.
 
 An exception is acted on by its owner role or an admin. Replaying a quarantined message runs
 it through the pipeline again (with a corrected payload if one is given: it must keep the
-original's source, id and type, and the original is kept beside it); replaying a dead letter
-puts its delivery back in line. Event types named in `approval_required` need a second person:
+original's source, id and type, the original is kept beside it, and the replay's audit entry
+lists what changed); replaying a dead letter puts its delivery back in line. Event types named in `approval_required` need a second person:
 the replay waits in `pending_approval` until someone other than the requester approves it.
 """
 
