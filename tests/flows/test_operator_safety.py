@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from mfgsync.connectors.memory import MemoryConnector
 from mfgsync.pipeline.exception_queue import Actor, ExceptionError, NotPermitted
 
 from tests.support.messages import bom, envelope, item
@@ -142,6 +143,18 @@ def test_the_audited_diff_of_a_large_correction_is_bounded(make_hub):
     [audited] = _audit(hub, "exception.replay_failed")
     assert len(audited["changes"]) == 20 and audited["changes_omitted"] == 11, "31 differ: 30 notes, 1 field"
     assert all(len(json.dumps(c)) < 300 for c in audited["changes"]), "long values are cut"
+
+
+def test_a_dead_letter_takes_no_correction(make_hub):
+    rejecting = MemoryConnector(always_fail=True, permanent=True)
+    hub = make_hub("systems: {erp: {kind: memory}}\nsubscriptions: {item.upserted: [erp]}",
+                   connectors={"erp": rejecting})
+    hub.intake.ingest([envelope("item.upserted", item("PMP-100", "Pump"))])
+    hub.worker.run_until_idle()
+    [dead] = hub.exceptions.list(kind="dead_letter")
+    with pytest.raises(ExceptionError, match="takes no correction"):
+        hub.exceptions.replay(dead["id"], ADMIN, item("PMP-100", "Something else"))
+    assert hub.exceptions.get(dead["id"])["original_payload"] is None
 
 
 # --- item 4: entity keys never collide ---
