@@ -126,3 +126,33 @@ def test_a_dead_letter_of_a_sensitive_type_is_requeued_only_after_a_second_perso
     assert hub.exceptions.approve(dead["id"], Actor("admin2", "admin")).status == "replayed"
     _drain(hub, clock, rounds=2)
     assert _descriptions(erp) == ["A v0"]
+
+
+class _BrokenConnector:
+    """A connector with a bug: it fails the same way however often it is called."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def deliver(self, delivery) -> None:
+        self.calls += 1
+        raise KeyError("payload['data']['plant']")
+
+
+def test_a_connector_bug_is_a_clear_dead_letter_at_once_not_eight_silent_retries(make_hub):
+    broken, clock = _BrokenConnector(), FakeClock()
+    hub = make_hub(CONFIG, connectors={"erp": broken}, clock=clock)
+    hub.intake.ingest([envelope("item.upserted", item("A"))])
+    _drain(hub, clock, rounds=5)
+    [dead] = hub.exceptions.list(kind="dead_letter")
+    assert broken.calls == 1
+    assert dead["codes"] == ["DELIVERY_CONNECTOR_ERROR"] and "KeyError" in dead["reasons"][0]["message"]
+
+
+def test_a_target_without_a_connector_is_dead_lettered_saying_so(make_hub):
+    hub = make_hub(CONFIG, clock=FakeClock())
+    hub.connectors.pop("erp")
+    hub.intake.ingest([envelope("item.upserted", item("A"))])
+    hub.worker.run_until_idle()
+    [dead] = hub.exceptions.list(kind="dead_letter")
+    assert dead["codes"] == ["DELIVERY_NO_CONNECTOR"] and "no connector" in dead["reasons"][0]["message"]

@@ -57,3 +57,14 @@ def test_a_jsonl_file_with_a_garbage_first_line_still_applies_its_good_lines(mak
     feed.write_text("garbage\n" + json.dumps(envelope("item.upserted", item("A"))) + "\n")
     report = hub.intake.ingest(read_messages(feed))
     assert (report.accepted, report.quarantined) == (1, 1)
+
+
+def test_the_orders_of_one_interchange_share_its_lineage_and_the_mapping_that_read_them(make_hub):
+    from mfgsync import queries
+    hub = make_hub()
+    _reference_data(hub)
+    hub.intake.ingest(read_messages(PO_850, source="erp"))
+    nodes = queries.lineage(hub.store, "x12:ACMEMFG:000000102")["nodes"]
+    assert [(n["kind"], n["entity_key"]) for n in nodes] == [("message", "PO:4500012345"), ("message", "PO:4500012346")]
+    with hub.store.reading() as read:
+        assert {e["mappingversion"] for e in read.history("PO:4500012345")} == {"x12/1"}

@@ -29,6 +29,11 @@ DEFAULT_SOURCE = {"x12": "supplier", "edifact": "supplier", "b2mml": "mes", "plm
 KEPT_UNREADABLE_CHARS = 4 * 1024 * 1024  # of an unreadable file, what its quarantine keeps whole
 
 
+# The version of the mappings from partner formats to canonical documents: every envelope a
+# file adapter makes carries it (as `<format>/<version>`), so lineage shows which mapping made it.
+MAPPING_VERSION = "1"
+
+
 def envelopes_from_file(path: Path, fmt: str, source: str | None) -> Iterator[dict[str, Any] | Decoded]:
     text = formats.decode(path.read_bytes())
     try:
@@ -39,24 +44,35 @@ def envelopes_from_file(path: Path, fmt: str, source: str | None) -> Iterator[di
         return
     sender = source or DEFAULT_SOURCE.get(fmt, "unknown")
     now = datetime.now(timezone.utc)
-    for message_id, document in _documents(parsed, fmt):
+    for message_id, correlation, document in _documents(parsed, fmt, path.name):
         event_type = EVENT_OF_ENTITY.get(document.get("entity") or document["type"])
         if event_type is None:
             continue  # functional acknowledgements (997, CONTRL) are receipts, not business events
-        yield new_envelope(sender, message_id, event_type, document["data"], now, subject=path.name)
+        yield new_envelope(sender, message_id, event_type, document["data"], now, subject=path.name,
+                           correlationid=correlation, mappingversion=f"{fmt}/{MAPPING_VERSION}")
 
 
-def _documents(parsed: dict[str, Any], fmt: str) -> Iterator[tuple[str, dict[str, Any]]]:
+def _documents(parsed: dict[str, Any], fmt: str, file_name: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(message id, correlation id, document): the documents of one interchange, or of one
+    file, share a correlation id, so whatever they cause can be followed back to it."""
     if "interchanges" in parsed:
         for interchange in parsed["interchanges"]:
+            correlation = f"{fmt}:{interchange['sender']}:{interchange['control_number']}"
             for n, document in enumerate(interchange["documents"]):
                 number = document.get("control_number") or str(n + 1)
-                yield f"{fmt}:{interchange['sender']}:{interchange['control_number']}:{number}", document
+                yield f"{correlation}:{number}", correlation, document
         return
     for document in parsed["documents"]:
         digest = hashlib.sha256(json.dumps(document["data"], sort_keys=True).encode()).hexdigest()[:16]
         document = {**document, "entity": document["type"]}
-        yield f"{fmt}:{document['type']}:{digest}", document
+        yield f"{fmt}:{document['type']}:{digest}", _file_correlation(fmt, file_name), document
+
+
+def _file_correlation(fmt: str, file_name: str) -> str:
+    """The file's name where it is plain printable text of a sane length, else its digest."""
+    if file_name.isprintable() and len(file_name) <= 150:
+        return f"{fmt}:{file_name}"
+    return f"{fmt}:" + hashlib.sha256(file_name.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def _unreadable(path: Path, text: str, error: formats.FormatError, source: str | None) -> Decoded:

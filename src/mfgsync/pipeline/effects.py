@@ -35,7 +35,8 @@ def persist(effects: Iterable[Effect], event: Event, batch: "_Batch", key: str, 
         elif isinstance(effect, ScheduleAt):
             batch.scheduled.append({"due_at": effect.when.timestamp(), "effect": to_json(effect.effect),
                                     "effect_key": effect.effect_key, "correlation_id": lineage["correlation_id"],
-                                    "causation_id": event.cause, "at": batch.at})
+                                    "causation_id": event.cause, "mapping_version": lineage["mapping_version"],
+                                    "at": batch.at})
     return data_json
 
 

@@ -138,7 +138,7 @@ class _Batch:
         self.seen[decoded.msg_key] = (outcome, row["content_hash"])
         self.audit.append(AuditEntry(self.actor, f"message.{outcome}", entity_key or decoded.msg_key,
                                      {"source": decoded.source, "id": decoded.message_id, "type": decoded.event_type},
-                                     lineage["correlation_id"]))
+                                     **lineage))
 
     def quarantine(self, decoded: Decoded, findings: list[Finding], entity_key: str | None = None) -> None:
         self.exceptions.append(self._exception_row("quarantine", decoded, findings, entity_key))

@@ -27,9 +27,17 @@ GENESIS = "0" * 64
 detail_json = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str).encode
 
 
+LINEAGE = ("correlation_id", "causation_id", "mapping_version")
+
+
 def digest(seq: int, at: str, actor: str, action: str, subject: str | None, detail_json: str,
-           prev_hash: str, key: bytes | None = None) -> str:
-    material = "\x1e".join([str(seq), at, actor, action, subject or "", detail_json, prev_hash]).encode("utf-8")
+           prev_hash: str, key: bytes | None = None, lineage: tuple = (None, None, None)) -> str:
+    """A row's link. Its lineage ids are covered too, when it has any (rows without keep the
+    material they always had)."""
+    parts = [str(seq), at, actor, action, subject or "", detail_json, prev_hash]
+    if any(lineage):
+        parts += [value or "" for value in lineage]
+    material = "\x1e".join(parts).encode("utf-8")
     if key:
         return hmac.new(key, material, hashlib.sha256).hexdigest()
     return hashlib.sha256(material).hexdigest()
@@ -39,15 +47,17 @@ def link(entries: Iterable[AuditEntry], at: str, head: tuple[int, str] | None,
          key: bytes | None = None) -> list[dict[str, Any]]:
     """The rows that append `entries` after `head` (None: an empty log); the last row is the new head.
 
-    Keys: seq, at, actor, action, subject, detail, prev_hash, hash, correlation_id."""
+    Keys: seq, at, actor, action, subject, detail, prev_hash, hash, correlation_id, causation_id,
+    mapping_version."""
     seq, prev = head if head else (0, GENESIS)
     rows = []
     for entry in entries:
         seq += 1
         detail = detail_json(entry.detail)
-        hashed = digest(seq, at, entry.actor, entry.action, entry.subject, detail, prev, key)
+        lineage = (entry.correlation_id, entry.causation_id, entry.mapping_version)
+        hashed = digest(seq, at, entry.actor, entry.action, entry.subject, detail, prev, key, lineage)
         rows.append({"seq": seq, "at": at, "actor": entry.actor, "action": entry.action, "subject": entry.subject,
-                     "detail": detail, "prev_hash": prev, "hash": hashed, "correlation_id": entry.correlation_id})
+                     "detail": detail, "prev_hash": prev, "hash": hashed, **dict(zip(LINEAGE, lineage))})
         prev = hashed
     return rows
 
@@ -64,18 +74,19 @@ class Verification:
 
 def verify(rows: Iterable[tuple], head: tuple[int, str] | None, key: bytes | None = None,
            inbox_messages: int | None = None, anchor: tuple[int, str] | None = None) -> Verification:
-    """Recompute the chain of `rows` — (seq, at, actor, action, subject, detail, prev_hash, hash)
-    by seq — against the stored `head` (seq, hash), the inbox's message count and an anchor."""
+    """Recompute the chain of `rows` — (seq, at, actor, action, subject, detail, prev_hash, hash,
+    correlation_id, causation_id, mapping_version) by seq — against the stored `head` (seq, hash),
+    the inbox's message count and an anchor."""
     result = Verification()
     prev, expected_seq, decisions, anchored = GENESIS, 1, 0, anchor is None
-    for seq, at, actor, action, subject, detail, prev_hash, stored in rows:
+    for seq, at, actor, action, subject, detail, prev_hash, stored, *lineage in rows:
         result.rows += 1
         decisions += action.startswith("message.")
         if seq != expected_seq:
             result.problems.append(f"row {expected_seq} to {seq - 1} missing (deleted rows)")
         if prev_hash != prev:
             result.problems.append(f"row {seq}: does not link to the row before it")
-        if digest(seq, at, actor, action, subject, detail, prev_hash, key) != stored:
+        if digest(seq, at, actor, action, subject, detail, prev_hash, key, tuple(lineage)) != stored:
             result.problems.append(f"row {seq}: content does not match its hash (edited)")
         anchored = anchored or (seq, stored) == anchor
         prev, expected_seq = stored, seq + 1

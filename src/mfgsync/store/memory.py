@@ -219,6 +219,7 @@ class MemoryUnitOfWork(OutboxUnit):
         for entries, at in self._audit:
             rows = audit_chain.link(entries, at, self.state.audit_head, key)
             self.state.audit += [(r["seq"], r["at"], r["actor"], r["action"], r["subject"], r["detail"],
-                                  r["prev_hash"], r["hash"]) for r in rows]
+                                  r["prev_hash"], r["hash"], *(r[name] for name in audit_chain.LINEAGE))
+                                 for r in rows]
             if rows:
                 self.state.audit_head = (rows[-1]["seq"], rows[-1]["hash"])

@@ -119,7 +119,7 @@ class OutboxUnit:
             self.state.scheduled_keys[row["effect_key"]] = sid
             self.state.scheduled[sid] = {
                 "id": sid, **{name: row.get(name) for name in (
-                    "due_at", "effect", "effect_key", "correlation_id", "causation_id")},
+                    "due_at", "effect", "effect_key", "correlation_id", "causation_id", "mapping_version")},
                 "status": "pending", "fence": 0, "lease_owner": None, "lease_until": None,
                 "created_at": row["at"], "fired_at": None}
 

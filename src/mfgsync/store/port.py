@@ -61,6 +61,8 @@ class AuditEntry:
     subject: str | None
     detail: dict[str, Any]
     correlation_id: str | None = None
+    causation_id: str | None = None
+    mapping_version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -229,7 +231,8 @@ class UnitOfWork(Protocol):
 
     # --- scheduled effects: due at a time, durable across restarts ---
     def add_scheduled(self, rows: list[Row]) -> None:
-        """Keys: due_at (epoch), effect (JSON), effect_key, correlation_id, causation_id, at.
+        """Keys: due_at (epoch), effect (JSON), effect_key, correlation_id, causation_id,
+        mapping_version, at.
         An effect_key already scheduled is not scheduled again."""
 
     def claim_scheduled(self, now: float, owner: str, lease_seconds: float, limit: int) -> list[Scheduled]:
@@ -297,7 +300,8 @@ class ReadSide(Protocol):
         node id of its cause, so `parent` is that id when the cause is in the tree, else None."""
 
     def audit_rows(self) -> Iterator[tuple]:
-        """(seq, at, actor, action, subject, detail, prev_hash, hash), by seq."""
+        """(seq, at, actor, action, subject, detail, prev_hash, hash, correlation_id, causation_id,
+        mapping_version), by seq."""
 
     def audit_head(self) -> tuple[int, str] | None: ...
 

@@ -155,6 +155,7 @@ schedule = Table(
     Column("lease_until", Float),
     Column("correlation_id", Text),
     Column("causation_id", Text),
+    Column("mapping_version", Text),
     Column("created_at", String(32), nullable=False),
     Column("fired_at", String(32)),
 )
@@ -173,6 +174,8 @@ audit = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
     Column("correlation_id", Text),
+    Column("causation_id", Text),
+    Column("mapping_version", Text),
 )
 
 audit_head = Table(

@@ -15,7 +15,7 @@ UPDATABLE = {"status", "payload", "codes", "reasons", "requested_by", "resolved_
              "last_seen", "times_seen", "original_payload", "kind"}
 OUTBOX = ("target", "entity_key", "effect_key", "command", "msg_key", "event_type", "payload", "correlation_id",
           "causation_id", "mapping_version")
-SCHEDULE = ("due_at", "effect", "effect_key", "correlation_id", "causation_id")
+SCHEDULE = ("due_at", "effect", "effect_key", "correlation_id", "causation_id", "mapping_version")
 
 # A row is due when nothing earlier of its target and stream is still open (pending or dead):
 # that keeps per-stream order, and a dead letter holds its stream back until replayed.

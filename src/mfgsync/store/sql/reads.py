@@ -169,7 +169,8 @@ class SqlReadSide:
 
     # --- audit ---
     def audit_rows(self) -> Iterator[tuple]:
-        return iter(self._rows("SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit ORDER BY seq"))
+        return iter(self._rows("SELECT seq, at, actor, action, subject, detail, prev_hash, hash, correlation_id, "
+                               "causation_id, mapping_version FROM audit ORDER BY seq"))
 
     def audit_head(self) -> tuple[int, str] | None:
         rows = self._rows("SELECT seq, hash FROM audit_head WHERE id = 1")

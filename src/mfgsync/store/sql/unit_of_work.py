@@ -20,7 +20,7 @@ from mfgsync.store.sql.queues import QueueWrites
 from mfgsync.store.sql.reads import SqlReadSide
 from mfgsync.store.sql.state import StateWrites
 
-AUDIT = ("seq", "at", "actor", "action", "subject", "detail", "prev_hash", "hash", "correlation_id")
+AUDIT = ("seq", "at", "actor", "action", "subject", "detail", "prev_hash", "hash", *audit_chain.LINEAGE)
 # PostgreSQL's answers that mean "another writer got in the way; run it again": serialisation
 # failure, deadlock, and a unique key taken by a concurrent insert.
 RETRYABLE_STATES = {"40001", "40P01", "23505"}

@@ -37,7 +37,8 @@ def upgrade() -> None:
         for column in _lineage(*LINEAGE, "original_payload"):
             t.add_column(column)
     with op.batch_alter_table("audit") as t:
-        t.add_column(sa.Column("correlation_id", sa.Text))
+        for column in _lineage(*LINEAGE):
+            t.add_column(column)
     with op.batch_alter_table("outbox") as t:
         for column in _lineage("effect_key", "command", "payload", *LINEAGE):
             t.add_column(column)
@@ -89,8 +90,7 @@ def upgrade() -> None:
         sa.Column("fence", sa.Integer, nullable=False),
         sa.Column("lease_owner", sa.String(64)),
         sa.Column("lease_until", sa.Float),
-        sa.Column("correlation_id", sa.Text),
-        sa.Column("causation_id", sa.Text),
+        *_lineage(*LINEAGE),
         sa.Column("created_at", sa.String(32), nullable=False),
         sa.Column("fired_at", sa.String(32)),
     )
