@@ -56,6 +56,19 @@ def backlog(store: Store, now: float) -> Backlog:
         return read.backlog(now)
 
 
+def status(store: Store, now: float) -> dict[str, Any]:
+    """What the hub owes right now, for `mfgsync status` and the status page."""
+    with store.reading() as read:
+        backlog = read.backlog(now)
+        scheduled_due = read.scheduled_due(now)
+        open_exceptions = sum(n for _, _, n, _ in read.open_exceptions())
+    return {"store": store.kind, "deliveries": {
+                "pending": backlog.pending, "due_now": backlog.due_now, "leased": backlog.leased,
+                "held_by_dead_letter": backlog.held_by_dead_letter, "dead_letters": backlog.dead,
+                "next_retry_in_seconds": None if backlog.next_retry_at is None else round(backlog.next_retry_at - now, 3)},
+            "scheduled_due": scheduled_due, "exceptions_open": open_exceptions}
+
+
 def lineage(store: Store, correlation_id: str) -> dict[str, Any]:
     with store.reading() as read:
         return {"correlation_id": correlation_id, "nodes": read.lineage(correlation_id)}

@@ -46,3 +46,16 @@ def test_what_waits_behind_a_dead_letter_is_reported_as_held_not_as_due(tmp_path
                       "dead_letters": 1}
     text = run(tmp_path, "work", "--until-idle").stdout
     assert "1 held behind 1 dead letters" in text
+
+
+def test_status_and_lineage_answer_from_the_command_line(tmp_path):
+    _setup(tmp_path, f'{{kind: dropfolder, path: "{tmp_path}/out"}}')
+    _ingest(tmp_path, envelope("item.upserted", item("PMP-100"), correlationid="ECO-9"))
+    status = json.loads(run(tmp_path, "status", "--json").stdout)
+    assert status["deliveries"]["pending"] == 1 and status["deliveries"]["due_now"] == 1
+    run(tmp_path, "work", "--until-idle")
+    tree = json.loads(run(tmp_path, "lineage", "ECO-9", "--json").stdout)
+    assert tree["correlation_id"] == "ECO-9"
+    assert [(n["kind"], n["parent"] is None) for n in tree["nodes"]] == [
+        ("message", True), ("effect", False), ("delivery", False)]
+    assert "NOT_FOUND" in run(tmp_path, "lineage", "NO-SUCH", expect=1).stderr

@@ -52,6 +52,8 @@ def register(app: typer.Typer) -> None:
     app.command("worker")(worker)
     app.command("get")(get)
     app.command("kpi")(kpi)
+    app.command("status")(status)
+    app.command("lineage")(lineage)
     exceptions = typer.Typer(help="The quarantine, dead-letter and alert queues.", no_args_is_help=True)
     exceptions.command("list")(exceptions_list)
     exceptions.command("show")(exceptions_show)
@@ -184,6 +186,39 @@ def kpi(as_json: bool = JSON) -> None:
         print_json(figures)
     else:
         console.print_json(json.dumps(figures, default=str))
+
+
+def status(as_json: bool = JSON) -> None:
+    """What the hub owes right now: deliveries by state, dead letters, scheduled effects due."""
+    hub = _hub()
+    figures = queries.status(hub.store, hub.clock())
+    if as_json:
+        print_json(figures)
+        return
+    table = Table("", "")
+    for name, value in figures["deliveries"].items():
+        table.add_row(f"deliveries {name.replace('_', ' ')}", "" if value is None else str(value))
+    table.add_row("scheduled effects due", str(figures["scheduled_due"]))
+    table.add_row("exceptions open", str(figures["exceptions_open"]))
+    console.print(f"store: {figures['store']}")
+    console.print(table)
+
+
+def lineage(correlation_id: str = typer.Argument(..., help="the correlation id of one business change"),
+            as_json: bool = JSON) -> None:
+    """Everything one business change caused: messages, effects, deliveries, exceptions and
+    scheduled effects, each with the node that caused it, in time order."""
+    tree = queries.lineage(_hub().store, correlation_id)
+    if not tree["nodes"]:
+        fail(f"nothing carries the correlation id {correlation_id!r}", "NOT_FOUND", 1)
+    if as_json:
+        print_json(tree)
+        return
+    table = Table("at", "kind", "id", "caused by", "system", "type", "entity", "status")
+    for n in tree["nodes"]:
+        table.add_row(n["at"] or "", n["kind"], n["id"].replace("\x1f", "/"), (n["parent"] or "").replace("\x1f", "/"),
+                      n["system"] or "", n["event_type"] or "", n["entity_key"] or "", n["status"] or "")
+    console.print(table)
 
 
 def db_upgrade() -> None:
