@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,10 +22,12 @@ class Receiver(BaseHTTPRequestHandler):
 
     script: list[int] = []
     accepted: dict[str, dict] = {}
+    headers: list[tuple[dict, bytes]] = []  # every request's headers and body, as received
     bad_signatures = 0
 
     def do_POST(self):  # noqa: N802 - the http.server hook name
         body = self.rfile.read(int(self.headers["Content-Length"]))
+        Receiver.headers.append((dict(self.headers), body))
         status = Receiver.script.pop(0) if Receiver.script else 200
         if not verify(SECRET, self.headers["X-Mfgsync-Timestamp"], body, self.headers["X-Mfgsync-Signature"]):
             Receiver.bad_signatures += 1
@@ -39,7 +43,7 @@ class Receiver(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def receiver():
-    Receiver.script, Receiver.accepted, Receiver.bad_signatures = [], {}, 0
+    Receiver.script, Receiver.accepted, Receiver.headers, Receiver.bad_signatures = [], {}, [], 0
     server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -63,6 +67,17 @@ def test_a_webhook_delivery_is_signed_and_carries_its_idempotency_key(make_hub, 
     assert Receiver.bad_signatures == 0
     [(key, body)] = Receiver.accepted.items()
     assert key == "mes-0000000001" and body["data"]["item_id"] == "PMP-100"
+
+
+def test_a_webhook_delivery_carries_the_headers_the_readme_names(make_hub, receiver, monkeypatch):
+    hub = _hub(make_hub, receiver, monkeypatch, FakeClock())
+    hub.intake.ingest([envelope("item.upserted", item("PMP-100", "Pump"))])
+    hub.worker.run_until_idle()
+    [(headers, body)] = Receiver.headers
+    mac = hmac.new(SECRET.encode(), headers["X-Mfgsync-Timestamp"].encode() + b"." + body, hashlib.sha256)
+    assert headers["X-Mfgsync-Signature"] == f"sha256={mac.hexdigest()}"
+    assert headers["Idempotency-Key"] == "mes-0000000001"
+    assert headers["X-Mfgsync-Effect-Key"] and int(headers["X-Mfgsync-Fence"]) >= 1
 
 
 def test_a_receiver_that_answers_503_is_retried_and_one_that_answers_400_dead_letters(make_hub, receiver, monkeypatch):
