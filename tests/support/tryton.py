@@ -8,10 +8,12 @@ the business set-up every call needs: a currency and a company the admin user wo
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import hashlib
 import os
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -33,6 +35,7 @@ ADMIN_PASSWORD = "admin-test-password"
 MODULES = ("production", "purchase", "stock")
 # Bump when what `_set_up_business` leaves in the database changes: the cache key includes it.
 SET_UP_VERSION = "1"
+PR_SET_PDEATHSIG = 1
 BIN = Path(sys.executable).parent  # trytond comes with the test extras, beside this Python
 
 
@@ -74,6 +77,13 @@ def copy_database(source: Path, target: Path) -> None:
     dst.close()
 
 
+def _stop_with_parent() -> None:
+    """In the child before trytond starts: Linux sends it SIGTERM when the test process dies, so
+    a killed test run leaves no server behind."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 @dataclass
 class TrytonServer:
     """One trytond serving one database copy in `folder`, on a port of its own."""
@@ -107,7 +117,8 @@ class TrytonServer:
         log = open(self.folder / "trytond.log", "ab")
         # The server is our own child (not a shell's), so stopping it by this PID stops trytond.
         self.process = subprocess.Popen([str(BIN / "trytond"), "-c", str(self.config), "-d", self.database],
-                                        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                                        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                        preexec_fn=_stop_with_parent)
         log.close()
         self._wait_until_it_answers(timeout)
 
@@ -196,10 +207,19 @@ def initialised_database() -> Path:
     return target
 
 
-def serve_copy(template: Path, folder: Path) -> TrytonServer:
-    """A running trytond on a fresh copy of `template` in `folder`."""
+def _serve(template: Path, folder: Path) -> TrytonServer:
     server = TrytonServer(folder, free_port())
     server.write_config()
     copy_database(template, server.database_file)
     server.start()
     return server
+
+
+def serve_copy(template: Path, folder: Path, attempts: int = 3) -> TrytonServer:
+    """A running trytond on a fresh copy of `template` in `folder`."""
+    for _ in range(attempts - 1):
+        try:
+            return _serve(template, folder)
+        except RuntimeError:
+            continue  # most likely another process took the free port before trytond bound it
+    return _serve(template, folder)
