@@ -127,6 +127,22 @@ def test_delivering_the_same_effect_twice_leaves_one_record(tryton, monkeypatch)
     assert product_bom_names(session, "PMP-100") == ["PMP-100 rev A"]
 
 
+def test_an_item_or_revision_delivered_again_with_changes_is_updated_in_place(tryton, monkeypatch):
+    erp = erp_connector(tryton, monkeypatch)
+    deliver_items(erp, PUMP, IMPELLER, SEAL, GREASE)
+    erp.deliver(bom_upsert(REV_A))
+
+    erp.deliver(item_upsert({**PUMP, "description": "Centrifugal pump, 2 kW"}))
+    erp.deliver(bom_upsert({**REV_A, "lines": [line(10, "IMP-7", "1"), line(20, "SEAL-3", "3")]}))
+
+    session = tryton.session()
+    assert session.model("product.template", "search_read", [["code", "=", "PMP-100"]], 0, None, None,
+                         ["name"])[0]["name"] == "Centrifugal pump, 2 kW"
+    assert count(session, "production.bom", [["name", "=", "PMP-100 rev A"]]) == 1
+    assert bom_contents(session, "PMP-100 rev A")["inputs"] == [("IMP-7", 1.0, "Unit"), ("SEAL-3", 3.0, "Unit")]
+    assert product_bom_names(session, "PMP-100") == ["PMP-100 rev A"]
+
+
 class LoseReplies(httpx.HTTPTransport):
     """Tryton receives and commits the call, but its answer to the first call of `method` is lost
     on the way back — what a timeout looks like to the hub."""
