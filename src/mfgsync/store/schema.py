@@ -40,7 +40,8 @@ inbox = Table(
     Column("content_hash", Text),
 )
 Index("ix_inbox_entity", inbox.c.entity_key, inbox.c.seq_token)
-Index("ix_inbox_correlation", inbox.c.correlation_id)
+Index("ix_inbox_correlation", inbox.c.correlation_id, sqlite_where=text("correlation_id IS NOT NULL"),
+      postgresql_where=text("correlation_id IS NOT NULL"))
 
 entities = Table(
     "entities", metadata,
@@ -81,7 +82,8 @@ exceptions = Table(
     Column("mapping_version", Text),
     Column("original_payload", Text),
 )
-Index("ix_exceptions_correlation", exceptions.c.correlation_id)
+Index("ix_exceptions_correlation", exceptions.c.correlation_id, sqlite_where=text("correlation_id IS NOT NULL"),
+      postgresql_where=text("correlation_id IS NOT NULL"))
 Index("ix_exceptions_status", exceptions.c.status, exceptions.c.kind)
 Index("ix_exceptions_msg", exceptions.c.msg_key)
 
@@ -113,7 +115,8 @@ Index("ix_outbox_pending", outbox.c.id, sqlite_where=text("status = 'pending'"),
 Index("ix_outbox_stream_open", outbox.c.target, outbox.c.entity_key, outbox.c.id,
       sqlite_where=text("status IN ('pending', 'dead')"), postgresql_where=text("status IN ('pending', 'dead')"))
 Index("ux_outbox_effect", outbox.c.target, outbox.c.effect_key, unique=True)
-Index("ix_outbox_correlation", outbox.c.correlation_id)
+Index("ix_outbox_correlation", outbox.c.correlation_id, sqlite_where=text("correlation_id IS NOT NULL"),
+      postgresql_where=text("correlation_id IS NOT NULL"))
 
 QTY = Numeric().with_variant(Text(), "sqlite")  # exact decimals; SQLite keeps their text
 
@@ -161,7 +164,8 @@ schedule = Table(
 )
 Index("ix_schedule_due", schedule.c.due_at, sqlite_where=text("status = 'pending'"),
       postgresql_where=text("status = 'pending'"))
-Index("ix_schedule_correlation", schedule.c.correlation_id)
+Index("ix_schedule_correlation", schedule.c.correlation_id, sqlite_where=text("correlation_id IS NOT NULL"),
+      postgresql_where=text("correlation_id IS NOT NULL"))
 
 audit = Table(
     "audit", metadata,

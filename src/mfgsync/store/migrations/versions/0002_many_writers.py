@@ -55,7 +55,10 @@ def upgrade() -> None:
                     sqlite_where=sa.text("status IN ('pending', 'dead')"),
                     postgresql_where=sa.text("status IN ('pending', 'dead')"))
     op.create_index("ux_outbox_effect", "outbox", ["target", "effect_key"], unique=True)
-    op.create_index("ix_outbox_correlation", "outbox", ["correlation_id"])
+    # Lineage lookups go by correlation id, which most rows lack: only rows that have one are indexed.
+    op.drop_index("ix_inbox_correlation", "inbox")
+    _correlation_index("inbox")
+    _correlation_index("outbox")
     op.create_table(
         "balances",
         sa.Column("balance_key", sa.Text, primary_key=True),
@@ -96,11 +99,16 @@ def upgrade() -> None:
     )
     op.create_index("ix_schedule_due", "schedule", ["due_at"], sqlite_where=sa.text("status = 'pending'"),
                     postgresql_where=sa.text("status = 'pending'"))
-    op.create_index("ix_schedule_correlation", "schedule", ["correlation_id"])
-    op.create_index("ix_exceptions_correlation", "exceptions", ["correlation_id"])
+    _correlation_index("schedule")
+    _correlation_index("exceptions")
     _carry_over(bind)
     with op.batch_alter_table("entities") as t:
         t.drop_column("seq_token")
+
+
+def _correlation_index(table: str) -> None:
+    where = sa.text("correlation_id IS NOT NULL")
+    op.create_index(f"ix_{table}_correlation", table, ["correlation_id"], sqlite_where=where, postgresql_where=where)
 
 
 def _keys_as_text() -> None:
