@@ -236,19 +236,10 @@ class Intake:
     def _decide(self, batch: _Batch, d: Decoded, replaying: bool = False) -> list[Finding]:
         """Decide one message's fate; returns the findings that quarantined it (if any)."""
         if d.msg_key in batch.seen:
-            outcome, stored_hash = batch.seen[d.msg_key]
-            changed = stored_hash is not None and content_hash(d) not in (None, stored_hash)
-            if changed and outcome == "quarantined" and not replaying:
-                # A sender's corrected resend of what was quarantined: judged again, in its place.
-                batch.supersede(d.msg_key)
-                replaying = True
-            elif changed and not replaying:
-                return self._conflict(batch, d, f"message {d.message_id} from {d.source} was received before "
-                                                f"with other content ({outcome}); a new message needs a new id")
-            elif not (replaying and outcome == "quarantined"):
-                batch.duplicates.append(d.msg_key)
-                batch.report.duplicates += 1
-                return []
+            verdict = self._seen_before(batch, d, replaying)
+            if verdict is not None:
+                return verdict
+            replaying = True
         if d.findings or d.entity is None:
             return self._reject(batch, d, d.findings, None, replaying)
         if d.source not in self.settings.systems:
@@ -275,6 +266,21 @@ class Intake:
         fields = d.fields_set if fresh == domains else fields_in_domains(d.fields_set, fresh)
         return self._apply(batch, d, event_type, key, token, ordering.advanced(stored, fresh, token), fields,
                            replaying)
+
+    def _seen_before(self, batch: _Batch, d: Decoded, replaying: bool) -> list[Finding] | None:
+        """A key received before: a duplicate, a conflict, or None — judge it again in its place."""
+        outcome, stored_hash = batch.seen[d.msg_key]
+        if replaying and outcome == "quarantined":
+            return None  # an operator's replay
+        if stored_hash is not None and content_hash(d) not in (None, stored_hash):
+            if outcome == "quarantined":
+                batch.supersede(d.msg_key)  # the sender's corrected resend
+                return None
+            return self._conflict(batch, d, f"message {d.message_id} from {d.source} was received before "
+                                            f"with other content ({outcome}); a new message needs a new id")
+        batch.duplicates.append(d.msg_key)
+        batch.report.duplicates += 1
+        return []
 
     def _apply(self, batch: _Batch, d: Decoded, event_type: EventType, key: str, token: str, tokens: str,
                fields: set[str], replaying: bool) -> list[Finding]:
