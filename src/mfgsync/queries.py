@@ -69,6 +69,14 @@ def status(store: Store, now: float) -> dict[str, Any]:
             "scheduled_due": scheduled_due, "exceptions_open": open_exceptions}
 
 
+def eco_impact(store: Store, releases: list, eco, as_of) -> dict[str, Any]:
+    """What an engineering change would do to open orders, on the hub's current state; writes nothing."""
+    from mfgsync.impact_view import StoreImpactView
+    from mfgsync.workflows.engineering_change import impact
+    with store.reading() as read:
+        return impact(releases, eco, StoreImpactView(read), as_of).to_json()
+
+
 def lineage(store: Store, correlation_id: str) -> dict[str, Any]:
     with store.reading() as read:
         return {"correlation_id": correlation_id, "nodes": read.lineage(correlation_id)}

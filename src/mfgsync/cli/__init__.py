@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from mfgsync.cli import bench, formats, hub, planning
+from mfgsync.cli import bench, engineering, formats, hub, planning
 
 
 def build_app() -> typer.Typer:
@@ -21,7 +21,7 @@ def build_app() -> typer.Typer:
     def root() -> None:
         """mfgsync, the manufacturing integration hub."""
 
-    for area in (hub, formats, planning, bench):
+    for area in (hub, engineering, formats, planning, bench):
         area.register(app)
     return app
 

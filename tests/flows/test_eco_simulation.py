@@ -1,0 +1,123 @@
+"""`eco simulate`: what an engineering change would do to open orders, before anything moves.
+One plant, one pump, revision A to B effective 15 December: a seal is replaced by another, bolts
+go from 8 to 6 per pump, the cable stays. Judged as of 1 December."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+
+from mfgsync import queries
+from mfgsync.model import entities as m
+from tests.support.messages import bom, envelope, item
+
+E = "2026-12-15"
+
+
+def _po(number: str, component: str, qty: int, need: str, promised: str | None = None, supplier: str = "SUP-A"):
+    line = {"line_no": 1, "item_id": component, "qty": qty, "uom": "C62", "need_date": need}
+    if promised:
+        line["promised_date"] = promised
+    return envelope("po.created", {"po_number": number, "supplier_id": supplier, "status": "approved",
+                                   "lines": [line]}, source="erp")
+
+
+def _order(order_id: str, status: str, start: str, qty: int):
+    return envelope("production.released", {"order_id": order_id, "item_id": "PMP-100", "qty": qty, "plant_id": "P1",
+                                            "bom_revision": "A", "status": status, "start_date": start}, source="erp")
+
+
+def _receipt(movement_id: str, component: str, qty: int, lot: str | None = None):
+    return envelope("inventory.moved", {"movement_id": movement_id, "kind": "receipt", "item_id": component, "qty": qty,
+                                        "uom": "C62", "plant_id": "P1", "to_location": "A1", "lot_id": lot},
+                    source="wms")
+
+
+def _rule(supplier: str, priority: int, lead: int, valid_from: str | None = None):
+    return envelope("sourcing.updated", {"item_id": "SEAL-B", "supplier_id": supplier, "priority": priority,
+                                         "lead_time_days": lead, "valid_from": valid_from}, source="erp")
+
+
+def plant_before_the_change():
+    return [
+        *(envelope("item.upserted", item(i)) for i in ("PMP-100", "SEAL-A", "SEAL-B", "BOLT", "CABLE")),
+        *(envelope("supplier.upserted", {"supplier_id": s, "name": s}, source="supplier") for s in ("SUP-A", "SUP-B", "SUP-C")),
+        envelope("bom.released", bom("PMP-100", "A", {"SEAL-A": 1, "BOLT": 8, "CABLE": 2}, plant_id="P1",
+                                     status="released", effective_from="2026-11-01")),
+        _order("PRD-1", "released", "2026-12-01", 10), _order("PRD-2", "planned", "2026-12-10", 10),
+        _order("PRD-3", "planned", "2026-12-20", 10), _order("PRD-4", "planned", "2027-01-05", 20),
+        _po("PO-1", "SEAL-A", 25, "2026-12-05"), _po("PO-2", "SEAL-A", 12, "2026-12-18"),
+        _po("PO-3", "SEAL-A", 10, "2027-01-02"), _po("PO-4", "BOLT", 100, "2026-12-20"),
+        _po("PO-5", "SEAL-B", 10, "2026-12-18", promised="2026-12-18"),
+        _po("PO-6", "SEAL-B", 20, "2026-12-18", promised="2027-01-10"),
+        _receipt("MV-1", "SEAL-B", 5),
+        envelope("quality.hold", {"hold_id": "H-1", "item_id": "SEAL-B", "lot_id": "L9", "status": "held",
+                                  "reason": "leak test"}, source="wms"),
+        _receipt("MV-2", "SEAL-B", 50, lot="L9"),
+        _rule("SUP-A", 2, 10), _rule("SUP-B", 1, 30), _rule("SUP-C", 0, 1, valid_from="2027-01-01"),
+    ]
+
+
+REVISION_B = bom("PMP-100", "B", {"SEAL-B": 1, "BOLT": 6, "CABLE": 2}, plant_id="P1", status="released",
+                 effective_from=E)
+ECO = {"eco_id": "ECO-42", "item_id": "PMP-100", "from_revision": "A", "to_revision": "B", "effective_from": E}
+
+
+def _simulated(hub):
+    assert hub.intake.ingest(plant_before_the_change()).quarantined == 0, hub.exceptions.list()
+    return queries.eco_impact(hub.store, [m.Bom.model_validate(REVISION_B)], m.EngineeringChange.model_validate(ECO),
+                              date(2026, 12, 1))
+
+
+def test_released_orders_keep_their_revision_and_planned_ones_from_the_effective_date_move(make_hub):
+    result = _simulated(make_hub())
+    assert [(o["order_id"], o["action"], o["new_revision"]) for o in result["production_orders"]] == [
+        ("PRD-1", "keep", "A"), ("PRD-2", "keep", "A"), ("PRD-3", "move", "B"), ("PRD-4", "move", "B")]
+    [change] = result["boms"]
+    assert (change["from_revision"], change["to_revision"]) == ("A", "B")
+    assert {(c["component_id"], c["change"]) for c in change["changes"]} == {
+        ("BOLT", "qty_changed"), ("SEAL-A", "removed"), ("SEAL-B", "added")}
+
+
+def test_a_component_that_falls_away_cancels_and_splits_purchase_lines_latest_need_first(make_hub):
+    actions = {(a["po_number"], a["action"], a["new_qty"]) for a in _simulated(make_hub())["purchase_actions"]
+               if a["item_id"] == "SEAL-A"}
+    # 30 seals fewer for the moving orders: PO-3 (10) and PO-2 (12) go; PO-1, needed before the
+    # change, keeps the 20 the orders on revision A still need and gives up 5.
+    assert actions == {("PO-3", "cancel", 0), ("PO-2", "cancel", 0), ("PO-1", "split", 20)}
+
+
+def test_a_reduced_quantity_per_reduces_the_line_where_the_excess_runs_out(make_hub):
+    [bolts] = [a for a in _simulated(make_hub())["purchase_actions"] if a["item_id"] == "BOLT"]
+    assert (bolts["action"], bolts["open_qty"], bolts["new_qty"]) == ("reduce", 100, 40)
+
+
+def test_a_new_component_short_by_its_need_date_is_at_risk_with_the_best_valid_supplier(make_hub):
+    result = _simulated(make_hub())
+    # 30 needed from 20 December: 5 on hand (the 50 on hold do not count) and 10 promised in time.
+    assert result["at_risk"] == [{"item_id": "SEAL-B", "plant_id": "P1", "qty": 15, "need_date": "2026-12-20",
+                                  "available_date": "2026-12-31", "days_late": 11, "supplier_id": "SUP-B"}]
+    expedite = [(a["po_number"], a["action"]) for a in result["purchase_actions"] if a["item_id"] == "SEAL-B"]
+    assert expedite == [("PO-6", "expedite")]
+    roles = {(s["item_id"], s["role"], s["on_hand"]) for s in result["stock"]}
+    assert roles == {("SEAL-A", "phase_out", 0), ("BOLT", "phase_out", 0), ("SEAL-B", "phase_in", 5)}
+
+
+def test_simulate_from_the_command_line_writes_nothing(tmp_path):
+    feed, change = tmp_path / "plant.jsonl", tmp_path / "eco.jsonl"
+    feed.write_text("\n".join(json.dumps(e) for e in plant_before_the_change()) + "\n")
+    change.write_text(json.dumps(envelope("eco.approved", ECO)) + "\n" +
+                      json.dumps(envelope("bom.released", REVISION_B)) + "\n")
+    env = {"PATH": "", "HOME": str(tmp_path)}
+    cli = [sys.executable, "-m", "mfgsync.cli"]
+    subprocess.run(cli + ["ingest", str(feed)], cwd=tmp_path, check=True, capture_output=True, env=env)
+    run = subprocess.run(cli + ["eco", "simulate", str(change), "--as-of", "2026-12-01", "--json"], cwd=tmp_path,
+                         capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["eco_id"] == "ECO-42" and result["effective_from"] == E and len(result["at_risk"]) == 1
+    status = json.loads(subprocess.run(cli + ["get", "bom", "PMP-100", "--plant", "P1", "--json"], cwd=tmp_path,
+                                       capture_output=True, text=True, env=env).stdout)
+    assert status["revision"] == "A", "simulating applied nothing"
