@@ -24,6 +24,8 @@ from mfgsync.rules.ownership import DEFAULT_OWNERSHIP, DOMAINS
 
 SystemKind = Literal["source", "memory", "dropfolder", "recorder", "webhook", "tryton", "rest", "x12", "edifact"]
 # Kinds that receive deliveries in this version; the others are named for the flows to come.
+# Kinds that take commands (item.upsert, bom.upsert, …) that workflows emit for them.
+COMMAND_KINDS = {"tryton"}
 DELIVERING_KINDS = {"memory", "dropfolder", "recorder", "webhook", "tryton"}
 DEFAULT_SOURCES = ("plm", "erp", "mes", "wms", "supplier")
 
@@ -110,6 +112,10 @@ class UnitRule(_Strict):
 class Plant(_Strict):
     erp_warehouse: str | None = None
     negative_stock: Literal["reject", "alert"] = "reject"
+    # Which items' BOMs the plant receives (shell-style patterns over item ids).
+    receives: list[str] = Field(default_factory=lambda: ["*"])
+    # The plant's own codes for hub items, per target system: {system: {item_id: code}}.
+    item_codes: dict[str, dict[str, str]] = Field(default_factory=dict)
 
 
 class Settings(_Strict):
@@ -161,6 +167,10 @@ class Settings(_Strict):
                 if system.kind not in DELIVERING_KINDS:
                     raise _located(where, f"`{target}` is a {system.kind} system, which cannot receive deliveries yet")
         return self
+
+    def command_targets(self) -> set[str]:
+        """Systems that take the hub's commands (an ERP's API) rather than its envelopes."""
+        return {name for name, system in self.systems.items() if system.kind in COMMAND_KINDS}
 
     def targets_for(self, event_type: str) -> list[str]:
         return self.subscriptions.get(event_type, [])

@@ -18,6 +18,7 @@ from mfgsync.model import keys
 from mfgsync.model.units import Conversion, UnitCatalogue
 from mfgsync.store.port import StoredEntity, UnitOfWork
 from mfgsync.workflows.effects import Adjust, Count, Put
+from mfgsync.workflows.event import PlantView
 
 # entity_type -> model class, for typed reads
 MODELS: dict[str, type[m.Canonical]] = {
@@ -43,8 +44,10 @@ class BatchState:
     """Implements the workflows' view (the rules' StateView plus routing) over one unit of work."""
 
     def __init__(self, uow: UnitOfWork, conversions: Iterable[Conversion],
-                 subscriptions: Mapping[EventType, list[str]], now: str):
+                 subscriptions: Mapping[EventType, list[str]], now: str,
+                 plants: Mapping[str, PlantView] | None = None, command_targets: Iterable[str] = ()):
         self._uow, self._subscriptions, self._now = uow, subscriptions, now
+        self._plants, self._command_targets = plants or {}, set(command_targets)
         self._rows: dict[str, StoredEntity | None] = {}
         self._parsed: dict[str, m.Canonical | None] = {}
         self._written: dict[str, dict] = {}  # key -> entity row to put
@@ -140,6 +143,12 @@ class BatchState:
 
     def subscribers(self, event_type: EventType) -> list[str]:
         return self._subscriptions.get(event_type, [])
+
+    def takes_commands(self, target: str) -> bool:
+        return target in self._command_targets
+
+    def plants(self) -> Mapping[str, PlantView]:
+        return self._plants
 
     # --- writing ---
     def put(self, put: Put, tokens: str | None, msg_key: str) -> str:

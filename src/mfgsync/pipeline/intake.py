@@ -115,7 +115,8 @@ class _Batch:
 
     def __init__(self, uow: UnitOfWork, settings: Settings, now: float, now_iso: str, actor: str):
         self.uow, self.settings, self.now, self.at, self.actor = uow, settings, now, now_iso, actor
-        self.state = BatchState(uow, settings.conversions(), settings.subscriptions, now_iso)
+        self.state = BatchState(uow, settings.conversions(), settings.subscriptions, now_iso, settings.plants,
+                                settings.command_targets())
         self.inbox: list[dict] = []
         self.inbox_updates: list[dict] = []
         self.duplicates: list[str] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Mapping, Protocol
 
 from mfgsync.envelope import EventType
 from mfgsync.model.base import Canonical
@@ -27,7 +27,17 @@ class Event:
         return f"message:{self.msg_key}"
 
 
+class PlantView(Protocol):
+    receives: list[str]  # shell-style patterns of the item ids whose BOMs the plant receives
+    item_codes: Mapping[str, Mapping[str, str]]  # system -> item id -> the plant's code there
+
+
 class WorkflowView(StateView, Protocol):
     """The rules' view of state, plus the configuration a workflow routes by."""
 
     def subscribers(self, event_type: EventType) -> list[str]: ...
+
+    def takes_commands(self, target: str) -> bool:
+        """Whether the target takes commands (an ERP's API) rather than envelopes."""
+
+    def plants(self) -> Mapping[str, PlantView]: ...

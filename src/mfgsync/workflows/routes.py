@@ -6,15 +6,17 @@ from __future__ import annotations
 from typing import Callable
 
 from mfgsync.envelope import EventType
-from mfgsync.workflows import fan_out, state_changes
+from mfgsync.workflows import fan_out, propagation, state_changes
 from mfgsync.workflows.effects import Effect
 from mfgsync.workflows.event import Event, WorkflowView
 
 Handler = Callable[[Event, WorkflowView], list[Effect]]
 
-# Every event first changes the hub's state, then goes to its subscribers; the engineering
-# change, purchase-order and replenishment workflows join the rows of their event types.
+# Every event first changes the hub's state, then goes to its subscribers; engineering data
+# also becomes commands for the ERPs that take them.
+_EVERY_EVENT: tuple[Handler, ...] = (state_changes.apply, fan_out.deliver_to_subscribers)
 ROUTES: dict[EventType, tuple[Handler, ...]] = {
-    event_type: (state_changes.apply, fan_out.deliver_to_subscribers) for event_type in EventType
+    **{event_type: _EVERY_EVENT for event_type in EventType},
+    EventType.item_upserted: (*_EVERY_EVENT, propagation.propagate_item),
+    EventType.bom_released: (*_EVERY_EVENT, propagation.propagate_bom),
 }
-

@@ -1,0 +1,76 @@
+"""Engineering data into the ERP: items and BOM revisions as commands for each plant that
+receives them, and the revision made the default on its effective date.
+
+An engineering BOM (no plant) becomes one manufacturing BOM per plant whose `receives` patterns
+match the item; a plant-specific BOM goes to its plant. Each command's effect key is its
+business identity (`erp:bom:PMP-100@P1#B`), so a release received twice is carried out once,
+and the ERP connector can find what it made after a timeout. The switch of the default BOM is
+scheduled for the effective date, in the BOM's own stream, so it always follows the upsert.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timezone
+from fnmatch import fnmatchcase
+from typing import Iterator
+
+from mfgsync.model import entities as m
+from mfgsync.model import keys
+from mfgsync.workflows.effects import Effect, Emit, ScheduleAt
+from mfgsync.workflows.event import Event, PlantView, WorkflowView
+
+
+def receiving_plants(item_id: str, plant_id: str | None, plants: dict[str, PlantView]) -> Iterator[str | None]:
+    """The plants an item's BOM goes to (None: the hub knows no plants, one BOM for all)."""
+    if not plants:
+        yield plant_id
+    elif plant_id is not None:
+        if plant_id in plants:
+            yield plant_id
+    else:
+        yield from (p for p, plant in sorted(plants.items())
+                    if any(fnmatchcase(item_id, pattern) for pattern in plant.receives))
+
+
+def _codes(plants: dict[str, PlantView], plant_id: str | None, target: str) -> dict[str, str]:
+    plant = plants.get(plant_id) if plant_id else None
+    return dict(plant.item_codes.get(target, {})) if plant else {}
+
+
+def propagate_bom(event: Event, state: WorkflowView) -> list[Effect]:
+    bom: m.Bom = event.entity
+    plants = dict(state.plants())
+    effects: list[Effect] = []
+    for target in state.subscribers(event.type):
+        if not state.takes_commands(target):
+            continue
+        for plant_id in receiving_plants(bom.item_id, bom.plant_id, plants):
+            effects += _bom_commands(target, bom.model_copy(update={"plant_id": plant_id}), _codes(plants, plant_id, target),
+                                     event)
+    return effects
+
+
+def _bom_commands(target: str, bom: m.Bom, codes: dict[str, str], event: Event) -> list[Effect]:
+    key = f"{target}:bom:{bom.item_id}@{bom.plant_id or '*'}#{bom.revision}"
+    stream = keys.bom(bom.item_id, bom.plant_id)
+    upsert = Emit(target, "bom.upsert", key, {"bom": bom.model_dump(mode="json"), "item_codes": codes}, stream)
+    default = Emit(target, "bom.make_default", f"{key}:default",
+                   {"item_id": bom.item_id, "revision": bom.revision, "plant_id": bom.plant_id, "item_codes": codes},
+                   stream)
+    due = datetime.combine(bom.effective_from, time(), timezone.utc) if bom.effective_from else event.time
+    return [upsert, ScheduleAt(due, default)]
+
+
+def propagate_item(event: Event, state: WorkflowView) -> list[Effect]:
+    """Each item state reaches the ERP under the code each plant knows it by."""
+    item: m.Item = event.entity
+    plants = dict(state.plants())
+    effects: list[Effect] = []
+    for target in state.subscribers(event.type):
+        if not state.takes_commands(target):
+            continue
+        codes = sorted({_codes(plants, p, target).get(item.item_id, item.item_id) for p in plants} or {item.item_id})
+        for code in codes:
+            effects.append(Emit(target, "item.upsert", f"{target}:item:{code}@{event.source}/{event.message_id}",
+                                {"item": item.model_dump(mode="json"), "code": code}, f"ITEMCMD:{keys.part(code)}"))
+    return effects

@@ -1,0 +1,54 @@
+"""A released revision reaches the ERP as commands, once per plant that receives it, and becomes
+the ERP's default BOM on its effective date; an envelope target beside it still gets the
+envelope. The ERP here is a recording stand-in (the real Tryton story is in tests/e2e)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from mfgsync.connectors.memory import MemoryConnector
+from tests.conftest import FakeClock
+from tests.support.messages import bom, envelope, item
+
+CONFIG = """
+systems:
+  erp: {kind: tryton, url: "http://127.0.0.1:9", database: mfg, user: admin, password_env: MFGSYNC_TEST_ERP_PASSWORD}
+  mes: {kind: memory}
+subscriptions: {item.upserted: [erp], bom.released: [erp, mes]}
+plants:
+  P1: {receives: ["*"]}
+  P2: {receives: ["PMP-*"], item_codes: {erp: {PMP-100: P2-PMP-100}}}
+  P3: {receives: ["VLV-*"]}
+"""
+
+
+def _hub(make_hub, clock, monkeypatch):
+    monkeypatch.setenv("MFGSYNC_TEST_ERP_PASSWORD", "not-used")  # the stand-in takes the ERP's place
+    erp, mes = MemoryConnector(), MemoryConnector()
+    return make_hub(CONFIG, connectors={"erp": erp, "mes": mes}, clock=clock), erp, mes
+
+
+def _release(revision: str, effective: str):
+    return envelope("bom.released", bom("PMP-100", revision, {"SEAL": 1}, status="released", effective_from=effective),
+                    correlationid="ECO-42")
+
+
+def test_an_engineering_bom_becomes_one_bom_per_receiving_plant_made_default_on_its_date(make_hub, monkeypatch):
+    clock = FakeClock(datetime(2026, 12, 1, tzinfo=timezone.utc).timestamp())
+    hub, erp, mes = _hub(make_hub, clock, monkeypatch)
+    hub.intake.ingest([envelope("item.upserted", item("PMP-100")), envelope("item.upserted", item("SEAL")),
+                       _release("B", "2026-12-15"), _release("B", "2026-12-15")])  # the release sent twice
+    hub.worker.run_until_idle()
+    bom_commands = [(d.command, d.effect_key) for d in erp.received if d.command.startswith("bom")]
+    assert bom_commands == [("bom.upsert", "erp:bom:PMP-100@P1#B"), ("bom.upsert", "erp:bom:PMP-100@P2#B")]
+    p2 = json.loads(next(d.payload for d in erp.received if d.effect_key == "erp:bom:PMP-100@P2#B"))
+    assert p2["bom"]["plant_id"] == "P2" and p2["item_codes"] == {"PMP-100": "P2-PMP-100"}
+    items = sorted(json.loads(d.payload)["code"] for d in erp.received if d.command == "item.upsert")
+    assert items == ["P2-PMP-100", "PMP-100", "SEAL"], "each plant's code for the item"
+    assert [json.loads(d.payload)["type"] for d in mes.received] == ["bom.released"] * 2, "MES gets each envelope"
+
+    clock.now = datetime(2026, 12, 15, 0, 0, 1, tzinfo=timezone.utc).timestamp()
+    hub.worker.run_until_idle()
+    defaults = [d.effect_key for d in erp.received if d.command == "bom.make_default"]
+    assert defaults == ["erp:bom:PMP-100@P1#B:default", "erp:bom:PMP-100@P2#B:default"]
