@@ -52,3 +52,23 @@ def test_an_engineering_bom_becomes_one_bom_per_receiving_plant_made_default_on_
     hub.worker.run_until_idle()
     defaults = [d.effect_key for d in erp.received if d.command == "bom.make_default"]
     assert defaults == ["erp:bom:PMP-100@P1#B:default", "erp:bom:PMP-100@P2#B:default"]
+
+
+def test_eco_status_follows_each_plant_from_pending_to_delivered_to_confirmed(make_hub, monkeypatch):
+    from mfgsync import queries
+    clock = FakeClock(datetime(2026, 12, 1, tzinfo=timezone.utc).timestamp())
+    hub, erp, _ = _hub(make_hub, clock, monkeypatch)
+    hub.intake.ingest([envelope("item.upserted", item("PMP-100")), envelope("item.upserted", item("SEAL")),
+                       _release("B", "2026-12-15")])
+    assert {r["status"] for r in queries.eco_status(hub.store, "ECO-42")["targets"]} == {"pending"}
+    hub.worker.run_until_idle()
+    status = queries.eco_status(hub.store, "ECO-42")
+    assert [(r["target"], r["plant_id"], r["status"]) for r in status["targets"]] == [
+        ("erp", "P1", "delivered"), ("erp", "P2", "delivered"), ("mes", None, "delivered")]
+    assert status["latency_seconds"] is not None
+    clock.now = datetime(2026, 12, 15, 0, 0, 1, tzinfo=timezone.utc).timestamp()
+    hub.worker.run_until_idle()
+    status = queries.eco_status(hub.store, "ECO-42")
+    assert [(r["target"], r["status"]) for r in status["targets"]] == [
+        ("erp", "confirmed"), ("erp", "confirmed"), ("mes", "delivered")], "the ERP's default switched on the date"
+    assert queries.eco_status(hub.store, "ECO-0") is None

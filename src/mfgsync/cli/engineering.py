@@ -24,6 +24,7 @@ console = Console()
 def register(app: typer.Typer) -> None:
     eco = typer.Typer(help="Engineering changes: their impact on open orders.", no_args_is_help=True)
     eco.command("simulate")(simulate)
+    eco.command("status")(status)
     app.add_typer(eco, name="eco")
 
 
@@ -70,3 +71,20 @@ def simulate(path: Path = typer.Argument(..., help="envelopes (JSON lines) or a 
         for row in rows:
             table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
         console.print(table)
+
+
+def status(eco_id: str = typer.Argument(..., help="the ECO's id (its correlation id)"), as_json: bool = JSON) -> None:
+    """How far an ECO got into each target and plant: pending, delivered, confirmed or failed."""
+    result = queries.eco_status(_hub().store, eco_id)
+    if result is None:
+        fail(f"nothing carries the ECO id {eco_id!r}", "NOT_FOUND", 1)
+    if as_json:
+        print_json(result)
+        return
+    table = Table("target", "plant", "status", "delivered", "confirmed", title=f"ECO {eco_id}")
+    for row in result["targets"]:
+        table.add_row(row["target"], row["plant_id"] or "*", row["status"], row["delivered_at"] or "",
+                      row["confirmed_at"] or "")
+    console.print(table)
+    if result["latency_seconds"] is not None:
+        console.print(f"release to every target confirmed: {result['latency_seconds']:g} s")
