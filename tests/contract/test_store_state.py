@@ -141,3 +141,11 @@ def test_a_count_sets_the_balance_and_later_deltas_move_from_it(store):
         assert {b["item_id"]: b["qty"] for b in read.balances()} == {"A": Decimal("7"), "C": Decimal("2")}
         assert [(row["kind"], row["qty"]) for row in read.ledger(balance_key("A"))] == [
             ("delta", Decimal("10")), ("count", Decimal("6")), ("delta", Decimal("1"))]
+
+
+def test_a_unit_of_work_reads_every_balance_of_an_item(store):
+    with store.writing() as uow:
+        uow.move_stock([stock("A", "7.3"), stock("A", "2", location="DOCK"), stock("B", "1")])
+    with store.writing() as uow:
+        rows = uow.stock_of("A")
+    assert sorted((r["location_id"], r["qty"]) for r in rows) == [("DOCK", Decimal("2")), ("STOCK", Decimal("7.3"))]

@@ -121,3 +121,16 @@ def test_simulate_from_the_command_line_writes_nothing(tmp_path):
     status = json.loads(subprocess.run(cli + ["get", "bom", "PMP-100", "--plant", "P1", "--json"], cwd=tmp_path,
                                        capture_output=True, text=True, env=env).stdout)
     assert status["revision"] == "A", "simulating applied nothing"
+
+
+def test_applying_the_eco_routes_each_purchase_action_and_risk_to_who_must_act(make_hub):
+    hub = make_hub()
+    assert hub.intake.ingest(plant_before_the_change()).quarantined == 0
+    hub.intake.ingest([envelope("eco.approved", ECO, correlationid="ECO-42", time="2026-12-01T09:00:00Z"),
+                       envelope("bom.released", REVISION_B, correlationid="ECO-42", time="2026-12-01T09:00:10Z")])
+    raised = sorted((e["owner_role"], e["codes"][0], e["entity_key"]) for e in hub.exceptions.list(kind="workflow"))
+    assert raised == [("planner", "ECO_SUPPLY_AT_RISK", "ITEM:SEAL-B"),
+                      ("supply_chain", "ECO_PO_CANCEL", "PO:PO-2"), ("supply_chain", "ECO_PO_CANCEL", "PO:PO-3"),
+                      ("supply_chain", "ECO_PO_EXPEDITE", "PO:PO-6"), ("supply_chain", "ECO_PO_REDUCE", "PO:PO-4"),
+                      ("supply_chain", "ECO_PO_SPLIT", "PO:PO-1")]
+    assert {e["correlation_id"] for e in hub.exceptions.list(kind="workflow")} == {"ECO-42"}

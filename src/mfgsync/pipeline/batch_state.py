@@ -17,6 +17,7 @@ from mfgsync.model import entities as m
 from mfgsync.model import keys
 from mfgsync.model.units import Conversion, UnitCatalogue
 from mfgsync.store.port import StoredEntity, UnitOfWork
+from mfgsync.workflows import engineering_change as ec
 from mfgsync.workflows.effects import Adjust, Count, Put
 from mfgsync.workflows.event import PlantView
 
@@ -25,7 +26,7 @@ MODELS: dict[str, type[m.Canonical]] = {
     "item": m.Item, "supplier": m.Supplier, "bom_revision": m.Bom, "bom": m.Bom,
     "purchase_order": m.PurchaseOrder, "quality_hold": m.QualityHold, "uom": m.UomConversion,
     "movement": m.InventoryMovement, "production_report": m.ProductionReport,
-    "production_order": m.ProductionOrder,
+    "production_order": m.ProductionOrder, "eco": m.EngineeringChange, "sourcing": m.SourcingRule,
 }
 
 
@@ -53,7 +54,7 @@ class BatchState:
         self._written: dict[str, dict] = {}  # key -> entity row to put
         self._by_ref: dict[tuple[str, str], dict[str, m.Canonical]] = {}
         self._written_by_ref: dict[tuple[str, str], set[str]] = {}
-        self._fetched_refs: set[str] = set()  # items whose REF_TYPES entities were fetched in bulk
+        self._fetched_refs: set[tuple[str, str]] = set()  # (entity type, item) fetched in bulk
         self._qty: dict[str, Decimal] = {}  # balance key -> quantity as this batch leaves it
         self._unread: dict[str, Decimal] = {}  # balance key -> this batch's deltas to a balance not read
         self.stock_moves: list[dict] = []
@@ -71,11 +72,11 @@ class BatchState:
         found = self._uow.entity_rows(wanted)
         for key in wanted:
             self._rows[key] = found.get(key)
-        items = [r for r in set(refs) if r not in self._fetched_refs]
+        items = [r for r in set(refs) if (REF_TYPES[0], r) not in self._fetched_refs]
         if items:
             for (entity_type, ref), stored in self._uow.entities_by_refs(REF_TYPES, items).items():
                 self._load_bucket(entity_type, ref, stored)
-            self._fetched_refs.update(items)
+            self._fetched_refs.update((t, r) for t in REF_TYPES for r in items)
         balances = [k for k in set(balance_keys) if k not in self._qty]
         stored_qty = self._uow.balances(balances)
         for key in balances:
@@ -102,7 +103,7 @@ class BatchState:
     def _refs(self, entity_type: str, ref: str) -> dict[str, m.Canonical]:
         if (entity_type, ref) not in self._by_ref:
             # An item fetched in bulk that had none of these in the store: only this batch's writes.
-            stored = {} if ref in self._fetched_refs else \
+            stored = {} if (entity_type, ref) in self._fetched_refs else \
                 self._uow.entities_by_refs([entity_type], [ref]).get((entity_type, ref), {})
             self._load_bucket(entity_type, ref, stored)
         return self._by_ref[(entity_type, ref)]
@@ -140,6 +141,34 @@ class BatchState:
 
     def units(self) -> UnitCatalogue:
         return self._units
+
+    # --- what an engineering change's impact reads (workflows/engineering_change.py) ---
+    def engineering_changes(self, item_id: str) -> list[m.EngineeringChange]:
+        return list(self._refs("eco", item_id).values())
+
+    def bom_revisions(self, item_id: str) -> list[m.Bom]:
+        return list(self._refs("bom_revision", item_id).values())
+
+    def previous_revision(self, bom: m.Bom) -> m.Bom | None:
+        return ec.previous_of(bom, self.bom_revisions(bom.item_id))
+
+    def production_orders(self, item_id: str, plant_id: str | None) -> list[m.ProductionOrder]:
+        return ec.orders_in(self._refs("production_order", item_id).values(), plant_id)
+
+    def purchase_lines(self, item_id: str) -> list[tuple[m.PurchaseOrder, m.PurchaseOrderLine]]:
+        stored = {po.po_number: po for po in (m.PurchaseOrder.model_validate_json(d)
+                                              for d in self._uow.entities_of_type("purchase_order"))}
+        for key, row in self._written.items():  # this batch's orders win
+            if row["entity_type"] == "purchase_order":
+                po = self._parsed[key]
+                stored[po.po_number] = po
+        return ec.lines_by_item(stored.values()).get(item_id, [])
+
+    def available_on_hand(self, item_id: str, plant_id: str | None) -> Decimal:
+        return ec.on_hand(self._uow.stock_of(item_id), plant_id)
+
+    def sourcing_rules(self, item_id: str) -> list[m.SourcingRule]:
+        return list(self._refs("sourcing", item_id).values())
 
     def subscribers(self, event_type: EventType) -> list[str]:
         return self._subscriptions.get(event_type, [])

@@ -117,6 +117,13 @@ CATALOGUE: dict[str, Reason] = {
     "UNKNOWN_BENCHMARK": Reason("admin", "no benchmark has the name given"),
     "NOT_FOUND": Reason("admin", "no entity or exception has the key given"),
     "EXCEPTION_STATE": Reason("admin", "the exception is not in a state that allows the action"),
+    "ECO_PO_CANCEL": Reason("supply_chain", "an engineering change leaves a purchase line unneeded: cancel it"),
+    "ECO_PO_REDUCE": Reason("supply_chain", "an engineering change needs less of a purchase line: reduce it"),
+    "ECO_PO_SPLIT": Reason("supply_chain", "a purchase line needed before an engineering change carries quantity "
+                           "for after it: split it"),
+    "ECO_PO_EXPEDITE": Reason("supply_chain", "an engineering change needs a purchase line earlier than promised"),
+    "ECO_SUPPLY_AT_RISK": Reason("planner", "a component an engineering change adds or increases cannot be had "
+                                 "by the date it is needed"),
     "MESSAGE_ID_CONFLICT": Reason("admin", "a message id (or movement id) was used before for other content"),
     "NOT_PERMITTED": Reason("admin", "the actor's role may not act on that exception, or approves its own request"),
     "STORE_NOT_MIGRATED": Reason("admin", "the store's schema is behind this version: run `mfgsync db upgrade`"),

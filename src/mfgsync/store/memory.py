@@ -165,6 +165,9 @@ class MemoryUnitOfWork(OutboxUnit):
         balances = self.state.balances
         return {k: balances[k]["qty"] for k in set(keys) if k in balances}
 
+    def stock_of(self, item_id: str) -> list[dict[str, Any]]:
+        return MemoryReadSide(self.state).balances(item_id)
+
     def move_stock(self, rows: list[Row]) -> None:
         for row in rows:
             held = self.state.balances.get(row["balance_key"])

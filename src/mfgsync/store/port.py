@@ -181,6 +181,9 @@ class UnitOfWork(Protocol):
         """balance_key -> qty for those that exist; the rows are held until commit where the
         backend can, so a rule judging them (negative stock) is not raced."""
 
+    def stock_of(self, item_id: str) -> list[dict[str, Any]]:
+        """Every balance of an item, as ReadSide.balances gives them (no rows are held)."""
+
     def move_stock(self, rows: list[Row]) -> None:
         """Ledger deltas, each added to its balance atomically. Keys: balance_key, item_id,
         plant_id, location_id, lot_id, status, delta (Decimal), uom, msg_key, at, correlation_id."""

@@ -105,6 +105,10 @@ class StateWrites:
                                 "ORDER BY balance_key" + self.d.for_update, keys)
         return {key: Decimal(qty) for key, qty in rows}
 
+    def stock_of(self, item_id: str) -> list[dict]:
+        from mfgsync.store.sql.reads import SqlReadSide  # the same query, on this unit's connection
+        return SqlReadSide(self.c, self.d).balances(item_id)
+
     def move_stock(self, rows: list[Row]) -> None:
         self._stock(rows, "delta", self.d.add("balances.qty", "excluded.qty"))
 
