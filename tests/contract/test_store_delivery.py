@@ -36,6 +36,13 @@ def test_deliveries_are_claimed_oldest_first_one_per_stream_per_target(store):
     assert first.delivery_key == f"erp-{first.id:010d}"
 
 
+def test_effects_queued_together_are_delivered_in_the_order_given_whatever_their_keys(store):
+    queue(store, delivery("mes", "BOM:P1", 1, effect_key="message:plm/7"),
+          delivery("mes", "BOM:P1", 2, effect_key="mes:eco:ECO-42:moves", msg_key=None, payload="{}"))
+    [first] = claim(store, 200.0, "w1")
+    assert first.effect_key == "message:plm/7", "the revision before the notice about it"
+
+
 def test_an_emitted_command_carries_its_own_payload(store):
     queue(store, delivery("erp", "PO:1", 1, msg_key=None, payload='{"po": "1"}', command="po.reschedule",
                           correlation_id="C1"))

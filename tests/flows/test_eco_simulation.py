@@ -12,6 +12,7 @@ from datetime import date
 from mfgsync import queries
 from mfgsync.model import entities as m
 from tests.support.messages import bom, envelope, item
+from tests.support.state import entity
 
 E = "2026-12-15"
 
@@ -134,3 +135,20 @@ def test_applying_the_eco_routes_each_purchase_action_and_risk_to_who_must_act(m
                       ("supply_chain", "ECO_PO_EXPEDITE", "PO:PO-6"), ("supply_chain", "ECO_PO_REDUCE", "PO:PO-4"),
                       ("supply_chain", "ECO_PO_SPLIT", "PO:PO-1")]
     assert {e["correlation_id"] for e in hub.exceptions.list(kind="workflow")} == {"ECO-42"}
+
+
+def test_planned_orders_from_the_effective_date_move_to_the_new_revision_and_mes_is_told(make_hub):
+    from mfgsync.connectors.memory import MemoryConnector
+    mes = MemoryConnector()
+    hub = make_hub("systems: {mes: {kind: memory}}\nsubscriptions: {bom.released: [mes]}", connectors={"mes": mes})
+    assert hub.intake.ingest(plant_before_the_change()).quarantined == 0
+    hub.intake.ingest([envelope("eco.approved", ECO, correlationid="ECO-42", time="2026-12-01T09:00:00Z"),
+                       envelope("bom.released", REVISION_B, correlationid="ECO-42", time="2026-12-01T09:00:10Z")])
+    revisions = {o: entity(hub, f"PROD:{o}")["bom_revision"] for o in ("PRD-1", "PRD-2", "PRD-3", "PRD-4")}
+    assert revisions == {"PRD-1": "A", "PRD-2": "A", "PRD-3": "B", "PRD-4": "B"}
+    hub.worker.run_until_idle()
+    [notice] = [json.loads(d.payload) for d in mes.received if d.command == "production.orders_moved"]
+    assert [(o["order_id"], o["from_revision"], o["to_revision"]) for o in notice["orders"]] == [
+        ("PRD-3", "A", "B"), ("PRD-4", "A", "B")]
+    assert [d.command for d in mes.received] == ["deliver", "deliver", "production.orders_moved"], \
+        "after the ECO and the revision themselves"

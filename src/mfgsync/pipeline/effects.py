@@ -18,8 +18,9 @@ def persist(effects: Iterable[Effect], event: Event, batch: "_Batch", key: str, 
     data_json = None
     for effect in effects:
         if isinstance(effect, Put):
-            own = effect.key == key
-            written = batch.state.put(effect, tokens if own else None, event.msg_key)
+            # An entity a workflow writes besides the event's own keeps its ordering tokens.
+            kept = tokens if effect.key == key else batch.state.tokens(effect.key)
+            written = batch.state.put(effect, kept, event.msg_key)
             if effect.entity is event.entity:
                 data_json = written
         elif isinstance(effect, Adjust):

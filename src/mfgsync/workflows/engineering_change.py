@@ -16,11 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Iterable, Protocol
 
-from mfgsync.envelope import EventType
 from mfgsync.model import entities as m
-from mfgsync.model import keys
-from mfgsync.workflows.effects import Effect, Raise
-from mfgsync.workflows.event import Event
 
 ZERO = Decimal(0)
 _CLOSED_LINES = {m.PoLineStatus.received, m.PoLineStatus.cancelled, m.PoLineStatus.rejected}
@@ -259,39 +255,3 @@ def _action(po: m.PurchaseOrder, line: m.PurchaseOrderLine, action: str, open_qt
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
-
-
-# --- applying an ECO: its purchase actions and risks become exceptions for the people who act ---
-
-class ChangeView(ImpactView, Protocol):
-    def engineering_changes(self, item_id: str) -> list[m.EngineeringChange]: ...
-
-    def bom_revisions(self, item_id: str) -> list[m.Bom]: ...
-
-
-def raise_impact(event: Event, state: ChangeView) -> list[Effect]:
-    """When an approved ECO and its released revision are both in the hub (whichever came last),
-    each purchase action goes to supply chain and each supply risk to planning."""
-    if event.type == EventType.bom_released:
-        bom = event.entity
-        eco = next((c for c in state.engineering_changes(bom.item_id)
-                    if c.to_revision == bom.revision and c.status != m.EcoStatus.cancelled), None)
-        releases = [bom] if eco else []
-    else:
-        eco = event.entity
-        releases = [b for b in state.bom_revisions(eco.item_id) if b.revision == eco.to_revision
-                    and b.status == m.BomStatus.released]
-    if not releases:
-        return []
-    result = impact(releases, eco, state, event.time.date())
-    effects = [Raise(f"ECO_PO_{a['action'].upper()}", "supply_chain",
-                     f"{eco.eco_id}: {a['action']} line {a['line_no']} of PO {a['po_number']} ({a['item_id']}, open "
-                     f"{a['open_qty']}, new {a['new_qty']}): {a['reason']}", keys.purchase_order(a["po_number"]))
-               for a in result.purchase_actions if a["action"] != "keep"]
-    effects += [Raise("ECO_SUPPLY_AT_RISK", "planner",
-                      f"{eco.eco_id}: {r['qty']} {r['item_id']} needed {r['need_date']} at {r['plant_id'] or 'every plant'}, "
-                      f"available {r['available_date'] or 'from no valid source'}"
-                      + (f" ({r['days_late']} days late, {r['supplier_id']})" if r["days_late"] is not None else ""),
-                      keys.item(r["item_id"]))
-                for r in result.at_risk]
-    return effects

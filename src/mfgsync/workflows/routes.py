@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Callable
 
 from mfgsync.envelope import EventType
-from mfgsync.workflows import engineering_change, fan_out, propagation, state_changes
+from mfgsync.workflows import change_application, fan_out, propagation, state_changes
 from mfgsync.workflows.effects import Effect
 from mfgsync.workflows.event import Event, WorkflowView
 
@@ -19,6 +19,6 @@ _EVERY_EVENT: tuple[Handler, ...] = (state_changes.apply, fan_out.deliver_to_sub
 ROUTES: dict[EventType, tuple[Handler, ...]] = {
     **{event_type: _EVERY_EVENT for event_type in EventType},
     EventType.item_upserted: (*_EVERY_EVENT, propagation.propagate_item),
-    EventType.bom_released: (*_EVERY_EVENT, propagation.propagate_bom, engineering_change.raise_impact),
-    EventType.eco_approved: (*_EVERY_EVENT, engineering_change.raise_impact),
+    EventType.bom_released: (*_EVERY_EVENT, propagation.propagate_bom, change_application.apply_change),
+    EventType.eco_approved: (*_EVERY_EVENT, change_application.apply_change),
 }

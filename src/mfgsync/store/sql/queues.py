@@ -58,7 +58,7 @@ class QueueWrites:
     # --- outbox ---
     def add_outbox(self, rows: list[Row]) -> None:
         columns = OUTBOX + ("status", "attempts", "fence", "next_attempt_at", "created_at")
-        rows = sorted(rows, key=lambda r: (r["target"], r["effect_key"]))
+        # In the order given: it is the order of delivery within a stream (ids grow with it).
         self.d.many(self.c, self.d.insert("outbox", columns, " ON CONFLICT (target, effect_key) DO NOTHING"), [
             {**{c: r.get(c) for c in OUTBOX}, "status": "pending", "attempts": 0, "fence": 0,
              "next_attempt_at": r["now"], "created_at": r["at"]} for r in rows])

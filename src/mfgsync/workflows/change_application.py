@@ -1,0 +1,79 @@
+"""Applying an engineering change, once an approved ECO and its released revision are both in
+the hub (whichever came last): planned orders from the effective date move to the new
+revision, the envelope targets (MES) are told which, each purchase action goes to supply chain
+and each supply risk to planning — all under the ECO's correlation id (DESIGN.md section 9).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from mfgsync.envelope import EventType
+from mfgsync.model import entities as m
+from mfgsync.model import keys
+from mfgsync.workflows.effects import Effect, Emit, Put, Raise
+from mfgsync.workflows.engineering_change import Impact, ImpactView, impact
+from mfgsync.workflows.event import Event, WorkflowView
+
+
+class ChangeView(ImpactView, WorkflowView, Protocol):
+    def engineering_changes(self, item_id: str) -> list[m.EngineeringChange]: ...
+
+    def bom_revisions(self, item_id: str) -> list[m.Bom]: ...
+
+
+def apply_change(event: Event, state: ChangeView) -> list[Effect]:
+    eco, releases = _change_and_releases(event, state)
+    if not releases:
+        return []
+    result = impact(releases, eco, state, event.time.date())
+    return [*_moves(result, releases, eco, event, state), *_purchase_actions(result, eco), *_risks(result, eco)]
+
+
+def _change_and_releases(event: Event, state: ChangeView) -> tuple[m.EngineeringChange | None, list[m.Bom]]:
+    if event.type == EventType.bom_released:
+        bom = event.entity
+        eco = next((c for c in state.engineering_changes(bom.item_id)
+                    if c.to_revision == bom.revision and c.status != m.EcoStatus.cancelled), None)
+        return eco, [bom] if eco else []
+    eco = event.entity
+    return eco, [b for b in state.bom_revisions(eco.item_id)
+                 if b.revision == eco.to_revision and b.status == m.BomStatus.released]
+
+
+def _moves(result: Impact, releases: list[m.Bom], eco: m.EngineeringChange, event: Event,
+           state: ChangeView) -> list[Effect]:
+    """Planned orders from the effective date build with the new revision: the hub records it and
+    tells each envelope target of the release (MES) which orders moved."""
+    moving = {row["order_id"] for row in result.production_orders if row["action"] == "move"}
+    effects: list[Effect] = []
+    for bom in releases:
+        orders = [o for o in state.production_orders(bom.item_id, bom.plant_id) if o.order_id in moving]
+        if not orders:
+            continue
+        effects += [Put(keys.production_order(o.order_id), "production_order", o.item_id,
+                        o.model_copy(update={"bom_revision": bom.revision})) for o in orders]
+        notice = {"eco_id": eco.eco_id, "item_id": bom.item_id, "plant_id": bom.plant_id, "to_revision": bom.revision,
+                  "effective_from": result.to_json()["effective_from"],
+                  "orders": [{"order_id": o.order_id, "from_revision": o.bom_revision, "to_revision": bom.revision,
+                              "start_date": o.start_date.isoformat() if o.start_date else None} for o in orders]}
+        effects += [Emit(target, "production.orders_moved", f"{target}:eco:{eco.eco_id}:moves:{bom.item_id}@"
+                         f"{bom.plant_id or '*'}", notice, keys.bom(bom.item_id, bom.plant_id))
+                    for target in state.subscribers(EventType.bom_released) if not state.takes_commands(target)]
+    return effects
+
+
+def _purchase_actions(result: Impact, eco: m.EngineeringChange) -> list[Effect]:
+    return [Raise(f"ECO_PO_{a['action'].upper()}", "supply_chain",
+                  f"{eco.eco_id}: {a['action']} line {a['line_no']} of PO {a['po_number']} ({a['item_id']}, open "
+                  f"{a['open_qty']}, new {a['new_qty']}): {a['reason']}", keys.purchase_order(a["po_number"]))
+            for a in result.purchase_actions if a["action"] != "keep"]
+
+
+def _risks(result: Impact, eco: m.EngineeringChange) -> list[Effect]:
+    return [Raise("ECO_SUPPLY_AT_RISK", "planner",
+                  f"{eco.eco_id}: {r['qty']} {r['item_id']} needed {r['need_date']} at {r['plant_id'] or 'every plant'}, "
+                  f"available {r['available_date'] or 'from no valid source'}"
+                  + (f" ({r['days_late']} days late, {r['supplier_id']})" if r["days_late"] is not None else ""),
+                  keys.item(r["item_id"]))
+            for r in result.at_risk]
