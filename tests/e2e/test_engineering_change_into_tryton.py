@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from mfgsync import queries
 from mfgsync.app import build_hub
 from mfgsync.config import parse_settings
 from mfgsync.connectors.tryton import product_bom_names
@@ -53,4 +54,126 @@ def test_a_released_revision_is_in_tryton_at_once_and_its_default_from_the_effec
     hub.worker.run_until_idle()
     assert product_bom_names(session, "PMP-100")[0] == "PMP-100 rev B (P1)", "B is the default from its date"
     assert hub.exceptions.list() == []
+    hub.close()
+
+
+# --- a three-level pump: ECO-42 replaces the seal SEAL-A by SEAL-B wherever it is used ---------
+#
+#   PMP-100 pump          rev A: IMP-200 x1, SEAL-A x1     rev B: IMP-200 x1, SEAL-B x1
+#   └ IMP-200 impeller    rev A: SEAL-A x2, BLADE x6       rev B: SEAL-B x2, BLADE x6
+#
+# Both B revisions are effective E = 15 December 2026; the hub judges the change on 1 December
+# (T), the date the ECO and its releases arrive.
+
+E = "2026-12-15"
+ECO_TIME = "2026-12-01T09:00:00Z"
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
+PUMP_ITEMS = (("PMP-100", "make"), ("IMP-200", "make"), ("SEAL-A", "buy"), ("SEAL-B", "buy"), ("BLADE", "buy"))
+ECO_42 = {"eco_id": "ECO-42", "item_id": "PMP-100", "from_revision": "A", "to_revision": "B", "effective_from": E,
+          "reason": "SEAL-A leaks above 80 °C: SEAL-B at both levels"}
+PUMP_B = bom("PMP-100", "B", {"IMP-200": 1, "SEAL-B": 1}, status="released", effective_from=E)
+IMPELLER_B = bom("IMP-200", "B", {"SEAL-B": 2, "BLADE": 6}, status="released", effective_from=E)
+
+
+def _order(order_id, item_id, status, start, qty):
+    return envelope("production.released", {"order_id": order_id, "item_id": item_id, "qty": qty, "plant_id": "P1",
+                                            "bom_revision": "A", "status": status, "start_date": start}, source="erp")
+
+
+def _po(number, component, qty, need, promised=None):
+    line = {"line_no": 1, "item_id": component, "qty": qty, "uom": "C62", "need_date": need,
+            **({"promised_date": promised} if promised else {})}
+    return envelope("po.created", {"po_number": number, "supplier_id": "SUP-SEALS", "status": "approved",
+                                   "lines": [line]}, source="erp")
+
+
+def pump_plant_before_the_change():
+    """Plant P1 on 1 December: revision A of both parents, their orders, seal purchases, stock, sources."""
+    return [
+        *(envelope("item.upserted", item(i, item_type=kind)) for i, kind in PUMP_ITEMS),
+        *(envelope("supplier.upserted", {"supplier_id": s, "name": s}, source="supplier")
+          for s in ("SUP-SEALS", "SUP-FAST")),
+        envelope("bom.released", bom("PMP-100", "A", {"IMP-200": 1, "SEAL-A": 1}, status="released",
+                                     effective_from="2026-11-01")),
+        envelope("bom.released", bom("IMP-200", "A", {"SEAL-A": 2, "BLADE": 6}, status="released",
+                                     effective_from="2026-11-01")),
+        _order("PRD-1", "PMP-100", "in_process", "2026-11-28", 10),   # frozen on A
+        _order("PRD-2", "PMP-100", "planned", "2026-12-10", 10),      # before E: stays on A
+        _order("PRD-3", "PMP-100", "planned", "2026-12-18", 20),      # from E: moves to B
+        _order("PRD-11", "IMP-200", "planned", "2026-12-08", 10),     # before E: stays on A
+        _order("PRD-12", "IMP-200", "planned", "2026-12-16", 20),     # from E: moves to B
+        _po("PO-1", "SEAL-A", 30, "2026-12-05"),
+        _po("PO-2", "SEAL-A", 25, "2026-12-20"),
+        _po("PO-3", "SEAL-A", 50, "2027-01-05"),
+        _po("PO-4", "SEAL-B", 10, "2026-12-14", promised="2026-12-14"),
+        envelope("inventory.moved", {"movement_id": "MV-1", "kind": "receipt", "item_id": "SEAL-B", "qty": 5,
+                                     "uom": "C62", "plant_id": "P1", "to_location": "A1"}, source="wms"),
+        envelope("sourcing.updated", {"item_id": "SEAL-B", "supplier_id": "SUP-SEALS", "priority": 1,
+                                      "lead_time_days": 21}, source="erp"),
+        envelope("sourcing.updated", {"item_id": "SEAL-B", "supplier_id": "SUP-FAST", "priority": 2,
+                                      "lead_time_days": 3}, source="erp"),
+    ]
+
+
+def eco_42():
+    """The ECO and both B revisions, under the ECO's correlation id."""
+    return [envelope("eco.approved", ECO_42, correlationid="ECO-42", time=ECO_TIME),
+            envelope("bom.released", PUMP_B, correlationid="ECO-42", time=ECO_TIME),
+            envelope("bom.released", IMPELLER_B, correlationid="ECO-42", time=ECO_TIME)]
+
+
+def _worker_until_done(hub, rounds=10):
+    """A BOM may reach Tryton before its products and is retried: a bounded number of passes."""
+    for _ in range(rounds):
+        if not hub.worker.run_until_idle():
+            return
+    raise AssertionError(f"deliveries still running after {rounds} passes: {hub.exceptions.list()}")
+
+
+def _at(day: str, *hms: int) -> float:
+    return datetime(*map(int, day.split("-")), *hms, tzinfo=timezone.utc).timestamp()
+
+
+def _templates(session, code):
+    return session.model("product.template", "search_count", [["code", "=", code]])
+
+
+def _bom_inputs(session, name):
+    bom_row, = session.model("production.bom", "search_read", [["name", "=", name]], 0, None, None, ["inputs"])
+    rows = session.model("production.bom.input", "read", bom_row["inputs"], ["product.code", "quantity"])
+    return sorted((row["product."]["code"], row["quantity"]) for row in rows)
+
+
+def _revisions(hub, *orders):
+    return {o: queries.current(hub.store, "production", o)["bom_revision"] for o in orders}
+
+
+def test_a_seal_replaced_at_two_levels_reaches_tryton_as_one_bom_per_revision_default_from_its_date(
+        tryton, tmp_path, monkeypatch):
+    clock = FakeClock(NOW.timestamp())
+    hub = _hub(tryton, tmp_path, monkeypatch, clock)
+    assert hub.intake.ingest(pump_plant_before_the_change()).quarantined == 0, hub.exceptions.list()
+    assert hub.intake.ingest(eco_42()).accepted == 3, hub.exceptions.list()
+    _worker_until_done(hub)
+
+    session = tryton.session()
+    assert {code: _templates(session, code) for code, _ in PUMP_ITEMS} == {code: 1 for code, _ in PUMP_ITEMS}
+    assert session.model("production.bom", "search_count", []) == 4, "one BOM per parent and revision"
+    assert _bom_inputs(session, "PMP-100 rev B (P1)") == [("IMP-200", 1.0), ("SEAL-B", 1.0)]
+    assert _bom_inputs(session, "IMP-200 rev B (P1)") == [("BLADE", 6.0), ("SEAL-B", 2.0)]
+
+    clock.now = _at("2026-12-14", 23, 59, 59)
+    hub.worker.run_until_idle()
+    for parent in ("PMP-100", "IMP-200"):
+        assert product_bom_names(session, parent) == [f"{parent} rev A (P1)", f"{parent} rev B (P1)"], \
+            f"the day before E, {parent}'s default is still A"
+
+    clock.now = _at(E, 0, 0, 1)
+    hub.worker.run_until_idle()
+    for parent in ("PMP-100", "IMP-200"):
+        assert product_bom_names(session, parent) == [f"{parent} rev B (P1)", f"{parent} rev A (P1)"], \
+            f"from E, {parent}'s default is B"
+    assert [e for e in hub.exceptions.list() if e["kind"] == "dead_letter"] == []
+    assert _revisions(hub, "PRD-1", "PRD-2", "PRD-3") == {"PRD-1": "A", "PRD-2": "A", "PRD-3": "B"}, \
+        "the in-process order keeps A, the planned one before E keeps A, the planned one from E moves to B"
     hub.close()
