@@ -72,3 +72,28 @@ def test_eco_status_follows_each_plant_from_pending_to_delivered_to_confirmed(ma
     assert [(r["target"], r["status"]) for r in status["targets"]] == [
         ("erp", "confirmed"), ("erp", "confirmed"), ("mes", "delivered")], "the ERP's default switched on the date"
     assert queries.eco_status(hub.store, "ECO-0") is None
+
+
+def test_a_release_whose_second_level_is_invalid_is_quarantined_whole_and_nothing_reaches_the_erp(make_hub,
+                                                                                                    monkeypatch):
+    hub, erp, mes = _hub(make_hub, FakeClock(), monkeypatch)
+    hub.intake.ingest([envelope("item.upserted", item(i)) for i in ("PMP-100", "IMP-200", "SEAL")])
+    report = hub.intake.ingest([
+        envelope("bom.released", bom("PMP-100", "B", {"IMP-200": 1, "SEAL": 1}, status="released"),
+                 correlationid="ECO-77"),
+        envelope("bom.released", bom("IMP-200", "B", {"BLADE-X": 5}, status="released"),  # BLADE-X is unknown
+                 correlationid="ECO-77")])
+    assert report.accepted == 0 and report.by_reason == {"COMPONENT_UNKNOWN": 1, "RELEASE_INCOMPLETE": 1}
+    hub.worker.run_until_idle()
+    assert [d for d in erp.received if d.command.startswith("bom")] == [] and mes.received == []
+    roles = {e["owner_role"] for e in hub.exceptions.list()}
+    assert roles == {"engineering"}
+
+
+def test_a_revision_effective_on_another_date_than_its_eco_is_quarantined_for_engineering(make_hub, monkeypatch):
+    hub, erp, _ = _hub(make_hub, FakeClock(), monkeypatch)
+    hub.intake.ingest([envelope("item.upserted", item(i)) for i in ("PMP-100", "SEAL")])
+    hub.intake.ingest([envelope("eco.approved", {"eco_id": "ECO-42", "item_id": "PMP-100", "to_revision": "B",
+                                                 "effective_from": "2026-12-15"})])
+    report = hub.intake.ingest([_release("B", "2026-12-20")])
+    assert report.by_reason == {"ECO_EFFECTIVITY_MISMATCH": 1}

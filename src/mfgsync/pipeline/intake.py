@@ -127,6 +127,10 @@ class _Batch:
         self.report = IngestReport()
         self.seen: dict[str, tuple[str, str | None]] = {}  # msg_key -> (outcome, content hash), so far
         self.superseded: list[str] = []  # quarantined messages whose sender sent a corrected resend
+        # BOM releases by correlation id: a release whose BOMs did not all pass is published whole or not at all.
+        self.releases_failed: set[str] = set()
+        self.releases_applied: set[str] = set()
+        self.releases_held: set[str] = set()  # releases to quarantine whole, on a second pass
 
     def record(self, decoded: Decoded, outcome: str, entity_key: str | None = None, token: str | None = None,
                envelope_json: str | None = None, replaying: bool = False) -> None:
@@ -220,7 +224,18 @@ class Intake:
         return _Batch(uow, self.settings, now, iso(now), self.actor)
 
     def _run_batch(self, uow: UnitOfWork, decoded: list[Decoded]) -> IngestReport:
+        batch = self._decide_batch(uow, decoded, held=set())
+        half_published = batch.releases_failed & batch.releases_applied
+        if half_published:
+            # Some BOMs of a release passed and others did not: judge the batch again, holding
+            # back every BOM of those releases, so ERP and MES never see half of one.
+            batch = self._decide_batch(uow, decoded, held=half_published)
+        batch.flush()
+        return batch.report
+
+    def _decide_batch(self, uow: UnitOfWork, decoded: list[Decoded], held: set[str]) -> _Batch:
         batch = self._new_batch(uow)
+        batch.releases_held = held
         batch.seen = uow.inbox_seen([d.msg_key for d in decoded])
         entity_keys: list[str] = []
         items: list[str] = []
@@ -231,8 +246,7 @@ class Intake:
         batch.state.prefetch(entity_keys, items, balances)
         for message in decoded:
             self._decide(batch, message)
-        batch.flush()
-        return batch.report
+        return batch
 
     def _decide(self, batch: _Batch, d: Decoded, replaying: bool = False) -> list[Finding]:
         """Decide one message's fate; returns the findings that quarantined it (if any)."""
@@ -290,10 +304,12 @@ class Intake:
         candidate = changes.merge(event_type, d.entity, fields, current)
         findings = ownership_findings(event_type, d.source, d.entity, fields, current, self.settings.ownership)
         findings += validate(event_type, candidate, batch.state, self.policy)
-        rejects = [f for f in findings if f.severity == REJECT]
+        rejects = [f for f in findings if f.severity == REJECT] or _held_release(batch, d)
         if rejects:
             return self._reject(batch, d, rejects, key, replaying)
         e = d.envelope
+        if e.type == EventType.bom_released and e.correlationid:
+            batch.releases_applied.add(e.correlationid)
         event = Event(event_type, candidate, d.msg_key, d.source, d.message_id, e.time, e.correlationid)
         lineage = _lineage(d)
         data_json = None
@@ -315,12 +331,23 @@ class Intake:
 
     def _reject(self, batch: _Batch, d: Decoded, findings: list[Finding], key: str | None,
                 replaying: bool) -> list[Finding]:
+        if d.event_type == EventType.bom_released and d.envelope is not None and d.envelope.correlationid:
+            batch.releases_failed.add(d.envelope.correlationid)
         batch.quarantine(d, findings, key)
         batch.record(d, "quarantined", key, replaying=replaying)
         return findings
 
 
 _IMMUTABLE_TYPES = {EventType.inventory_moved: "movement", EventType.production_reported: "production_report"}
+def _held_release(batch: _Batch, d: Decoded) -> list[Finding]:
+    """A BOM of a release that another BOM of failed: it waits with the rest of its release."""
+    release = d.envelope.correlationid
+    if d.envelope.type != EventType.bom_released or release not in batch.releases_held:
+        return []
+    return [Finding("RELEASE_INCOMPLETE", f"another BOM of release {release} failed its rules; the release is "
+                                          "published whole or not at all", "correlationid")]
+
+
 # Event types whose message is merged into the current entity (of this type) before validation.
 _MERGED = {EventType.item_upserted: "item", EventType.quality_released: "quality_hold"}
 

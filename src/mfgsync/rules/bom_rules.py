@@ -6,7 +6,7 @@ from collections import deque
 from collections.abc import Iterator
 from datetime import date
 
-from mfgsync.model.entities import Bom, BomStatus, ItemStatus
+from mfgsync.model.entities import Bom, BomStatus, EcoStatus, EngineeringChange, ItemStatus
 from mfgsync.rules.checks import known_item, unit_converts
 from mfgsync.rules.findings import Finding
 from mfgsync.rules.policy import Policy
@@ -181,3 +181,23 @@ def _components_on(state: StateView, item_id: str, day: date, plant_id: str | No
         if current is None or revision_before(current.revision, other.revision):
             latest[other.plant_id] = other
     return {component for other in latest.values() for component in _components(other)}
+
+
+def bom_effective_as_its_eco(bom: Bom, state: StateView, policy: Policy) -> Iterator[Finding]:
+    """The revision an approved ECO introduces is effective from the ECO's date, not another."""
+    for eco in state.engineering_changes(bom.item_id):
+        if eco.to_revision == bom.revision and eco.status != EcoStatus.cancelled and eco.effective_from \
+                and bom.effective_from != eco.effective_from:
+            yield Finding("ECO_EFFECTIVITY_MISMATCH",
+                          f"revision {bom.revision} of {bom.item_id} is effective from {bom.effective_from or 'no date'} "
+                          f"but {eco.eco_id} makes it effective from {eco.effective_from}", "effective_from")
+
+
+def eco_effective_as_its_revision(eco: EngineeringChange, state: StateView, policy: Policy) -> Iterator[Finding]:
+    """An ECO arriving after its revision must give the revision's own effective date."""
+    for bom in state.released_boms(eco.item_id):
+        if bom.revision == eco.to_revision and eco.effective_from and bom.effective_from != eco.effective_from:
+            yield Finding("ECO_EFFECTIVITY_MISMATCH",
+                          f"{eco.eco_id} makes revision {eco.to_revision} of {eco.item_id} effective from "
+                          f"{eco.effective_from} but the released revision{_at(bom.plant_id)} is effective from "
+                          f"{bom.effective_from or 'no date'}", "effective_from")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from mfgsync.model.entities import Bom, BomStatus, HoldStatus, Item, PurchaseOrder, QualityHold, Supplier
+from mfgsync.model.entities import (
+    Bom, BomStatus, EngineeringChange, HoldStatus, Item, PurchaseOrder, QualityHold, Supplier,
+)
 from mfgsync.model.units import UnitCatalogue
 
 StockKey = tuple[str, str, str, str | None]  # item_id, plant_id, location_id, lot_id
@@ -21,17 +23,18 @@ class MemoryState:
     purchase_orders: dict[str, PurchaseOrder] = field(default_factory=dict)
     stock: dict[StockKey, Decimal] = field(default_factory=dict)
     holds: list[QualityHold] = field(default_factory=list)
+    changes: list[EngineeringChange] = field(default_factory=list)
     catalogue: UnitCatalogue = field(default_factory=UnitCatalogue)
 
     @classmethod
-    def of(cls, *entities: Item | Supplier | Bom | PurchaseOrder | QualityHold) -> "MemoryState":
+    def of(cls, *entities: Item | Supplier | Bom | PurchaseOrder | QualityHold | EngineeringChange) -> "MemoryState":
         """A state holding these entities, each filed by its type."""
         state = cls()
         for entity in entities:
             state.put(entity)
         return state
 
-    def put(self, entity: Item | Supplier | Bom | PurchaseOrder | QualityHold) -> None:
+    def put(self, entity: Item | Supplier | Bom | PurchaseOrder | QualityHold | EngineeringChange) -> None:
         if isinstance(entity, Item):
             self.items[entity.item_id] = entity
         elif isinstance(entity, Supplier):
@@ -42,6 +45,8 @@ class MemoryState:
             self.purchase_orders[entity.po_number] = entity
         elif isinstance(entity, QualityHold):
             self.holds = [h for h in self.holds if h.hold_id != entity.hold_id] + [entity]
+        elif isinstance(entity, EngineeringChange):
+            self.changes = [c for c in self.changes if c.eco_id != entity.eco_id] + [entity]
         else:
             raise TypeError(f"MemoryState does not hold {type(entity).__name__}")
 
@@ -68,6 +73,9 @@ class MemoryState:
 
     def units(self) -> UnitCatalogue:
         return self.catalogue
+
+    def engineering_changes(self, item_id: str) -> list[EngineeringChange]:
+        return [c for c in self.changes if c.item_id == item_id]
 
 
 def _bom_key(bom: Bom) -> tuple[str, str, str | None]:

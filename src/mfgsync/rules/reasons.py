@@ -117,6 +117,8 @@ CATALOGUE: dict[str, Reason] = {
     "UNKNOWN_BENCHMARK": Reason("admin", "no benchmark has the name given"),
     "NOT_FOUND": Reason("admin", "no entity or exception has the key given"),
     "EXCEPTION_STATE": Reason("admin", "the exception is not in a state that allows the action"),
+    "ECO_EFFECTIVITY_MISMATCH": Reason("engineering", "a revision and the ECO that introduces it give different effective dates"),
+    "RELEASE_INCOMPLETE": Reason("engineering", "another BOM of the same release failed its rules: a release is published whole or not at all"),
     "ECO_PO_CANCEL": Reason("supply_chain", "an engineering change leaves a purchase line unneeded: cancel it"),
     "ECO_PO_REDUCE": Reason("supply_chain", "an engineering change needs less of a purchase line: reduce it"),
     "ECO_PO_SPLIT": Reason("supply_chain", "a purchase line needed before an engineering change carries quantity "

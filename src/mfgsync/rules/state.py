@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Protocol
 
-from mfgsync.model.entities import Bom, Item, PurchaseOrder, QualityHold, Supplier
+from mfgsync.model.entities import Bom, EngineeringChange, Item, PurchaseOrder, QualityHold, Supplier
 from mfgsync.model.units import UnitCatalogue
 
 
@@ -31,3 +31,7 @@ class StateView(Protocol):
         ...
 
     def units(self) -> UnitCatalogue: ...
+
+    def engineering_changes(self, item_id: str) -> list[EngineeringChange]:
+        """The engineering changes recorded for an item, whatever their status."""
+        ...
