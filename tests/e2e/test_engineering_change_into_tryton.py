@@ -17,6 +17,7 @@ from mfgsync.connectors.tryton import product_bom_names
 from mfgsync.model import entities as m
 from tests.conftest import FakeClock
 from tests.support.cli import run as run_cli
+from tests.support.proxy import ReplyDropper
 from tests.support.messages import bom, envelope, item
 
 pytestmark = pytest.mark.tryton
@@ -304,4 +305,77 @@ def test_eco_simulate_predicts_exactly_what_the_run_then_does(releases, tryton, 
     assert {p: product_bom_names(session, p)[0] for p in ("PMP-100", "IMP-200")} == \
         {p: f"{p} rev {'B' if p in releases else 'A'} (P1)" for p in ("PMP-100", "IMP-200")}, \
         "from E the ERP builds what the simulation said moves"
+    hub.close()
+
+
+# --- Tryton down, or its answers lost: every product and BOM still exists once ----------------
+
+PARENTS = ("PMP-100", "IMP-200")
+BOM_NAMES = [f"{p} rev {r} (P1)" for p in PARENTS for r in "AB"]
+
+
+def _each_once_in_tryton(session):
+    """Each item one template, each revision one BOM, each BOM once in its product's list."""
+    assert {code: _templates(session, code) for code, _ in PUMP_ITEMS} == {code: 1 for code, _ in PUMP_ITEMS}
+    assert {name: session.model("production.bom", "search_count", [["name", "=", name]]) for name in BOM_NAMES} == \
+        {name: 1 for name in BOM_NAMES}
+    assert session.model("production.bom", "search_count", []) == len(BOM_NAMES)
+    for parent in PARENTS:
+        assert sorted(product_bom_names(session, parent)) == [f"{parent} rev A (P1)", f"{parent} rev B (P1)"]
+
+
+def _owed(hub):
+    return queries.status(hub.store, hub.clock())["deliveries"]
+
+
+def test_tryton_stopped_mid_propagation_and_restarted_gets_every_delivery_once(tryton, tmp_path, monkeypatch):
+    clock = FakeClock(NOW.timestamp())
+    hub = _hub(tryton, tmp_path, monkeypatch, clock, retry="{max_attempts: 8, base_seconds: 2, max_seconds: 8}")
+    assert hub.intake.ingest(pump_plant_before_the_change() + eco_42()).quarantined == 0, hub.exceptions.list()
+    assert hub.worker.run_once(limit=3) == 3, "three deliveries reach Tryton before it goes down"
+
+    tryton.stop()
+    hub.worker.run_until_idle()
+    down = _owed(hub)
+    assert down["pending"] > 0 and down["due_now"] == 0 and down["dead_letters"] == 0, \
+        "what could not reach Tryton waits for its retry; nothing is given up"
+
+    tryton.start()
+    for _ in range(10):  # backoffs are at most 8 s: each round is past every one of them
+        clock.advance(10)
+        hub.worker.run_until_idle()
+        if _owed(hub)["pending"] == 0:
+            break
+    assert _owed(hub) == {**_owed(hub), "pending": 0, "dead_letters": 0}, hub.exceptions.list()
+    _each_once_in_tryton(tryton.session())
+
+    clock.now = _at(E, 0, 0, 1)
+    hub.worker.run_until_idle()
+    assert [product_bom_names(tryton.session(), p)[0] for p in PARENTS] == ["PMP-100 rev B (P1)", "IMP-200 rev B (P1)"]
+    assert [(t["target"], t["plant_id"], t["status"]) for t in _cli(tmp_path, "eco", "status", "ECO-42")["targets"]] \
+        == [("erp", "P1", "confirmed")], "eco status: the ERP of P1 has both B revisions as its defaults"
+    hub.close()
+
+
+def test_a_write_tryton_committed_whose_answer_was_lost_is_found_again_and_not_made_twice(
+        tryton, tmp_path, monkeypatch):
+    # The first answer to each kind of write is lost on its way back: creating a product, a BOM,
+    # linking a BOM to its product, and, on the effective date, reordering the product's BOMs.
+    lost = {"model.product.template.create": 1, "model.production.bom.create": 1,
+            "model.product.product.write": 1, "model.product.product-production.bom.write": 1}
+    with ReplyDropper(tryton.url, lost) as proxy:
+        clock = FakeClock(NOW.timestamp())
+        hub = _hub(tryton, tmp_path, monkeypatch, clock, url=proxy.url)
+        assert hub.intake.ingest(pump_plant_before_the_change() + eco_42()).quarantined == 0, hub.exceptions.list()
+        _worker_until_done(hub)
+        clock.now = _at(E, 0, 0, 1)
+        _worker_until_done(hub)
+        assert proxy.dropped == lost, "each of those writes lost its answer once, and was retried"
+
+    session = tryton.session()
+    _each_once_in_tryton(session)
+    assert [product_bom_names(session, p)[0] for p in PARENTS] == ["PMP-100 rev B (P1)", "IMP-200 rev B (P1)"]
+    assert session.model("product.product", "search_count", [["template.code", "in", [c for c, _ in PUMP_ITEMS]]]) \
+        == len(PUMP_ITEMS), "one variant per template"
+    assert _owed(hub)["dead_letters"] == 0 and _owed(hub)["pending"] == 0
     hub.close()
