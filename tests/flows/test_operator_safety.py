@@ -211,3 +211,18 @@ def test_600_exceptions_are_listed_a_page_at_a_time_and_each_page_says_whether_m
     assert [len(p.rows) for p in pages] == [100, 250, 250] and pages[-1].next_after is None
     ids = [row["id"] for page in pages for row in page.rows]
     assert ids == sorted(set(ids)), "each page continues where the last ended, nothing twice"
+
+
+def test_a_correction_waiting_for_approval_cannot_be_swapped_by_another_replay(make_hub):
+    from mfgsync.pipeline.exception_queue import Actor, ExceptionError
+    hub = make_hub("approval_required: [po.created]")
+    hub.intake.ingest(['{"id": "broken-1", "source": "erp", "type": "po.created"'])
+    [exception] = hub.exceptions.list()
+    order = {"specversion": "1.0", "id": "po-9", "source": "erp", "type": "po.created", "time": "2026-11-22T10:00:00Z",
+             "data": {"po_number": "PO-9", "supplier_id": "NORTHFAST", "status": "approved",
+                      "lines": [{"line_no": 1, "item_id": "BOLT", "qty": 10, "uom": "C62"}]}}
+    buyer = Actor("buyer1", "admin")
+    assert hub.exceptions.replay(exception["id"], buyer, order).status == "pending_approval"
+    with pytest.raises(ExceptionError, match="waits for approval"):
+        hub.exceptions.replay(exception["id"], buyer, {**order, "data": {**order["data"], "po_number": "PO-99999"}})
+    assert '"PO-9"' in hub.exceptions.get(exception["id"])["payload"], "what waits is what was asked for"

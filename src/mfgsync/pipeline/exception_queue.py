@@ -96,6 +96,10 @@ class ExceptionQueue:
     def replay(self, exception_id: int, actor: Actor, corrected: dict | None = None) -> Outcome:
         def work(uow: UnitOfWork) -> Outcome:
             row = self._open_row(uow, exception_id, actor)
+            if row["status"] == "pending_approval":
+                # What waits is what the approver will see: it cannot be swapped while it waits.
+                raise ExceptionError(f"exception {exception_id} waits for approval of the replay "
+                                     f"{row['requested_by']} asked for: approve it, or resolve it")
             if corrected is not None:
                 row = self._correct(uow, row, corrected)
             changes = _changes(row) if corrected is not None else {}
