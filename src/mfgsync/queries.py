@@ -3,7 +3,6 @@ store port, in one place."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from mfgsync import kpi
@@ -85,31 +84,10 @@ def eco_status(store: Store, eco_id: str) -> dict[str, Any] | None:
     if not nodes:
         return None
     received = min(n["at"] for n in nodes if n["kind"] == "message")
-    targets: dict[tuple[str, str], dict[str, Any]] = {}
-    done = {n["parent"]: n for n in nodes if n["kind"] == "delivery"}
-    for n in nodes:
-        if n["kind"] != "effect" or not (n["entity_key"] or "").startswith("BOM:"):
-            continue
-        plant = n["entity_key"].rpartition("@")[2]
-        row = targets.setdefault((n["system"], plant), {"plant_id": None if plant == "*" else plant,
-                                                         "target": n["system"], "status": "pending",
-                                                         "delivered_at": None, "confirmed_at": None})
-        delivery = done.get(n["id"])
-        if n["status"] == "dead":
-            row["status"] = "failed"
-        elif delivery and row["status"] != "failed":
-            switched = n["event_type"] == "scheduled"  # the default switch, fired on the effective date
-            row["confirmed_at" if switched else "delivered_at"] = delivery["at"]
-            row["status"] = "confirmed" if row["confirmed_at"] else "delivered"
-    rows = sorted(targets.values(), key=lambda r: (r["target"], r["plant_id"] or ""))
+    rows = kpi.target_rows(nodes)
     finished = [r["confirmed_at"] or r["delivered_at"] for r in rows]
-    latency = _seconds(received, max(finished)) if rows and all(finished) else None
+    latency = kpi.seconds_between(received, max(finished)) if rows and all(finished) else None
     return {"eco_id": eco_id, "targets": rows, "latency_seconds": latency}
-
-
-def _seconds(start: str, end: str) -> float:
-    parse = lambda ts: datetime.fromisoformat(ts.replace("Z", "+00:00"))  # noqa: E731
-    return (parse(end) - parse(start)).total_seconds()
 
 
 def lineage(store: Store, correlation_id: str) -> dict[str, Any]:
