@@ -13,7 +13,9 @@ from mfgsync.workflows import engineering_change as ec
 class StoreImpactView:
     def __init__(self, read: ReadSide):
         self._read = read
-        self._lines: dict[str, list[tuple[m.PurchaseOrder, m.PurchaseOrderLine]]] | None = None
+        self._orders_by_item: dict[str, list[dict]] | None = None  # purchase orders, as stored
+        self._orders: dict[str, m.PurchaseOrder] = {}  # ... each read into the model once
+        self._balances: dict[str, list[dict]] | None = None
 
     def previous_revision(self, bom: m.Bom) -> m.Bom | None:
         return ec.previous_of(bom, (m.Bom.model_validate(r) for r in self._read.entities_of_ref("bom_revision", bom.item_id)))
@@ -23,13 +25,27 @@ class StoreImpactView:
                              for r in self._read.entities_of_ref("production_order", item_id)), plant_id)
 
     def purchase_lines(self, item_id: str) -> list[tuple[m.PurchaseOrder, m.PurchaseOrderLine]]:
-        if self._lines is None:
-            self._lines = ec.lines_by_item(m.PurchaseOrder.model_validate(r)
-                                           for r in self._read.entities_of_type("purchase_order"))
-        return self._lines.get(item_id, [])
+        """Every purchase order is read from the store once, and made a model only when one of
+        its lines is asked for."""
+        if self._orders_by_item is None:
+            self._orders_by_item = {}
+            for row in self._read.entities_of_type("purchase_order"):
+                for item in dict.fromkeys(line["item_id"] for line in row.get("lines", ())):
+                    self._orders_by_item.setdefault(item, []).append(row)
+        orders = (self._order(row) for row in self._orders_by_item.get(item_id, ()))
+        return ec.lines_by_item(orders).get(item_id, [])
+
+    def _order(self, row: dict) -> m.PurchaseOrder:
+        if row["po_number"] not in self._orders:
+            self._orders[row["po_number"]] = m.PurchaseOrder.model_validate(row)
+        return self._orders[row["po_number"]]
 
     def available_on_hand(self, item_id: str, plant_id: str | None) -> Decimal:
-        return ec.on_hand(self._read.balances(item_id), plant_id)
+        if self._balances is None:  # every balance in one read, rather than one read per component
+            self._balances = {}
+            for balance in self._read.balances():
+                self._balances.setdefault(balance["item_id"], []).append(balance)
+        return ec.on_hand(self._balances.get(item_id, ()), plant_id)
 
     def sourcing_rules(self, item_id: str) -> list[m.SourcingRule]:
         return [m.SourcingRule.model_validate(row) for row in self._read.entities_of_ref("sourcing", item_id)]
