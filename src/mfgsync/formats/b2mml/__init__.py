@@ -1,8 +1,8 @@
-"""ISA-95 B2MML (V0600 and V0700): performance reports in, schedules out (and back, for round trips)."""
+"""ISA-95 B2MML (V0600 and V0700): performance reports in, schedules and product definitions out (and back, for round trips)."""
 
 from __future__ import annotations
 
-from mfgsync.formats.b2mml import performance, schedule
+from mfgsync.formats.b2mml import performance, product_definition, schedule
 from mfgsync.formats.b2mml.xml import document, parse
 from mfgsync.formats.documents import Document
 from mfgsync.formats.errors import FormatError
@@ -24,5 +24,14 @@ def read(text: str, profile: PartnerProfile = DEFAULT_PROFILE) -> list[Document]
 
 render_performance = performance.write
 render_schedule = schedule.write
+render_product_definition = product_definition.write
+render_orders_moved = product_definition.orders_moved
 
-__all__ = ["read", "render_performance", "render_schedule"]
+
+def read_product_definition(text: str):
+    """The Bom of a V0600 ProductDefinition document (bare or wrapped in a verb)."""
+    return product_definition.read(document(parse(text))[2])
+
+
+__all__ = ["read", "read_product_definition", "render_orders_moved", "render_performance",
+           "render_product_definition", "render_schedule"]
