@@ -108,7 +108,8 @@ def bom_propagation(read: ReadSide) -> dict[str, Any]:
     """Release received → every target confirmed, over the releases that carry a correlation id
     (their lineage ties the scheduled default switch to the release); inside, per target and plant."""
     whole, by_target = [], {}
-    for correlation in _traced_correlations(read, "bom.released"):
+    traced = _traced_correlations(read, "bom.released") if read.propagation("bom.released") else []
+    for correlation in traced:  # (no release delivered anywhere yet: no audit to read)
         for seconds, per_target in release_latencies(read.lineage(correlation)):
             if seconds is not None:
                 whole.append(seconds)
