@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 
 from mfgsync.config import Settings, System, load_settings
+from mfgsync.connectors.b2mml import B2mmlConnector
 from mfgsync.connectors.base import Connector
 from mfgsync.connectors.files import DropFolderConnector, RecorderConnector
 from mfgsync.connectors.memory import MemoryConnector
@@ -27,6 +28,7 @@ def build_connector(system: System) -> Connector | None:
     """The connector for a delivering system; None for systems that only send to the hub."""
     match system.kind:
         case "dropfolder": return DropFolderConnector(system.path)
+        case "b2mml": return B2mmlConnector(system.path)
         case "recorder": return RecorderConnector(system.path)
         case "webhook": return WebhookConnector(system.url, system.secret(), system.timeout_seconds)
         case "memory": return MemoryConnector()

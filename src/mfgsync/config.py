@@ -22,11 +22,12 @@ from mfgsync.model.timestamps import DEFAULT_FUTURE_SKEW_SECONDS
 from mfgsync.model.units import Conversion, UnitError, normalize_uom
 from mfgsync.rules.ownership import DEFAULT_OWNERSHIP, DOMAINS
 
-SystemKind = Literal["source", "memory", "dropfolder", "recorder", "webhook", "tryton", "rest", "x12", "edifact"]
+SystemKind = Literal["source", "memory", "dropfolder", "b2mml", "recorder", "webhook", "tryton", "rest", "x12",
+                     "edifact"]
 # Kinds that receive deliveries in this version; the others are named for the flows to come.
 # Kinds that take commands (item.upsert, bom.upsert, …) that workflows emit for them.
 COMMAND_KINDS = {"tryton"}
-DELIVERING_KINDS = {"memory", "dropfolder", "recorder", "webhook", "tryton"}
+DELIVERING_KINDS = {"memory", "dropfolder", "b2mml", "recorder", "webhook", "tryton"}
 DEFAULT_SOURCES = ("plm", "erp", "mes", "wms", "supplier")
 
 
@@ -60,7 +61,7 @@ class System(_Strict):
 
     @model_validator(mode="after")
     def _has_what_its_kind_needs(self) -> "System":
-        needs = {"dropfolder": ["path"], "recorder": ["path"], "webhook": ["url", "secret_env"],
+        needs = {"dropfolder": ["path"], "b2mml": ["path"], "recorder": ["path"], "webhook": ["url", "secret_env"],
                  "tryton": ["url", "database", "user", "password_env"], "rest": ["url"]}
         for field in needs.get(self.kind, []):
             if not getattr(self, field):

@@ -21,17 +21,22 @@ class DropFolderConnector:
         self.path = Path(path)
 
     def deliver(self, delivery: Delivery) -> None:
-        try:
-            self.path.mkdir(parents=True, exist_ok=True)
-            final = self.path / f"{delivery.key}.json"
-            temporary = self.path / f".{delivery.key}.json.tmp"
-            with open(temporary, "w", encoding="utf-8") as handle:
-                handle.write(delivery.payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, final)
-        except OSError as exc:
-            raise TransientError(f"cannot write to drop folder: {exc.strerror}") from None
+        write_atomically(self.path, f"{delivery.key}.json", delivery.payload)
+
+
+def write_atomically(folder: Path, name: str, text: str) -> None:
+    """`text` as the file `name` in `folder`, whole or not at all: written to a hidden temporary
+    file, synced, then renamed over any earlier file of that name."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = folder / f".{name}.tmp"
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, folder / name)
+    except OSError as exc:
+        raise TransientError(f"cannot write to drop folder: {exc.strerror}") from None
 
 
 class RecorderConnector:
