@@ -20,7 +20,7 @@ from mfgsync.config import ConfigError
 from mfgsync import queries
 from mfgsync.pipeline.clock import iso
 from mfgsync.pipeline.exception_queue import Actor, ExceptionError
-from mfgsync.pipeline.intake import IngestReport
+from mfgsync.pipeline.batch import IngestReport
 from mfgsync.store.sql.engine import StoreNotMigrated
 
 console = Console()

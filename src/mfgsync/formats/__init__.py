@@ -32,7 +32,8 @@ def detect(text: str) -> str:
     if head.startswith("<"):
         return "b2mml"
     first_line = head.split("\n", 1)[0].lower()
-    if "level" in first_line and "item_id" in first_line:
+    # A CSV header names its columns; JSON that merely mentions them is not one.
+    if not first_line.startswith(("{", "[")) and "level" in first_line and "item_id" in first_line:
         return "plm-csv"
     raise FormatError("FORMAT_UNKNOWN", "the content is not X12, EDIFACT, B2MML or a PLM BOM CSV")
 

@@ -9,10 +9,10 @@ from mfgsync.workflows.effects import Adjust, Count, Effect, Emit, Put, Raise, S
 from mfgsync.workflows.event import Event
 
 if TYPE_CHECKING:
-    from mfgsync.pipeline.intake import _Batch
+    from mfgsync.pipeline.batch import Batch
 
 
-def persist(effects: Iterable[Effect], event: Event, batch: "_Batch", key: str, tokens: str,
+def persist(effects: Iterable[Effect], event: Event, batch: "Batch", key: str, tokens: str,
             lineage: dict) -> str | None:
     """Record effects in the batch; the canonical JSON of the event's own entity, if put."""
     data_json = None

@@ -12,12 +12,9 @@ uncommitted batch, which re-ingesting the same input then applies exactly once.
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 import threading
-from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 from mfgsync.adapters.decode import Decoded, decode
@@ -25,48 +22,20 @@ from mfgsync.config import Settings
 from mfgsync.envelope import EventType
 from mfgsync.model import entities as m
 from mfgsync.model import keys, ordering
-from mfgsync.pipeline.batch_state import BatchState
+from mfgsync.pipeline.batch import Batch, IngestReport, content_hash, lineage_of
 from mfgsync.pipeline.clock import iso
 from mfgsync.pipeline.effects import persist
 from mfgsync.rules.findings import REJECT, Finding
 from mfgsync.rules.ownership import field_domains, fields_in_domains, ownership_findings
 from mfgsync.rules.policy import Policy
-from mfgsync.rules.reasons import role_for
 from mfgsync.rules.stock_rules import stock_effects
 from mfgsync.rules.validation import validate
-from mfgsync.store.port import AuditEntry, Store, UnitOfWork, transact
+from mfgsync.store.port import Store, UnitOfWork, transact
 from mfgsync.workflows import state_changes as changes
 from mfgsync.workflows.event import Event
 from mfgsync.workflows.routes import ROUTES, Handler
 
 Raw = str | bytes | dict | Decoded  # Decoded: an adapter's already-judged unreadable input
-
-
-@dataclass
-class IngestReport:
-    accepted: int = 0
-    duplicates: int = 0
-    stale: int = 0
-    quarantined: int = 0
-    alerts: int = 0
-    by_reason: Counter = field(default_factory=Counter)
-
-    def add(self, other: "IngestReport") -> None:
-        self.accepted += other.accepted
-        self.duplicates += other.duplicates
-        self.stale += other.stale
-        self.quarantined += other.quarantined
-        self.alerts += other.alerts
-        self.by_reason.update(other.by_reason)
-
-    @property
-    def total(self) -> int:
-        return self.accepted + self.duplicates + self.stale + self.quarantined
-
-    def to_json(self) -> dict:
-        return {"accepted": self.accepted, "duplicates": self.duplicates, "stale": self.stale,
-                "quarantined": self.quarantined, "alerts": self.alerts, "total": self.total,
-                "by_reason": dict(sorted(self.by_reason.items()))}
 
 
 def _referenced(decoded: Decoded, entity_keys: list[str], items: list[str], balances: list[str]) -> None:
@@ -99,89 +68,6 @@ def _referenced(decoded: Decoded, entity_keys: list[str], items: list[str], bala
                     stack.append(value)
         elif isinstance(node, list):
             stack.extend(node)
-
-
-def _lineage(d: Decoded) -> dict:
-    e = d.envelope
-    extra = (e.model_extra or {}) if e else {}
-    cause = extra.get("causationid")
-    return {"correlation_id": e.correlationid if e else None,
-            "causation_id": cause if isinstance(cause, str) else None,
-            "mapping_version": e.mappingversion if e else None}
-
-
-class _Batch:
-    """The rows one batch writes, gathered while deciding and flushed at the end."""
-
-    def __init__(self, uow: UnitOfWork, settings: Settings, now: float, now_iso: str, actor: str):
-        self.uow, self.settings, self.now, self.at, self.actor = uow, settings, now, now_iso, actor
-        self.state = BatchState(uow, settings.conversions(), settings.subscriptions, now_iso, settings.plants,
-                                settings.command_targets())
-        self.inbox: list[dict] = []
-        self.inbox_updates: list[dict] = []
-        self.duplicates: list[str] = []
-        self.exceptions: list[dict] = []
-        self.outbox: list[dict] = []
-        self.scheduled: list[dict] = []
-        self.audit: list[AuditEntry] = []
-        self.report = IngestReport()
-        self.seen: dict[str, tuple[str, str | None]] = {}  # msg_key -> (outcome, content hash), so far
-        self.superseded: list[str] = []  # quarantined messages whose sender sent a corrected resend
-        # BOM releases by correlation id: a release whose BOMs did not all pass is published whole or not at all.
-        self.releases_failed: set[str] = set()
-        self.releases_applied: set[str] = set()
-        self.releases_held: set[str] = set()  # releases to quarantine whole, on a second pass
-
-    def record(self, decoded: Decoded, outcome: str, entity_key: str | None = None, token: str | None = None,
-               envelope_json: str | None = None, replaying: bool = False) -> None:
-        lineage = _lineage(decoded)
-        row = {"msg_key": decoded.msg_key, "source": decoded.source, "message_id": decoded.message_id,
-               "event_type": decoded.event_type, "entity_key": entity_key, **lineage, "outcome": outcome,
-               "seq_token": token, "received_at": self.at, "content_hash": content_hash(decoded),
-               "envelope": envelope_json}
-        (self.inbox_updates if replaying and decoded.msg_key in self.seen else self.inbox).append(row)
-        self.seen[decoded.msg_key] = (outcome, row["content_hash"])
-        self.audit.append(AuditEntry(self.actor, f"message.{outcome}", entity_key or decoded.msg_key,
-                                     {"source": decoded.source, "id": decoded.message_id, "type": decoded.event_type},
-                                     **lineage))
-
-    def quarantine(self, decoded: Decoded, findings: list[Finding], entity_key: str | None = None) -> None:
-        self.exceptions.append(self._exception_row("quarantine", decoded, findings, entity_key))
-        self.report.quarantined += 1
-        self.report.by_reason.update({f.code for f in findings})
-
-    def supersede(self, msg_key: str) -> None:
-        """Close the open quarantine of a message its sender corrected, stored or of this batch."""
-        self.exceptions = [row for row in self.exceptions
-                           if not (row["msg_key"] == msg_key and row["kind"] == "quarantine")]
-        self.superseded.append(msg_key)
-
-    def alert(self, decoded: Decoded, findings: list[Finding], entity_key: str) -> None:
-        self.exceptions.append(self._exception_row("alert", decoded, findings, entity_key))
-        self.report.alerts += 1
-
-    def _exception_row(self, kind: str, decoded: Decoded, findings: list[Finding], entity_key: str | None) -> dict:
-        codes = [f.code for f in findings]
-        reasons = [{"code": f.code, "message": f.message, "field": f.field} for f in findings]
-        return {"kind": kind, "msg_key": decoded.msg_key, "source": decoded.source, "event_type": decoded.event_type,
-                "entity_key": entity_key, "codes": ",".join(dict.fromkeys(codes))[:500],
-                "reasons": json.dumps(reasons), "owner_role": role_for(codes), "payload": decoded.raw,
-                "outbox_id": None, "at": self.at, **_lineage(decoded), "causation_id": f"message:{decoded.msg_key}"}
-
-    def flush(self) -> None:
-        # The inbox first: a message a concurrent writer took makes the batch run again before
-        # anything else is written.
-        self.uow.add_inbox(self.inbox)
-        self.uow.update_inbox(self.inbox_updates)
-        self.uow.count_repeats(self.duplicates, self.at)
-        self.uow.supersede_quarantines(self.superseded, self.at)
-        self.uow.put_entities(self.state.written_rows())
-        self.uow.move_stock(self.state.stock_moves)
-        self.uow.count_stock(self.state.stock_counts)
-        self.uow.add_exceptions(self.exceptions)
-        self.uow.add_outbox(self.outbox)
-        self.uow.add_scheduled(self.scheduled)
-        self.uow.audit(self.audit, self.at)
 
 
 class Intake:
@@ -219,9 +105,9 @@ class Intake:
         batch.flush()
         return batch.report, findings
 
-    def _new_batch(self, uow: UnitOfWork) -> _Batch:
+    def _new_batch(self, uow: UnitOfWork) -> Batch:
         now = self.clock()
-        return _Batch(uow, self.settings, now, iso(now), self.actor)
+        return Batch(uow, self.settings, now, iso(now), self.actor)
 
     def _run_batch(self, uow: UnitOfWork, decoded: list[Decoded]) -> IngestReport:
         batch = self._decide_batch(uow, decoded, held=set())
@@ -233,7 +119,7 @@ class Intake:
         batch.flush()
         return batch.report
 
-    def _decide_batch(self, uow: UnitOfWork, decoded: list[Decoded], held: set[str]) -> _Batch:
+    def _decide_batch(self, uow: UnitOfWork, decoded: list[Decoded], held: set[str]) -> Batch:
         batch = self._new_batch(uow)
         batch.releases_held = held
         batch.seen = uow.inbox_seen([d.msg_key for d in decoded])
@@ -248,7 +134,7 @@ class Intake:
             self._decide(batch, message)
         return batch
 
-    def _decide(self, batch: _Batch, d: Decoded, replaying: bool = False) -> list[Finding]:
+    def _decide(self, batch: Batch, d: Decoded, replaying: bool = False) -> list[Finding]:
         """Decide one message's fate; returns the findings that quarantined it (if any)."""
         if d.msg_key in batch.seen:
             verdict = self._seen_before(batch, d, replaying)
@@ -282,7 +168,7 @@ class Intake:
         return self._apply(batch, d, event_type, key, token, ordering.advanced(stored, fresh, token), fields,
                            replaying)
 
-    def _seen_before(self, batch: _Batch, d: Decoded, replaying: bool) -> list[Finding] | None:
+    def _seen_before(self, batch: Batch, d: Decoded, replaying: bool) -> list[Finding] | None:
         """A key received before: a duplicate, a conflict, or None — judge it again in its place."""
         outcome, stored_hash = batch.seen[d.msg_key]
         if replaying and outcome == "quarantined":
@@ -297,7 +183,7 @@ class Intake:
         batch.report.duplicates += 1
         return []
 
-    def _apply(self, batch: _Batch, d: Decoded, event_type: EventType, key: str, token: str, tokens: str,
+    def _apply(self, batch: Batch, d: Decoded, event_type: EventType, key: str, token: str, tokens: str,
                fields: set[str], replaying: bool) -> list[Finding]:
         merged_type = _MERGED.get(event_type)
         current = batch.state.entity(key, merged_type) if merged_type else None
@@ -311,7 +197,7 @@ class Intake:
         if e.type == EventType.bom_released and e.correlationid:
             batch.releases_applied.add(e.correlationid)
         event = Event(event_type, candidate, d.msg_key, d.source, d.message_id, e.time, e.correlationid)
-        lineage = _lineage(d)
+        lineage = lineage_of(d)
         data_json = None
         for handler in self.routes.get(event_type, ()):
             # Each workflow sees what the ones before it wrote.
@@ -323,13 +209,13 @@ class Intake:
         batch.record(d, "applied", key, token, _outgoing(d, data_json or candidate.model_dump_json()), replaying)
         return []
 
-    def _conflict(self, batch: _Batch, d: Decoded, message: str) -> list[Finding]:
+    def _conflict(self, batch: Batch, d: Decoded, message: str) -> list[Finding]:
         """A key reused with other content: an exception of its own, the first arrival untouched."""
         findings = [Finding("MESSAGE_ID_CONFLICT", message, "id")]
         batch.quarantine(d, findings)
         return findings
 
-    def _reject(self, batch: _Batch, d: Decoded, findings: list[Finding], key: str | None,
+    def _reject(self, batch: Batch, d: Decoded, findings: list[Finding], key: str | None,
                 replaying: bool) -> list[Finding]:
         if d.event_type == EventType.bom_released and d.envelope is not None and d.envelope.correlationid:
             batch.releases_failed.add(d.envelope.correlationid)
@@ -339,7 +225,7 @@ class Intake:
 
 
 _IMMUTABLE_TYPES = {EventType.inventory_moved: "movement", EventType.production_reported: "production_report"}
-def _held_release(batch: _Batch, d: Decoded) -> list[Finding]:
+def _held_release(batch: Batch, d: Decoded) -> list[Finding]:
     """A BOM of a release that another BOM of failed: it waits with the rest of its release."""
     release = d.envelope.correlationid
     if d.envelope.type != EventType.bom_released or release not in batch.releases_held:
@@ -350,17 +236,6 @@ def _held_release(batch: _Batch, d: Decoded) -> list[Finding]:
 
 # Event types whose message is merged into the current entity (of this type) before validation.
 _MERGED = {EventType.item_upserted: "item", EventType.quality_released: "quality_hold"}
-
-
-_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str).encode
-
-
-def content_hash(d: Decoded) -> str | None:
-    """What a message says, apart from when it was sent: a resend under the same id must match."""
-    if d.envelope is None:
-        return None  # unreadable input is keyed by its own hash already
-    material = d.envelope.type.value + "\x1e" + _canonical(d.envelope.data)
-    return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _outgoing(d: Decoded, data_json: str) -> str:

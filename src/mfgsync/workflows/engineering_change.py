@@ -99,8 +99,12 @@ def impact(releases: Iterable[m.Bom], eco: m.EngineeringChange | None, view: Imp
     releases = list(releases)
     effective = (eco.effective_from if eco else None) or next((b.effective_from for b in releases), None)
     result = Impact(eco.eco_id if eco else None, effective, as_of)
+    # A component the change touches under several parents is judged once, on its whole change.
+    components: dict[tuple[str, str | None], _Component] = {}
     for bom in releases:
-        _bom_impact(bom, view.previous_revision(bom), effective, view, result)
+        _bom_impact(bom, view.previous_revision(bom), effective, view, result, components)
+    for (_, plant_id), component in components.items():
+        _component_impact(component, plant_id, effective, view, result)
     return result
 
 
@@ -113,21 +117,23 @@ def per_unit(lines: Iterable[m.BomLine]) -> dict[str, Decimal]:
     return need
 
 
-def _bom_impact(bom: m.Bom, old_bom: m.Bom | None, effective: date | None, view: ImpactView, out: Impact) -> None:
+def _bom_impact(bom: m.Bom, old_bom: m.Bom | None, effective: date | None, view: ImpactView, out: Impact,
+                components: dict[tuple[str, str | None], _Component]) -> None:
+    """The parent's changes and its orders' moves; what its moving orders need of each changed
+    component is added to `components`."""
     old = per_unit(old_bom.lines) if old_bom else {}
     new = per_unit(bom.lines)
     changes = _line_changes(old_bom, bom)
     out.boms.append({"item_id": bom.item_id, "plant_id": bom.plant_id,
                      "from_revision": old_bom.revision if old_bom else None, "to_revision": bom.revision,
                      "changes": changes})
-    components = {c["component_id"]: _Component(c["component_id"]) for c in changes}
+    touched = [components.setdefault((c["component_id"], bom.plant_id), _Component(c["component_id"]))
+               for c in changes]
     for order in view.production_orders(bom.item_id, bom.plant_id):
         moves = _order_moves(order, effective)
         out.production_orders.append(_order_row(order, bom, moves))
-        for component in components.values():
+        for component in touched:
             _count_order(component, order, moves, old, new)
-    for component in components.values():
-        _component_impact(component, bom.plant_id, effective, view, out)
 
 
 def _line_changes(old_bom: m.Bom | None, bom: m.Bom) -> list[dict]:

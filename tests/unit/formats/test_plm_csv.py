@@ -45,3 +45,11 @@ def test_a_header_without_the_required_columns_is_refused():
     with pytest.raises(FormatError) as caught:
         plm_csv.read("level,item_id\n0,A\n")
     assert caught.value.code == "PLM_CSV_HEADER" and "qty_per" in caught.value.message
+
+
+def test_json_lines_that_mention_levels_and_item_ids_are_not_taken_for_a_bom_csv():
+    from mfgsync import formats
+    line = '{"type": "eco.approved", "data": {"item_id": "PMP-100", "reason": "seal at both levels"}}'
+    with pytest.raises(formats.FormatError):
+        formats.detect(line)
+    assert formats.detect("level,item_id,qty_per,uom\n0,PMP-100,1,C62\n") == "plm-csv"

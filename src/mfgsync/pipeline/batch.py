@@ -1,0 +1,137 @@
+"""The rows one intake batch writes, gathered while its messages are decided and written in
+its unit of work at the end; and the report of what became of its messages."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+from mfgsync.adapters.decode import Decoded
+from mfgsync.config import Settings
+from mfgsync.pipeline.batch_state import BatchState
+from mfgsync.rules.findings import Finding
+from mfgsync.rules.reasons import role_for
+from mfgsync.store.port import AuditEntry, UnitOfWork
+
+
+@dataclass
+class IngestReport:
+    accepted: int = 0
+    duplicates: int = 0
+    stale: int = 0
+    quarantined: int = 0
+    alerts: int = 0
+    by_reason: Counter = field(default_factory=Counter)
+
+    def add(self, other: "IngestReport") -> None:
+        self.accepted += other.accepted
+        self.duplicates += other.duplicates
+        self.stale += other.stale
+        self.quarantined += other.quarantined
+        self.alerts += other.alerts
+        self.by_reason.update(other.by_reason)
+
+    @property
+    def total(self) -> int:
+        return self.accepted + self.duplicates + self.stale + self.quarantined
+
+    def to_json(self) -> dict:
+        return {"accepted": self.accepted, "duplicates": self.duplicates, "stale": self.stale,
+                "quarantined": self.quarantined, "alerts": self.alerts, "total": self.total,
+                "by_reason": dict(sorted(self.by_reason.items()))}
+
+
+_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str).encode
+
+
+def content_hash(d: Decoded) -> str | None:
+    """What a message says, apart from when it was sent: a resend under the same id must match."""
+    if d.envelope is None:
+        return None  # unreadable input is keyed by its own hash already
+    material = d.envelope.type.value + "\x1e" + _canonical(d.envelope.data)
+    return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def lineage_of(d: Decoded) -> dict:
+    e = d.envelope
+    extra = (e.model_extra or {}) if e else {}
+    cause = extra.get("causationid")
+    return {"correlation_id": e.correlationid if e else None,
+            "causation_id": cause if isinstance(cause, str) else None,
+            "mapping_version": e.mappingversion if e else None}
+
+
+class Batch:
+    """The rows one batch writes, gathered while deciding and flushed at the end."""
+
+    def __init__(self, uow: UnitOfWork, settings: Settings, now: float, now_iso: str, actor: str):
+        self.uow, self.settings, self.now, self.at, self.actor = uow, settings, now, now_iso, actor
+        self.state = BatchState(uow, settings.conversions(), settings.subscriptions, now_iso, settings.plants,
+                                settings.command_targets())
+        self.inbox: list[dict] = []
+        self.inbox_updates: list[dict] = []
+        self.duplicates: list[str] = []
+        self.exceptions: list[dict] = []
+        self.outbox: list[dict] = []
+        self.scheduled: list[dict] = []
+        self.audit: list[AuditEntry] = []
+        self.report = IngestReport()
+        self.seen: dict[str, tuple[str, str | None]] = {}  # msg_key -> (outcome, content hash), so far
+        self.superseded: list[str] = []  # quarantined messages whose sender sent a corrected resend
+        # BOM releases by correlation id: a release whose BOMs did not all pass is published whole or not at all.
+        self.releases_failed: set[str] = set()
+        self.releases_applied: set[str] = set()
+        self.releases_held: set[str] = set()  # releases to quarantine whole, on a second pass
+
+    def record(self, decoded: Decoded, outcome: str, entity_key: str | None = None, token: str | None = None,
+               envelope_json: str | None = None, replaying: bool = False) -> None:
+        lineage = lineage_of(decoded)
+        row = {"msg_key": decoded.msg_key, "source": decoded.source, "message_id": decoded.message_id,
+               "event_type": decoded.event_type, "entity_key": entity_key, **lineage, "outcome": outcome,
+               "seq_token": token, "received_at": self.at, "content_hash": content_hash(decoded),
+               "envelope": envelope_json}
+        (self.inbox_updates if replaying and decoded.msg_key in self.seen else self.inbox).append(row)
+        self.seen[decoded.msg_key] = (outcome, row["content_hash"])
+        self.audit.append(AuditEntry(self.actor, f"message.{outcome}", entity_key or decoded.msg_key,
+                                     {"source": decoded.source, "id": decoded.message_id, "type": decoded.event_type},
+                                     **lineage))
+
+    def quarantine(self, decoded: Decoded, findings: list[Finding], entity_key: str | None = None) -> None:
+        self.exceptions.append(self._exception_row("quarantine", decoded, findings, entity_key))
+        self.report.quarantined += 1
+        self.report.by_reason.update({f.code for f in findings})
+
+    def supersede(self, msg_key: str) -> None:
+        """Close the open quarantine of a message its sender corrected, stored or of this batch."""
+        self.exceptions = [row for row in self.exceptions
+                           if not (row["msg_key"] == msg_key and row["kind"] == "quarantine")]
+        self.superseded.append(msg_key)
+
+    def alert(self, decoded: Decoded, findings: list[Finding], entity_key: str) -> None:
+        self.exceptions.append(self._exception_row("alert", decoded, findings, entity_key))
+        self.report.alerts += 1
+
+    def _exception_row(self, kind: str, decoded: Decoded, findings: list[Finding], entity_key: str | None) -> dict:
+        codes = [f.code for f in findings]
+        reasons = [{"code": f.code, "message": f.message, "field": f.field} for f in findings]
+        return {"kind": kind, "msg_key": decoded.msg_key, "source": decoded.source, "event_type": decoded.event_type,
+                "entity_key": entity_key, "codes": ",".join(dict.fromkeys(codes))[:500],
+                "reasons": json.dumps(reasons), "owner_role": role_for(codes), "payload": decoded.raw,
+                "outbox_id": None, "at": self.at, **lineage_of(decoded), "causation_id": f"message:{decoded.msg_key}"}
+
+    def flush(self) -> None:
+        # The inbox first: a message a concurrent writer took makes the batch run again before
+        # anything else is written.
+        self.uow.add_inbox(self.inbox)
+        self.uow.update_inbox(self.inbox_updates)
+        self.uow.count_repeats(self.duplicates, self.at)
+        self.uow.supersede_quarantines(self.superseded, self.at)
+        self.uow.put_entities(self.state.written_rows())
+        self.uow.move_stock(self.state.stock_moves)
+        self.uow.count_stock(self.state.stock_counts)
+        self.uow.add_exceptions(self.exceptions)
+        self.uow.add_outbox(self.outbox)
+        self.uow.add_scheduled(self.scheduled)
+        self.uow.audit(self.audit, self.at)
