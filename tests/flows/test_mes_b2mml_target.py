@@ -15,9 +15,6 @@ from tests.support.messages import bom, envelope, item
 from tests.unit.formats.test_b2mml_product_definition import (PRODUCT_DEFINITION_SCHEMA, SCHEDULE_SCHEMA,
                                                               schema_errors)
 
-NOTICE_WITHOUT_QUANTITIES = ("the orders-moved notice does not carry each order's qty yet, and a "
-                             "ProductionSchedule needs it: it is a dead letter until it does")
-
 
 def _hub(make_hub, folder, subscribed="bom.released: [mes_b2mml]"):
     return make_hub(f"""
@@ -110,7 +107,6 @@ def _documents(folder) -> dict[str, list[str]]:
     return found
 
 
-@pytest.mark.xfail(strict=True, reason=NOTICE_WITHOUT_QUANTITIES)
 def test_orders_an_eco_moves_to_the_new_revision_reach_mes_as_a_production_schedule(make_hub, tmp_path):
     folder = tmp_path / "mes"
     hub = _hub(make_hub, folder)

@@ -42,7 +42,7 @@ def _deliveries(settings: Settings, counts: dict[str, dict[str, int]]) -> dict[s
     for target in targets:
         system = settings.systems.get(target)
         result[target] = {"kind": system.kind if system else None,
-                          "path": system.path if system and system.kind in ("dropfolder", "recorder") else None,
+                          "path": system.path if system and system.kind in ("dropfolder", "recorder", "b2mml") else None,
                           **{state: counts.get(target, {}).get(state, 0) for state in DELIVERY_STATES}}
     return result
 

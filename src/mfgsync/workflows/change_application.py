@@ -55,8 +55,10 @@ def _moves(result: Impact, releases: list[m.Bom], eco: m.EngineeringChange, even
                         o.model_copy(update={"bom_revision": bom.revision})) for o in orders]
         notice = {"eco_id": eco.eco_id, "item_id": bom.item_id, "plant_id": bom.plant_id, "to_revision": bom.revision,
                   "effective_from": result.to_json()["effective_from"],
-                  "orders": [{"order_id": o.order_id, "from_revision": o.bom_revision, "to_revision": bom.revision,
-                              "start_date": o.start_date.isoformat() if o.start_date else None} for o in orders]}
+                  "orders": [{"order_id": o.order_id, "item_id": o.item_id, "qty": o.qty, "plant_id": o.plant_id,
+                              "status": str(o.status), "from_revision": o.bom_revision, "to_revision": bom.revision,
+                              "start_date": o.start_date.isoformat() if o.start_date else None,
+                              "due_date": o.due_date.isoformat() if o.due_date else None} for o in orders]}
         effects += [Emit(target, "production.orders_moved", f"{target}:eco:{eco.eco_id}:moves:{bom.item_id}@"
                          f"{bom.plant_id or '*'}", notice, keys.bom(bom.item_id, bom.plant_id))
                     for target in state.subscribers(EventType.bom_released) if not state.takes_commands(target)]
