@@ -4,7 +4,6 @@ as the revision; a redelivery overwrites the same file; what it cannot render is
 
 from __future__ import annotations
 
-import pytest
 
 from mfgsync.connectors.base import TransientError
 from mfgsync.formats import b2mml
