@@ -4,7 +4,6 @@ as the revision; a redelivery overwrites the same file; what it cannot render is
 
 from __future__ import annotations
 
-
 from mfgsync.connectors.base import TransientError
 from mfgsync.formats import b2mml
 from mfgsync.formats.b2mml.xml import document, parse
