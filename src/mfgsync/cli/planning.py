@@ -20,8 +20,8 @@ from mfgsync.planning.engine import run_checked
 from mfgsync.planning.from_store import plan_from_source, read_end_demands
 from mfgsync.planning.model import MrpInput, MrpInputError, MrpPlan, RECORD_ROWS
 from mfgsync.planning.output import RECORDS, plan_json, plan_tables
-from mfgsync.planning.peg_table import Stock, peg_table, stock_of_input
-from mfgsync.planning.pegging import peg, pegging_document
+from mfgsync.planning.peg_table import PegTable, Stock, peg_table, stock_of_input
+from mfgsync.planning.full_pegging import full_pegging_pieces
 from mfgsync.planning.proposals import proposals_and_exceptions
 from mfgsync.planning.tracing import Tracer, trace_demand, trace_item
 
@@ -64,11 +64,13 @@ def register(app: typer.Typer) -> None:
         try:
             run = _run(input, from_store, plant, start, periods, bucket_days, demands, keep=True,
                        rows=pegging == "full")
-            pegs = _pegging(run, pegging)
+            table = None if pegging == "none" else peg_table(run.plan, run.stock)
             if output:
-                _write_parquet(output, run.plan, records, pegs)
+                _write_parquet(output, run.plan, records, table)
             if as_json:
-                for piece in plan_json(run.plan, records, pegs):
+                full = pegging == "full"
+                section = full_pegging_pieces(Tracer(_rows(run), run.plan, table, exact=False)) if full else table
+                for piece in plan_json(run.plan, records, section):
                     sys.stdout.buffer.write(piece)
                 sys.stdout.flush()
             elif not output:
@@ -166,17 +168,8 @@ def _keep(hub, planned, calendar: BucketCalendar, plant: str) -> None:
                "already open", err=True)
 
 
-def _pegging(run: Run, pegging: str):
-    if pegging == "single":
-        return peg_table(run.plan, run.stock)
-    if pegging == "full":
-        return pegging_document(peg(_rows(run), run.plan))
-    return None
-
-
-def _write_parquet(path: Path, plan: MrpPlan, records: str, pegs) -> None:
-    single = pegs if not isinstance(pegs, dict) else None  # full pegging is a JSON document
-    tables = plan_tables(plan, records, single)
+def _write_parquet(path: Path, plan: MrpPlan, records: str, pegs: PegTable | None) -> None:
+    tables = plan_tables(plan, records, pegs)
     try:
         if path.suffix == ".parquet":
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -37,21 +37,23 @@ def record_rows(plan: MrpPlan, records: str) -> np.ndarray:
     return np.flatnonzero(active)
 
 
-def plan_json(plan: MrpPlan, records: str = "all", pegging: PegTable | dict | None = None) -> Iterator[bytes]:
+def plan_json(plan: MrpPlan, records: str = "all",
+              pegging: PegTable | Iterator[bytes] | None = None) -> Iterator[bytes]:
     """The plan as the contract's JSON document, in pieces, with a `pegging` section when given:
-    single-level from a PegTable (streamed), or a ready document (full pegging)."""
+    single-level from a PegTable, or the pieces of a section written elsewhere (full pegging)."""
     yield b'{"planned_orders":['
     yield from _joined(_order_pieces(plan))
     yield b'],"records":{'
     yield from _joined(_record_pieces(plan, record_rows(plan, records)))
     yield b'},"exceptions":'
     yield _encode([exception_document(e) for e in plan.exceptions()])
-    if isinstance(pegging, dict):
-        yield b',"pegging":' + _encode(pegging)
-    elif pegging is not None:
+    if isinstance(pegging, PegTable):
         yield b',"pegging":{"supplies":['
         yield from supply_pieces(plan, pegging)
         yield b"]}"
+    elif pegging is not None:
+        yield b',"pegging":'
+        yield from pegging
     yield b"}\n"
 
 

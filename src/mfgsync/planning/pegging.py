@@ -17,7 +17,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from mfgsync.planning.contract import json_number
 from mfgsync.planning.model import MrpInput, MrpPlan
 
 SUPPLY_RANK = {"on_hand": 0, "scheduled": 1, "planned": 2}
@@ -157,28 +156,3 @@ def _allot(needs: list[_Need], supplies: list[SupplyPegging], safety_stock: Frac
 
 def _plain(qty: Fraction) -> int | Fraction:
     return qty.numerator if qty.denominator == 1 else qty
-
-
-def pegging_document(pegging: Pegging) -> dict:
-    """The pegging as JSON: supplies with their pegs and end demands, and each end demand's
-    supplies (planned orders and scheduled receipts by index, stock on hand by item)."""
-    supplies, demands = [], defaultdict(lambda: {"planned_orders": [], "scheduled_receipts": [], "on_hand": []})
-    for supply in pegging.supplies:
-        supplies.append({
-            "item_id": supply.item_id, "supply": supply.supply, "index": supply.index,
-            "period": supply.period, "qty": json_number(supply.qty),
-            "pegs": [_peg_document(share) for share in supply.pegs],
-            "end_demands": sorted(supply.end_demands)})
-        key = {"planned": "planned_orders", "scheduled": "scheduled_receipts"}.get(supply.supply, "on_hand")
-        for demand in supply.end_demands:
-            demands[demand][key].append(supply.item_id if key == "on_hand" else supply.index)
-    return {"supplies": supplies,
-            "demands": [{"demand": index, **demands[index]} for index in range(pegging.demand_count)]}
-
-
-def _peg_document(share: Peg) -> dict:
-    document = {"to": share.to, "qty": json_number(share.qty)}
-    for key in ("demand", "parent", "period"):
-        if getattr(share, key) is not None:
-            document[key] = getattr(share, key)
-    return document

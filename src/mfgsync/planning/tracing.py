@@ -29,8 +29,12 @@ Shares = dict  # end demand index -> Fraction of a quantity
 
 
 class Tracer:
-    def __init__(self, inp: MrpInput, plan: MrpPlan, table: PegTable):
+    """Traces on one plan. `exact`: shares in Fractions (one item or end demand); otherwise in
+    floats, for a whole plant (the single-level parts stay exact either way)."""
+
+    def __init__(self, inp: MrpInput, plan: MrpPlan, table: PegTable, exact: bool = True):
         self.inp, self.plan, self.t = inp, plan, table
+        self.share = Fraction if exact else float
         self.lines_into: dict[int, list[BomLink]] = defaultdict(list)
         self.lines_from: dict[int, set[int]] = defaultdict(set)
         for line in inp.boms:
@@ -58,7 +62,7 @@ class Tracer:
             for supply in self.supplies_of(row):
                 for p in self.pegs_of(supply):
                     if self.t.peg_kind[p] == DEPENDENT:
-                        period, qty = int(self.t.peg_period[p]), _exact(self.t.peg_qty[p])
+                        period, qty = int(self.t.peg_period[p]), as_fraction(self.t.peg_qty[p])
                         found[supply] += self._split(row, period, offsets[period], qty)
                         offsets[period] += qty
             self._pieces[row] = found
@@ -87,11 +91,12 @@ class Tracer:
     def served(self, supply: int) -> Shares:
         """End demand -> quantity of this supply that ends in it, through every level above."""
         if supply not in self._served:
-            shares: Shares = defaultdict(Fraction)
+            shares: Shares = defaultdict(self.share)
             for p in self.pegs_of(supply):
                 if self.t.peg_kind[p] == DEMAND:
-                    shares[int(self.t.peg_demand[p])] += _exact(self.t.peg_qty[p])
+                    shares[int(self.t.peg_demand[p])] += self.share(as_fraction(self.t.peg_qty[p]))
             for parent, period, qty in self.pieces(int(self.t.supply_item[supply])).get(supply, ()):
+                qty = self.share(qty)
                 for demand, share in self.release_shares(parent, period).items():
                     shares[demand] += qty * share
             self._served[supply] = dict(shares)
@@ -101,13 +106,26 @@ class Tracer:
         """End demand -> the fraction of the item's release in a bucket that ends in it."""
         key = (row, period)
         if key not in self._release_shares:
-            released = _exact(self.plan.planned_releases[row, period - 1])
-            shares: Shares = defaultdict(Fraction)
+            released = self.share(as_fraction(self.plan.planned_releases[row, period - 1]))
+            shares: Shares = defaultdict(self.share)
             for order in self.releases(row, period):
                 for demand, qty in self.served(order).items():
                     shares[demand] += qty / released
             self._release_shares[key] = dict(shares)
         return self._release_shares[key]
+
+    def keep_release_shares(self, row: int) -> None:
+        """Work out the shares of every release of the item, so its supplies can be forgotten."""
+        for period in (np.flatnonzero(self.plan.planned_releases[row]) + 1).tolist():
+            self.release_shares(row, period)
+
+    def forget_served(self, supplies: range) -> None:
+        for supply in supplies:
+            self._served.pop(supply, None)
+
+    def forget_release_shares(self, row: int) -> None:
+        for period in range(1, self.plan.periods + 1):
+            self._release_shares.pop((row, period), None)
 
     # --- down: what serves an end demand ---
     def serving(self, demand: int) -> dict[int, Fraction]:
@@ -117,7 +135,7 @@ class Tracer:
         for supply in self.supplies_of(row):
             for p in self.pegs_of(supply):
                 if self.t.peg_kind[p] == DEMAND and self.t.peg_demand[p] == demand:
-                    found[supply] += _exact(self.t.peg_qty[p])
+                    found[supply] += as_fraction(self.t.peg_qty[p])
         shares: dict[tuple[int, int], Fraction] = defaultdict(Fraction)  # (row, bucket) -> release share
         levels = self.plan.low_level_codes
         queue, queued = [(int(levels[row]), row)], {row}
@@ -130,7 +148,7 @@ class Tracer:
             for supply in self.supplies_of(row):
                 if found.get(supply) and self.t.supply_kind[supply] == PLANNED:
                     period = int(self.release[self.t.supply_index[supply]])
-                    shares[(row, period)] += found[supply] / _exact(self.plan.planned_releases[row, period - 1])
+                    shares[(row, period)] += found[supply] / as_fraction(self.plan.planned_releases[row, period - 1])
             for child in self.lines_from[row] - queued:
                 queued.add(child)
                 heapq.heappush(queue, (int(levels[child]), child))
@@ -145,9 +163,9 @@ def trace_item(tracer: Tracer, item_id: str) -> dict:
     supplies = []
     for supply in tracer.supplies_of(row):
         served = tracer.served(supply)
-        entry = _supply(tracer, supply)
-        entry["end_demands"] = [{**_demand(tracer.inp, d), "qty": _number(q)} for d, q in sorted(served.items())]
-        entry["rest"] = _number(_exact(tracer.t.supply_qty[supply]) - sum(served.values(), Fraction(0)))
+        entry = supply_document(tracer, supply)
+        entry["end_demands"] = [{**_demand(tracer.inp, d), "qty": traced_number(q)} for d, q in sorted(served.items())]
+        entry["rest"] = traced_number(as_fraction(tracer.t.supply_qty[supply]) - sum(served.values(), Fraction(0)))
         supplies.append(entry)
     return {"item_id": item_id, "supplies": supplies}
 
@@ -159,7 +177,7 @@ def trace_demand(tracer: Tracer, demand: str) -> dict:
     levels = tracer.plan.low_level_codes
     order = sorted(serving, key=lambda s: (int(levels[tracer.t.supply_item[s]]), s))
     return {**_demand(tracer.inp, index),
-            "supplies": [{**_supply(tracer, s), "serves": _number(serving[s])} for s in order]}
+            "supplies": [{**supply_document(tracer, s), "serves": traced_number(serving[s])} for s in order]}
 
 
 def _row(plan: MrpPlan, item_id: str) -> int:
@@ -179,24 +197,28 @@ def _demand_index(inp: MrpInput, demand: str) -> int:
                                  "demands nor the ref of one")
 
 
-def _supply(tracer: Tracer, supply: int) -> dict:
+def supply_document(tracer: Tracer, supply: int) -> dict:
     t, index = tracer.t, int(tracer.t.supply_index[supply])
     return {"item_id": tracer.plan.item_ids[t.supply_item[supply]], "supply": SUPPLY_KINDS[t.supply_kind[supply]],
             "index": None if index < 0 else index, "period": int(t.supply_period[supply]),
-            "qty": _number(_exact(t.supply_qty[supply]))}
+            "qty": traced_number(as_fraction(t.supply_qty[supply]))}
 
 
 def _demand(inp: MrpInput, index: int) -> dict:
     d = inp.demand[index]
     return {"demand": index, "item_id": d.item_id, "period": int(d.period), "ref": d.ref,
-            "demand_qty": _number(_exact(d.qty))}
+            "demand_qty": traced_number(as_fraction(d.qty))}
 
 
-def _exact(qty) -> Fraction:
+def as_fraction(qty) -> Fraction:
     """A quantity of the plan (a numpy integer, or a Fraction on the exact path) as a Fraction."""
     return qty if isinstance(qty, Fraction) else Fraction(qty if isinstance(qty, Decimal) else int(qty))
 
 
-def _number(qty: Fraction) -> int | float:
-    """Whole quantities as integers; a share of a release as its nearest float."""
+def traced_number(qty: Fraction | float) -> int | float:
+    """Whole quantities as integers; a share of a release as its nearest float (traced in
+    floats: to six decimal places)."""
+    if isinstance(qty, float):
+        qty = round(qty, 6)
+        return int(qty) if qty.is_integer() else qty
     return qty.numerator if qty.denominator == 1 else float(qty)
