@@ -213,9 +213,6 @@ def test_a_seal_replaced_at_two_levels_reaches_tryton_as_one_bom_per_revision_de
 SEAL_A_ACTIONS = [("ECO_PO_CANCEL", "PO:PO-3", "SEAL-A", "0"), ("ECO_PO_REDUCE", "PO:PO-2", "SEAL-A", "15")]
 SEAL_B_AT_RISK = {"item_id": "SEAL-B", "plant_id": None, "qty": 45, "need_date": "2026-12-16",
                   "available_date": "2026-12-22", "days_late": 6, "supplier_id": "SUP-SEALS"}
-TWO_LEVELS = ("a component replaced under two parents is one requirement: today each release is judged "
-              "alone (stock and purchase lines counted once per parent, two actions on one line), and only "
-              "the release of the ECO's own item is applied")
 
 
 def _raised_purchase_actions(hub):
@@ -247,7 +244,6 @@ def _simulated_risks(simulated):
     return sorted((f"ITEM:{r['item_id']}", str(r["qty"]), r["need_date"], r["days_late"]) for r in simulated["at_risk"])
 
 
-@pytest.mark.xfail(strict=True, reason=TWO_LEVELS)
 def test_the_seal_used_at_two_levels_is_taken_off_its_purchase_lines_once_and_its_successor_is_short_once(
         tryton, tmp_path, monkeypatch):
     clock = FakeClock(NOW.timestamp())
@@ -281,7 +277,7 @@ def _envelopes_file(path, envelopes):
     pytest.param(("PMP-100",), [("ECO_PO_REDUCE", "PO:PO-3", "SEAL-A", "30")],
                  [("ITEM:SEAL-B", "5", "2026-12-18", 4)], id="the pump alone"),
     pytest.param(("PMP-100", "IMP-200"), SEAL_A_ACTIONS, [("ITEM:SEAL-B", "45", "2026-12-16", 6)],
-                 id="the pump and its impeller", marks=pytest.mark.xfail(strict=True, reason=TWO_LEVELS)),
+                 id="the pump and its impeller"),
 ])
 def test_eco_simulate_predicts_exactly_what_the_run_then_does(releases, actions, risks, tryton, tmp_path,
                                                              monkeypatch):

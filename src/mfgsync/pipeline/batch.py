@@ -13,7 +13,9 @@ from mfgsync.config import Settings
 from mfgsync.pipeline.batch_state import BatchState
 from mfgsync.rules.findings import Finding
 from mfgsync.rules.reasons import role_for
+from mfgsync.model import entities as m
 from mfgsync.store.port import AuditEntry, UnitOfWork
+from mfgsync.workflows.event import Event
 
 
 @dataclass
@@ -63,6 +65,15 @@ def lineage_of(d: Decoded) -> dict:
             "mapping_version": e.mappingversion if e else None}
 
 
+@dataclass
+class Release:
+    """What one release (the messages of one correlation id) brought in this batch: its ECO, its
+    BOM revisions, and the last of its events, which is the cause of what applying it does."""
+    eco: m.EngineeringChange | None = None
+    boms: list[m.Bom] = field(default_factory=list)
+    event: Event | None = None
+
+
 class Batch:
     """The rows one batch writes, gathered while deciding and flushed at the end."""
 
@@ -84,6 +95,7 @@ class Batch:
         self.releases_failed: set[str] = set()
         self.releases_applied: set[str] = set()
         self.releases_held: set[str] = set()  # releases to quarantine whole, on a second pass
+        self.changes: dict[str, Release] = {}  # correlation id -> the ECO and revisions it brought
 
     def record(self, decoded: Decoded, outcome: str, entity_key: str | None = None, token: str | None = None,
                envelope_json: str | None = None, replaying: bool = False) -> None:

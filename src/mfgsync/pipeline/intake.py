@@ -22,7 +22,7 @@ from mfgsync.config import Settings
 from mfgsync.envelope import EventType
 from mfgsync.model import entities as m
 from mfgsync.model import keys, ordering
-from mfgsync.pipeline.batch import Batch, IngestReport, content_hash, lineage_of
+from mfgsync.pipeline.batch import Batch, IngestReport, Release, content_hash, lineage_of
 from mfgsync.pipeline.clock import iso
 from mfgsync.pipeline.effects import persist
 from mfgsync.rules.findings import REJECT, Finding
@@ -31,6 +31,7 @@ from mfgsync.rules.policy import Policy
 from mfgsync.rules.stock_rules import stock_effects
 from mfgsync.rules.validation import validate
 from mfgsync.store.port import Store, UnitOfWork, transact
+from mfgsync.workflows import change_application
 from mfgsync.workflows import state_changes as changes
 from mfgsync.workflows.event import Event
 from mfgsync.workflows.routes import ROUTES, Handler
@@ -101,6 +102,7 @@ class Intake:
         batch = self._new_batch(uow)
         batch.seen = uow.inbox_seen([decoded.msg_key])
         findings = self._decide(batch, decoded, replaying=True)
+        self._apply_changes(batch)
         batch.exceptions = [row for row in batch.exceptions if row["kind"] != "quarantine"]
         batch.flush()
         return batch.report, findings
@@ -132,7 +134,15 @@ class Intake:
         batch.state.prefetch(entity_keys, items, balances)
         for message in decoded:
             self._decide(batch, message)
+        self._apply_changes(batch)
         return batch
+
+    def _apply_changes(self, batch: Batch) -> None:
+        """Each release this batch brought, applied whole: moves, purchase actions, risks."""
+        for release in batch.changes.values():
+            effects = change_application.apply_change(release.eco, release.boms, batch.state, release.event)
+            persist(effects, release.event, batch, "", "", {"correlation_id": release.event.correlation_id,
+                                                            "causation_id": None, "mapping_version": None})
 
     def _decide(self, batch: Batch, d: Decoded, replaying: bool = False) -> list[Finding]:
         """Decide one message's fate; returns the findings that quarantined it (if any)."""
@@ -197,6 +207,7 @@ class Intake:
         if e.type == EventType.bom_released and e.correlationid:
             batch.releases_applied.add(e.correlationid)
         event = Event(event_type, candidate, d.msg_key, d.source, d.message_id, e.time, e.correlationid)
+        _note_change(batch, event)
         lineage = lineage_of(d)
         data_json = None
         for handler in self.routes.get(event_type, ()):
@@ -225,6 +236,19 @@ class Intake:
 
 
 _IMMUTABLE_TYPES = {EventType.inventory_moved: "movement", EventType.production_reported: "production_report"}
+def _note_change(batch: Batch, event: Event) -> None:
+    """An ECO or BOM revision joins its release (its correlation id; else the ECO, or the revision)."""
+    if event.type == EventType.eco_approved:
+        release = batch.changes.setdefault(event.correlation_id or event.entity.eco_id, Release())
+        release.eco = event.entity
+    elif event.type == EventType.bom_released:
+        release = batch.changes.setdefault(event.correlation_id or event.msg_key, Release())
+        release.boms.append(event.entity)
+    else:
+        return
+    release.event = event
+
+
 def _held_release(batch: Batch, d: Decoded) -> list[Finding]:
     """A BOM of a release that another BOM of failed: it waits with the rest of its release."""
     release = d.envelope.correlationid

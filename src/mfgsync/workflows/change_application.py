@@ -22,27 +22,29 @@ class ChangeView(ImpactView, WorkflowView, Protocol):
     def bom_revisions(self, item_id: str) -> list[m.Bom]: ...
 
 
-def apply_change(event: Event, state: ChangeView) -> list[Effect]:
-    eco, releases = _change_and_releases(event, state)
+def apply_change(eco: m.EngineeringChange | None, releases: list[m.Bom], state: ChangeView,
+                 event: Event) -> list[Effect]:
+    """The effects of one release of an ECO: its revisions judged together (a component the ECO
+    changes under several parents is taken off its purchase lines once, on its whole change).
+    `eco` None: the ECO is looked up in the hub; `releases` empty: its revisions in the hub."""
+    eco = eco or _change_of(releases, state)
+    if eco is None or eco.status == m.EcoStatus.cancelled:
+        return []
+    releases = releases or [b for b in state.bom_revisions(eco.item_id)
+                            if b.revision == eco.to_revision and b.status == m.BomStatus.released]
     if not releases:
         return []
     result = impact(releases, eco, state, event.time.date())
-    return [*_moves(result, releases, eco, event, state), *_purchase_actions(result, eco), *_risks(result, eco)]
+    return [*_moves(result, releases, eco, state), *_purchase_actions(result, eco), *_risks(result, eco)]
 
 
-def _change_and_releases(event: Event, state: ChangeView) -> tuple[m.EngineeringChange | None, list[m.Bom]]:
-    if event.type == EventType.bom_released:
-        bom = event.entity
-        eco = next((c for c in state.engineering_changes(bom.item_id)
-                    if c.to_revision == bom.revision and c.status != m.EcoStatus.cancelled), None)
-        return eco, [bom] if eco else []
-    eco = event.entity
-    return eco, [b for b in state.bom_revisions(eco.item_id)
-                 if b.revision == eco.to_revision and b.status == m.BomStatus.released]
+def _change_of(releases: list[m.Bom], state: ChangeView) -> m.EngineeringChange | None:
+    """The approved ECO that introduces one of these revisions."""
+    return next((c for bom in releases for c in state.engineering_changes(bom.item_id)
+                 if c.to_revision == bom.revision and c.status != m.EcoStatus.cancelled), None)
 
 
-def _moves(result: Impact, releases: list[m.Bom], eco: m.EngineeringChange, event: Event,
-           state: ChangeView) -> list[Effect]:
+def _moves(result: Impact, releases: list[m.Bom], eco: m.EngineeringChange, state: ChangeView) -> list[Effect]:
     """Planned orders from the effective date build with the new revision: the hub records it and
     tells each envelope target of the release (MES) which orders moved."""
     moving = {row["order_id"] for row in result.production_orders if row["action"] == "move"}
