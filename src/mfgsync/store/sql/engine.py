@@ -13,10 +13,6 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
@@ -70,14 +66,17 @@ def postgres_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=4, max_overflow=4)
 
 
-def _config(connection: Connection) -> Config:
+def _config(connection: Connection):
+    from alembic.config import Config  # Alembic loads only where a schema is checked or changed
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
     return config
 
 
-def _at_head(connection: Connection, config: Config) -> bool:
+def _at_head(connection: Connection, config) -> bool:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
     head = ScriptDirectory.from_config(config).get_current_head()
     return MigrationContext.configure(connection).get_current_revision() == head
 
@@ -91,6 +90,7 @@ def migrate(engine: Engine) -> bool:
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         if _at_head(connection, config):
             return False
+        from alembic import command
         command.upgrade(config, "head")
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
