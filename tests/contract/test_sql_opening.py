@@ -29,3 +29,13 @@ def test_processes_opening_a_fresh_store_at_once_all_start(fresh_url):
         read.ping()
         assert read.inbox_figures().outcomes == {}
     store.close()
+
+
+def test_the_store_knows_the_newest_migration_without_asking_alembic():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from mfgsync.store.sql.engine import HEAD, MIGRATIONS
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD
