@@ -20,7 +20,7 @@ import numpy as np
 from mfgsync.planning.peg_table import DEMAND, DEPENDENT, NEED_KINDS, SUPPLY_KINDS
 from mfgsync.planning.tracing import Tracer, as_fraction, supply_document, traced_number
 
-PIECE = 2048  # supplies or end demands per piece written
+PIECE = 1 << 16  # numbers per piece written, about: a supply may serve thousands of end demands
 _encode = msgspec.json.Encoder().encode
 
 
@@ -47,12 +47,13 @@ class _Pairs:
 
 
 def _members(entries: Iterator[dict]) -> Iterator[bytes]:
-    batch, first = [], True
+    batch, first, size = [], True, 0
     for entry in entries:
         batch.append(entry)
-        if len(batch) == PIECE:
+        size += 8 + sum(len(value) for value in entry.values() if isinstance(value, list))
+        if size >= PIECE:
             yield (b"" if first else b",") + _encode(batch)[1:-1]
-            batch, first = [], False
+            batch, first, size = [], False, 0
     if batch:
         yield (b"" if first else b",") + _encode(batch)[1:-1]
 
@@ -68,7 +69,7 @@ def _supplies(tracer: Tracer, served_by: _Pairs) -> Iterator[dict]:
     for row in np.argsort(plan.low_level_codes, kind="stable").tolist():
         for supply in tracer.supplies_of(row):
             entry = _supply(tracer, supply)
-            served_by.add(supply, [d["demand"] for d in entry["end_demands"]])
+            served_by.add(supply, entry["end_demands"])
             yield entry
         if waiting[row]:
             tracer.keep_release_shares(row)
@@ -80,9 +81,11 @@ def _supplies(tracer: Tracer, served_by: _Pairs) -> Iterator[dict]:
 
 
 def _supply(tracer: Tracer, supply: int) -> dict:
+    """The supply, its single-level pegs, and the end demands it serves with the quantity of it
+    that ends in each (two lists, side by side)."""
     served = sorted(tracer.served(supply).items())
     return {**supply_document(tracer, supply), "pegs": [_peg(tracer, p) for p in tracer.pegs_of(supply)],
-            "end_demands": [{"demand": d, "qty": traced_number(q)} for d, q in served]}
+            "end_demands": [d for d, _ in served], "end_demand_qty": [traced_number(q) for _, q in served]}
 
 
 def _peg(tracer: Tracer, p: int) -> dict:

@@ -14,6 +14,7 @@ are visited.
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_right
 from collections import defaultdict
 from decimal import Decimal
 from fractions import Fraction
@@ -42,6 +43,7 @@ class Tracer:
             self.lines_from[plan.row_of(line.parent)].add(plan.row_of(line.component))
         self.release = plan.order_columns()[1]
         self._pieces: dict[int, dict[int, list]] = {}
+        self._lines: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
         self._served: dict[int, Shares] = {}
         self._release_shares: dict[tuple[int, int], Shares] = {}
 
@@ -70,17 +72,30 @@ class Tracer:
 
     def _split(self, row: int, period: int, start: Fraction, qty: Fraction) -> list:
         """The part (start, start + qty] of the item's dependent need in a bucket, by BOM line."""
-        parts, end = [], Fraction(0)
-        for line in self.lines_into[row]:
-            parent = self.plan.row_of(line.parent)
-            released = self.plan.planned_releases[parent, period - 1]
-            if not released or not line.applies_in(period):
-                continue
-            low, end = end, end + line.requirement(released)
-            overlap = min(end, start + qty) - max(low, start)
-            if overlap > 0:
-                parts.append((parent, period, overlap))
+        parents, ends = self._lines_at(row, period)
+        parts = []
+        for k in range(bisect_right(ends, start), len(ends)):
+            low = ends[k - 1] if k else 0
+            if low >= start + qty:
+                break
+            parts.append((parents[k], period, min(ends[k], start + qty) - max(low, start)))
         return parts
+
+    def _lines_at(self, row: int, period: int) -> tuple[list[int], list[int]]:
+        """The parents of the BOM lines making up the item's dependent need in a bucket, in the
+        input's order, and where each line's part of the need ends."""
+        key = (row, period)
+        if key not in self._lines:
+            parents, ends, end = [], [], 0
+            for line in self.lines_into[row]:
+                parent = self.plan.row_of(line.parent)
+                released = self.plan.planned_releases[parent, period - 1]
+                if released and line.applies_in(period):
+                    end += line.requirement(released)
+                    parents.append(parent)
+                    ends.append(end)
+            self._lines[key] = (parents, ends)
+        return self._lines[key]
 
     def releases(self, row: int, period: int) -> list[int]:
         """The item's planned-order supplies released in a bucket."""
