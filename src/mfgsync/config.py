@@ -115,6 +115,8 @@ class Plant(_Strict):
     negative_stock: Literal["reject", "alert"] = "reject"
     # Which items' BOMs the plant receives (shell-style patterns over item ids).
     receives: list[str] = Field(default_factory=lambda: ["*"])
+    # The work centers the plant's routings may use (unset: any).
+    work_centers: list[str] | None = None
     # The plant's own codes for hub items, per target system: {system: {item_id: code}}.
     item_codes: dict[str, dict[str, str]] = Field(default_factory=dict)
 

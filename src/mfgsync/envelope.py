@@ -19,6 +19,7 @@ class EventType(StrEnum):
     uom_conversion_upserted = "uom.conversion.upserted"
     supplier_upserted = "supplier.upserted"
     bom_released = "bom.released"
+    routing_released = "routing.released"
     eco_approved = "eco.approved"
     sourcing_updated = "sourcing.updated"
     po_created = "po.created"
@@ -40,6 +41,7 @@ PAYLOAD: dict[EventType, type[m.Canonical]] = {
     EventType.uom_conversion_upserted: m.UomConversion,
     EventType.supplier_upserted: m.Supplier,
     EventType.bom_released: m.Bom,
+    EventType.routing_released: m.Routing,
     EventType.eco_approved: m.EngineeringChange,
     EventType.sourcing_updated: m.SourcingRule,
     EventType.po_created: m.PurchaseOrder,

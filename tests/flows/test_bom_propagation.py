@@ -97,3 +97,23 @@ def test_a_revision_effective_on_another_date_than_its_eco_is_quarantined_for_en
                                                  "effective_from": "2026-12-15"})])
     report = hub.intake.ingest([_release("B", "2026-12-20")])
     assert report.by_reason == {"ECO_EFFECTIVITY_MISMATCH": 1}
+
+
+def test_a_routing_travels_with_its_revision_and_one_at_an_unknown_work_center_is_quarantined(make_hub):
+    mes = MemoryConnector()
+    hub = make_hub("systems: {mes: {kind: memory}}\nsubscriptions: {routing.released: [mes]}\n"
+                   "plants: {P1: {work_centers: [WC-ASSY, WC-TEST]}}", connectors={"mes": mes})
+    hub.intake.ingest([envelope("item.upserted", item("PMP-100"))])
+
+    def routing(revision, *ops):
+        return envelope("routing.released", {"item_id": "PMP-100", "revision": revision, "plant_id": "P1",
+                                             "effective_from": "2026-12-15", "operations": [
+            {"op_no": n, "work_center": wc, "run_minutes_per_unit": 12, "instruction_ref": f"WI-{n}"}
+            for n, wc in ops]}, correlationid="ECO-42")
+    report = hub.intake.ingest([routing("B", (10, "WC-ASSY"), (20, "WC-TEST")),
+                                routing("C", (10, "WC-ASSY"), (20, "WC-PAINT"))])
+    assert report.accepted == 1 and report.by_reason == {"ROUTING_WORK_CENTER_UNKNOWN": 1}
+    hub.worker.run_until_idle()
+    [delivered] = [json.loads(d.payload) for d in mes.received]
+    assert delivered["data"]["revision"] == "B" and delivered["data"]["operations"][1]["instruction_ref"] == "WI-20"
+    assert hub.exceptions.list()[0]["owner_role"] == "engineering"

@@ -45,6 +45,15 @@ def bom(item_id: str, plant_id: str | None) -> str:
     return f"BOM:{part(item_id)}@{_optional(plant_id, '*')}"
 
 
+def routing(item_id: str, plant_id: str | None) -> str:
+    """An item's current routing in a plant (`*`: every plant)."""
+    return f"ROUTING:{part(item_id)}@{_optional(plant_id, '*')}"
+
+
+def routing_revision(item_id: str, plant_id: str | None, revision: str) -> str:
+    return f"ROUTINGREV:{part(item_id)}@{_optional(plant_id, '*')}#{part(revision)}"
+
+
 def bom_revision(item_id: str, plant_id: str | None, revision: str) -> str:
     return f"BOMREV:{part(item_id)}@{_optional(plant_id, '*')}#{part(revision)}"
 

@@ -77,7 +77,9 @@ class Intake:
     def __init__(self, store: Store, settings: Settings, clock: Callable[[], float], actor: str = "pipeline",
                  routes: dict[EventType, tuple[Handler, ...]] = ROUTES):
         self.store, self.settings, self.clock, self.actor, self.routes = store, settings, clock, actor, routes
-        self.policy = Policy(negative_stock={p: v.negative_stock for p, v in settings.plants.items()})
+        self.policy = Policy(negative_stock={p: v.negative_stock for p, v in settings.plants.items()},
+                             work_centers={p: frozenset(v.work_centers) for p, v in settings.plants.items()
+                                           if v.work_centers is not None})
 
     def ingest(self, messages: Iterable[Raw], source: str | None = None, batch_size: int = 1000,
                on_batch: Callable[[IngestReport], None] | None = None) -> IngestReport:

@@ -6,7 +6,7 @@ from collections import deque
 from collections.abc import Iterator
 from datetime import date
 
-from mfgsync.model.entities import Bom, BomStatus, EcoStatus, EngineeringChange, ItemStatus
+from mfgsync.model.entities import Bom, BomStatus, EcoStatus, EngineeringChange, ItemStatus, Routing
 from mfgsync.rules.checks import known_item, unit_converts
 from mfgsync.rules.findings import Finding
 from mfgsync.rules.policy import Policy
@@ -201,3 +201,23 @@ def eco_effective_as_its_revision(eco: EngineeringChange, state: StateView, poli
                           f"{eco.eco_id} makes revision {eco.to_revision} of {eco.item_id} effective from "
                           f"{eco.effective_from} but the released revision{_at(bom.plant_id)} is effective from "
                           f"{bom.effective_from or 'no date'}", "effective_from")
+
+
+def routing_operations_valid(routing: Routing, state: StateView, policy: Policy) -> Iterator[Finding]:
+    """Operations are numbered once each, in the order they are done, at work centers the
+    plant knows; the item is known."""
+    _, findings = known_item(state, routing.item_id, "item_id")
+    yield from findings
+    seen: set[int] = set()
+    for index, op in enumerate(routing.operations):
+        path = f"operations[{index}]"
+        if op.op_no in seen:
+            yield Finding("ROUTING_OPERATION_DUPLICATE", f"operation {op.op_no} appears twice", f"{path}.op_no")
+        elif seen and op.op_no < max(seen):
+            yield Finding("ROUTING_OPERATION_ORDER", f"operation {op.op_no} comes after operation {max(seen)}",
+                          f"{path}.op_no")
+        seen.add(op.op_no)
+        known = policy.work_centers.get(routing.plant_id) if routing.plant_id else None
+        if known is not None and op.work_center not in known:
+            yield Finding("ROUTING_WORK_CENTER_UNKNOWN", f"work center {op.work_center} is not one of plant "
+                          f"{routing.plant_id}'s ({', '.join(sorted(known)) or 'none'})", f"{path}.work_center")

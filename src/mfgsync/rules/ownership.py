@@ -33,7 +33,7 @@ class Domain:
 E = EventType
 DOMAINS: dict[str, Domain] = {
     "item.engineering": Domain(
-        frozenset({E.bom_released, E.eco_approved, E.uom_conversion_upserted}),
+        frozenset({E.bom_released, E.routing_released, E.eco_approved, E.uom_conversion_upserted}),
         frozenset({"description", "base_uom", "item_type", "revision", "status"}),
     ),
     "item.planning": Domain(

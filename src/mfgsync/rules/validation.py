@@ -28,6 +28,7 @@ RULES: dict[EventType, list[Rule]] = {
     E.supplier_upserted: [],
     E.bom_released: [bom.bom_parent_known, bom.bom_lines_valid, bom.bom_revision_advances,
                      bom.bom_effectivity_disjoint, bom.bom_acyclic, bom.bom_effective_as_its_eco],
+    E.routing_released: [bom.routing_operations_valid],
     E.eco_approved: [items.item_known, bom.eco_effective_as_its_revision],
     E.sourcing_updated: [items.item_known, supply.supplier_known],
     E.po_created: [supply.supplier_known, supply.po_created_fits, supply.po_lines_valid],

@@ -27,6 +27,7 @@ def ordering_key(event_type: EventType, e: m.Canonical) -> str:
         case E.uom_conversion_upserted: return keys.uom_conversion(e.item_id, e.from_uom, e.to_uom)
         case E.supplier_upserted: return keys.supplier(e.supplier_id)
         case E.bom_released: return keys.bom(e.item_id, e.plant_id)
+        case E.routing_released: return keys.routing(e.item_id, e.plant_id)
         case E.eco_approved: return keys.eco(e.eco_id)
         case E.sourcing_updated: return keys.sourcing(e.item_id, e.supplier_id)
         case E.po_created | E.po_changed: return keys.purchase_order(e.po_number)
@@ -92,6 +93,9 @@ def apply(event: Event, state: StateView) -> list[Effect]:
         case E.bom_released:
             return [Put(key, "bom", e.item_id, e),
                     Put(keys.bom_revision(e.item_id, e.plant_id, e.revision), "bom_revision", e.item_id, e)]
+        case E.routing_released:
+            return [Put(key, "routing", e.item_id, e),
+                    Put(keys.routing_revision(e.item_id, e.plant_id, e.revision), "routing_revision", e.item_id, e)]
         case E.eco_approved: return [Put(key, "eco", e.item_id, e)]
         case E.sourcing_updated: return [Put(key, "sourcing", e.item_id, e)]
         case E.po_created | E.po_changed: return [Put(key, "purchase_order", e.supplier_id, e)]

@@ -99,6 +99,8 @@ ENTITIES = {
                               movements=st.lists(movements(st.sampled_from(["consumption", "completion", "scrap"])),
                                                  max_size=4)),
     m.QualityHold: holds,
+    m.Routing: valid(m.Routing, item_id=ids, revision=revisions, plant_id=optional(plants),
+                     operations=st.lists(valid(m.Operation, op_no=st.integers(0, 40), work_center=ids), max_size=4)),
 }
 
 
@@ -121,7 +123,8 @@ def messages(draw):
 
 
 policies = st.builds(Policy, negative_stock=st.dictionaries(plants, st.sampled_from(["reject", "alert"])),
-                     default_negative_stock=st.sampled_from(["reject", "alert"]))
+                     default_negative_stock=st.sampled_from(["reject", "alert"]),
+                     work_centers=st.dictionaries(plants, st.frozensets(ids, max_size=3)))
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
