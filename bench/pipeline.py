@@ -213,6 +213,35 @@ def run_two_processes(url: str, messages: list[str]) -> Run:
     return Run(elapsed, 0, {k: sum(c[k] for c in counts) for k in ("accepted", "duplicates", "stale", "quarantined")})
 
 
+def _burn(rounds: int, ready, results) -> None:
+    ready.wait()
+    total = 0
+    for i in range(rounds):
+        total += i * i
+    results.put(total)
+
+
+def run_machine_ceiling(rounds: int = 5_000_000) -> float:
+    """How much faster two processes of plain Python arithmetic finish than one doing both
+    halves' work: the most two ingesting processes could gain on this machine right now."""
+    context = multiprocessing.get_context("fork")
+    timings = []
+    for workers in (1, 2):
+        ready, results = context.Barrier(workers + 1), context.Queue()
+        children = [context.Process(target=_burn, args=(rounds * 2 // workers, ready, results))
+                    for _ in range(workers)]
+        for child in children:
+            child.start()
+        ready.wait()
+        start = time.perf_counter()
+        for _ in children:
+            results.get()
+        for child in children:
+            child.join()
+        timings.append(time.perf_counter() - start)
+    return timings[0] / timings[1]
+
+
 def read_rows(url: str) -> dict[str, tuple[list[str], list[dict]]]:
     """Every row of the hub's tables at `url`: columns and rows per table."""
     engine = open_engine(url)
@@ -303,6 +332,7 @@ def measure(backend, messages: list[str], repeats: int, postgres: bool) -> dict[
                 add("analyzed", run_hub(backend, url, messages, prepare=analyze))
             with backend.database() as url:
                 add("two", run_two_processes(url, messages))
+            add("ceiling", Run(run_machine_ceiling(), 0, {}))
     return runs
 
 
@@ -324,6 +354,9 @@ def print_backend(name: str, n: int, runs: dict[str, list[Run]]) -> None:
         report(label, hub, "events/s", "analyzed store", rate(n, runs["analyzed"]), aim=1.0)
         report(f"{name} hub, 2 processes", rate(n, runs["two"]), "events/s", "1 process",
                hub, aim=1.6)
+        ceiling = statistics.median(r.seconds for r in runs["ceiling"])
+        print(f"{name}, 2 processes: gain {rate(n, runs['two']) / hub:.2f}x; on this machine now, two processes of "
+              f"plain arithmetic gain {ceiling:.2f}x over one (the ceiling for any two processes)")
         print(f"{name}, 2 processes: outcomes {json.dumps(runs['two'][-1].counts)}")
     report(f"{name} bytes written per event", per_event(n, runs["hub"]), "bytes", "single-table insert",
            per_event(n, runs["single"]), higher_is_better=False)
