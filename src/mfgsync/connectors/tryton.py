@@ -25,6 +25,9 @@ is appended to the product's BOM list: it becomes the default only if it is the 
 `bom.make_default` — `{"item_id": "PMP-100", "revision": "B", "plant_id": null, "item_codes": {}}`:
 that revision's BOM moves to the head of the product's BOM list, the others keep their order.
 
+Each command reads back what it wrote before it returns: a write that does not read back as
+written is a transient failure, so a delivery is marked delivered only once Tryton holds it.
+
 A product or BOM a command builds on and cannot find yet (its own delivery still on its way) is
 a transient failure; a payload that cannot be carried out as it is (unknown unit, malformed
 document) and Tryton's validation errors are permanent.
@@ -233,12 +236,20 @@ class TrytonConnector:
         template = self.read.template(code)
         if template is None:
             self.session.model("product.template", "create", [{**wanted, "code": code, "products": [["create", [{}]]]}])
-            return
-        changes = {name: value for name, value in wanted.items() if _differs(template[name], value)}
-        if not template["products"]:
-            changes["products"] = [["create", [{}]]]
-        if changes:
-            self.session.model("product.template", "write", [template["id"]], changes)
+        else:
+            changes = {name: value for name, value in wanted.items() if _differs(template[name], value)}
+            if not template["products"]:
+                changes["products"] = [["create", [{}]]]
+            if changes:
+                self.session.model("product.template", "write", [template["id"]], changes)
+        self._confirm_template(code, wanted)
+
+    def _confirm_template(self, code: str, wanted: dict[str, Any]) -> None:
+        """The product read back as written before the delivery counts as confirmed."""
+        template = self.read.template(code)
+        if template is None or not template["products"] or \
+                any(_differs(template[name], value) for name, value in wanted.items()):
+            raise TransientError(f"product {code!r} does not read back as written")
 
     def upsert_bom(self, document: dict[str, Any]) -> None:
         bom = _canonical(m.Bom, document.get("bom"), "bom.upsert")
@@ -258,6 +269,17 @@ class TrytonConnector:
             bom_id = existing["id"]
             self._align_lines(existing, {"inputs": inputs, "outputs": outputs}, products)
         self._link(parent["id"], bom_id)
+        self._confirm_bom(name, {"inputs": inputs, "outputs": outputs}, parent["id"])
+
+    def _confirm_bom(self, name: str, wanted: dict[str, list[Line]], product_id: int) -> None:
+        """Read back what was written before the delivery counts as confirmed: a write Tryton
+        did not keep is retried, never taken for done."""
+        models = {"inputs": "production.bom.input", "outputs": "production.bom.output"}
+        found = self.read.bom(name)
+        if found is None or any(self.read.bom_lines(models[f], found[f]) != sorted(lines) for f, lines in wanted.items()):
+            raise TransientError(f"BOM {name!r} does not read back as written")
+        if not any(link["bom"] == found["id"] for link in self.read.bom_links(product_id)):
+            raise TransientError(f"BOM {name!r} is not in its product's BOM list on reading back")
 
     def make_default(self, document: dict[str, Any]) -> None:
         item_id, revision = document.get("item_id"), document.get("revision")
@@ -278,6 +300,9 @@ class TrytonConnector:
                 moves += [[link["id"]], {"sequence": position * SEQUENCE_STEP}]
         if moves:
             self.session.model("product.product-production.bom", "write", *moves)
+        first = min(self.read.bom_links(product["id"]), key=lambda link: link["sequence"] or 0)
+        if first["bom"] != bom["id"]:
+            raise TransientError(f"BOM {name!r} does not read back as the product's default")
 
     def _products(self, codes: set[str]) -> dict[str, dict[str, Any]]:
         products = self.read.products(codes)
