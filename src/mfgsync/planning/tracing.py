@@ -21,7 +21,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from mfgsync.planning.model import BomLink, MrpInput, MrpInputError, MrpPlan
+from mfgsync.planning.model import MrpInput, MrpInputError, MrpPlan
 from mfgsync.planning.peg_table import DEMAND, DEPENDENT, SUPPLY_KINDS, PegTable
 
 UNKNOWN = "MRP_PEG_UNKNOWN"
@@ -36,11 +36,17 @@ class Tracer:
     def __init__(self, inp: MrpInput, plan: MrpPlan, table: PegTable, exact: bool = True):
         self.inp, self.plan, self.t = inp, plan, table
         self.share = Fraction if exact else float
-        self.lines_into: dict[int, list[BomLink]] = defaultdict(list)
+        # per component: (parent row, factor numerator and denominator, window) of each line into it
+        self.lines_into: dict[int, list[tuple]] = defaultdict(list)
         self.lines_from: dict[int, set[int]] = defaultdict(set)
         for line in inp.boms:
-            self.lines_into[plan.row_of(line.component)].append(line)
-            self.lines_from[plan.row_of(line.parent)].add(plan.row_of(line.component))
+            parent, factor = plan.row_of(line.parent), line.factor()
+            self.lines_into[plan.row_of(line.component)].append(
+                (parent, factor.numerator, factor.denominator, line.from_period or 1, line.to_period or plan.periods))
+            self.lines_from[parent].add(plan.row_of(line.component))
+        item, pegs = table.supply_item, table.peg_supply
+        self._supply_starts = np.searchsorted(item, np.arange(len(plan.item_ids) + 1)).tolist()
+        self._peg_starts = np.searchsorted(pegs, np.arange(table.supply_qty.size + 1)).tolist()
         self.release = plan.order_columns()[1]
         self._pieces: dict[int, dict[int, list]] = {}
         self._lines: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
@@ -49,12 +55,10 @@ class Tracer:
 
     # --- the single-level table, one item at a time ---
     def supplies_of(self, row: int) -> range:
-        item = self.t.supply_item
-        return range(int(np.searchsorted(item, row, "left")), int(np.searchsorted(item, row, "right")))
+        return range(self._supply_starts[row], self._supply_starts[row + 1])
 
     def pegs_of(self, supply: int) -> range:
-        s = self.t.peg_supply
-        return range(int(np.searchsorted(s, supply, "left")), int(np.searchsorted(s, supply, "right")))
+        return range(self._peg_starts[supply], self._peg_starts[supply + 1])
 
     def pieces(self, row: int) -> dict[int, list[tuple[int, int, Fraction]]]:
         """supply -> (parent row, bucket, qty) of each part of a BOM line's need it covers."""
@@ -87,11 +91,12 @@ class Tracer:
         key = (row, period)
         if key not in self._lines:
             parents, ends, end = [], [], 0
-            for line in self.lines_into[row]:
-                parent = self.plan.row_of(line.parent)
-                released = self.plan.planned_releases[parent, period - 1]
-                if released and line.applies_in(period):
-                    end += line.requirement(released)
+            releases = self.plan.planned_releases[:, period - 1]
+            for parent, num, den, first, last in self.lines_into[row]:
+                released = releases[parent]
+                if released and first <= period <= last:
+                    released = as_fraction(released)  # the line's requirement, rounded up (model.BomLink)
+                    end += -(-released.numerator * num // (released.denominator * den))
                     parents.append(parent)
                     ends.append(end)
             self._lines[key] = (parents, ends)
@@ -160,11 +165,13 @@ class Tracer:
                 for parent, period, qty in parts:
                     if shares.get((parent, period)):
                         found[supply] += qty * shares[(parent, period)]
+            releasing = False  # only a release that serves the demand leads further down
             for supply in self.supplies_of(row):
                 if found.get(supply) and self.t.supply_kind[supply] == PLANNED:
                     period = int(self.release[self.t.supply_index[supply]])
                     shares[(row, period)] += found[supply] / as_fraction(self.plan.planned_releases[row, period - 1])
-            for child in self.lines_from[row] - queued:
+                    releasing = True
+            for child in (self.lines_from[row] - queued) if releasing else ():
                 queued.add(child)
                 heapq.heappush(queue, (int(levels[child]), child))
         return {s: q for s, q in found.items() if q}
