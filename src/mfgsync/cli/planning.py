@@ -80,8 +80,10 @@ def register(app: typer.Typer) -> None:
 
     @plan_app.command("peg")
     def peg_command(
-        item_id: Optional[str] = typer.Argument(None, metavar="ITEM", help="the item whose supplies are traced up to end demands"),
-        demand: Optional[str] = typer.Option(None, "--demand", help="the end demand traced down: its ref, or its index in the demand list"),
+        item_id: Optional[str] = typer.Argument(None, metavar="ITEM",
+                                                help="the item whose supplies are traced up to end demands"),
+        demand: Optional[str] = typer.Option(None, "--demand",
+                                             help="the end demand traced down: its ref, or its index in the demand list"),
         input: Optional[Path] = INPUT, from_store: bool = FROM_STORE, plant: str = PLANT,
         start: Optional[str] = START, periods: int = PERIODS, bucket_days: int = BUCKET_DAYS,
         demands: Optional[Path] = typer.Option(None, "--demands", help=DEMANDS_HELP),

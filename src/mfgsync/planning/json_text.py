@@ -41,7 +41,8 @@ def _chunk(table: PegTable, ids: pa.Array, part: slice, first: np.ndarray, last:
     index, demand = table.supply_index[supply], table.peg_demand[part]
     opening = _join(pc.if_else(supply > 0, ",", ""), '{"item_id":', ids.take(table.supply_item[supply]),
                     ',"supply":"', _names(SUPPLY_KINDS, table.supply_kind[supply]), '","index":',
-                    pc.if_else(index >= 0, _numbers(index), "null"), ',"period":', _numbers(table.supply_period[supply]),
+                    pc.if_else(index >= 0, _numbers(index), "null"),
+                    ',"period":', _numbers(table.supply_period[supply]),
                     ',"qty":', _numbers(table.supply_qty[supply]), ',"pegs":[')
     where = pc.if_else(demand >= 0, _join(',"demand":', _numbers(demand)),
                        pc.if_else(kind == DEPENDENT, _join(',"period":', _numbers(table.peg_period[part])), ""))
