@@ -117,3 +117,13 @@ def test_a_routing_travels_with_its_revision_and_one_at_an_unknown_work_center_i
     [delivered] = [json.loads(d.payload) for d in mes.received]
     assert delivered["data"]["revision"] == "B" and delivered["data"]["operations"][1]["instruction_ref"] == "WI-20"
     assert hub.exceptions.list()[0]["owner_role"] == "engineering"
+
+
+def test_a_release_is_not_cut_in_two_by_the_batch_size(make_hub, monkeypatch):
+    hub, erp, _ = _hub(make_hub, FakeClock(), monkeypatch)
+    hub.intake.ingest([envelope("item.upserted", item(i)) for i in ("PMP-100", "IMP-200", "SEAL")])
+    release = [envelope("bom.released", bom(parent, "B", components, status="released"), correlationid="ECO-78")
+               for parent, components in (("PMP-100", {"IMP-200": 1}), ("IMP-200", {"SEAL": 2}),
+                                          ("SEAL", {"BLADE-X": 1}))]  # the third names an unknown component
+    report = hub.intake.ingest(release, batch_size=2)
+    assert report.accepted == 0 and report.by_reason == {"COMPONENT_UNKNOWN": 1, "RELEASE_INCOMPLETE": 2}

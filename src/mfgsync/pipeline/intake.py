@@ -85,8 +85,7 @@ class Intake:
                on_batch: Callable[[IngestReport], None] | None = None) -> IngestReport:
         total = IngestReport()
         with _fewer_collections():
-            for chunk in _chunks(messages, batch_size):
-                decoded = [self._decode(raw, source) for raw in chunk]
+            for decoded in _batches((self._decode(raw, source) for raw in messages), batch_size):
                 report = transact(self.store, lambda uow: self._run_batch(uow, decoded))
                 total.add(report)
                 if on_batch:
@@ -298,12 +297,26 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*thresholds)
 
 
-def _chunks(items: Iterable[Raw], size: int) -> Iterator[list[Raw]]:
-    chunk: list[Raw] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+# Messages of engineering releases: the BOMs, routings and ECO of one release share a batch.
+_RELEASE_TYPES = {EventType.bom_released.value, EventType.routing_released.value, EventType.eco_approved.value}
+
+
+def _release_of(d: Decoded) -> str | None:
+    if d.envelope is None or d.event_type not in _RELEASE_TYPES:
+        return None
+    return d.envelope.correlationid
+
+
+def _batches(messages: Iterable[Decoded], size: int) -> Iterator[list[Decoded]]:
+    """Batches of `size` messages, stretched (to ten times that at most) so that a release is
+    not cut in two: a release is judged, and published, whole or not at all."""
+    batch: list[Decoded] = []
+    for message in messages:
+        full = len(batch) >= size
+        same_release = batch and _release_of(message) is not None and _release_of(message) == _release_of(batch[-1])
+        if full and (not same_release or len(batch) >= 10 * size):
+            yield batch
+            batch = []
+        batch.append(message)
+    if batch:
+        yield batch
