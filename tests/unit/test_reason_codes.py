@@ -41,3 +41,11 @@ def _emitted_codes() -> dict[str, str]:
 def test_every_code_the_hub_emits_is_in_the_catalogue():
     missing = {code: where for code, where in _emitted_codes().items() if code not in CATALOGUE}
     assert missing == {}
+
+
+def test_every_code_is_catalogued_once():
+    import re
+    from pathlib import Path
+    source = (Path(__file__).resolve().parents[2] / "src" / "mfgsync" / "rules" / "reasons.py").read_text()
+    codes = re.findall(r'^\s+"([A-Z0-9_]+)": Reason\(', source, re.MULTILINE)
+    assert len(codes) == len(set(codes)), sorted(c for c in set(codes) if codes.count(c) > 1)
