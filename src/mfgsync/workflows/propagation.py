@@ -37,17 +37,18 @@ def _codes(plants: dict[str, PlantView], plant_id: str | None, target: str) -> d
     return dict(plant.item_codes.get(target, {})) if plant else {}
 
 
+def _command_targets(event: Event, state: WorkflowView) -> list[str]:
+    """The subscribers of the event that take commands (the ERPs)."""
+    return [target for target in state.subscribers(event.type) if state.takes_commands(target)]
+
+
 def propagate_bom(event: Event, state: WorkflowView) -> list[Effect]:
     bom: m.Bom = event.entity
     plants = dict(state.plants())
-    effects: list[Effect] = []
-    for target in state.subscribers(event.type):
-        if not state.takes_commands(target):
-            continue
-        for plant_id in receiving_plants(bom.item_id, bom.plant_id, plants):
-            effects += _bom_commands(target, bom.model_copy(update={"plant_id": plant_id}), _codes(plants, plant_id, target),
-                                     event)
-    return effects
+    return [effect for target in _command_targets(event, state)
+            for plant_id in receiving_plants(bom.item_id, bom.plant_id, plants)
+            for effect in _bom_commands(target, bom.model_copy(update={"plant_id": plant_id}),
+                                        _codes(plants, plant_id, target), event)]
 
 
 def _bom_commands(target: str, bom: m.Bom, codes: dict[str, str], event: Event) -> list[Effect]:
@@ -66,9 +67,7 @@ def propagate_item(event: Event, state: WorkflowView) -> list[Effect]:
     item: m.Item = event.entity
     plants = dict(state.plants())
     effects: list[Effect] = []
-    for target in state.subscribers(event.type):
-        if not state.takes_commands(target):
-            continue
+    for target in _command_targets(event, state):
         codes = sorted({_codes(plants, p, target).get(item.item_id, item.item_id) for p in plants} or {item.item_id})
         for code in codes:
             effects.append(Emit(target, "item.upsert", f"{target}:item:{code}@{event.source}/{event.message_id}",
