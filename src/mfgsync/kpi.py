@@ -7,6 +7,7 @@ import math
 from datetime import datetime
 from typing import Any, Iterable, Iterator
 
+from mfgsync.model import keys
 from mfgsync.store.port import ReadSide
 
 
@@ -43,7 +44,7 @@ def target_rows(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     targets: dict[tuple[str, str], dict[str, Any]] = {}
     done = {n["parent"]: n for n in nodes if n["kind"] == "delivery"}
     for n in nodes:
-        if n["kind"] != "effect" or not (n["entity_key"] or "").startswith("BOM:"):
+        if n["kind"] != "effect" or not (n["entity_key"] or "").startswith(keys.BOM_PREFIX):
             continue
         plant = n["entity_key"].rpartition("@")[2]
         row = targets.setdefault((n["system"], plant), {"plant_id": None if plant == "*" else plant,

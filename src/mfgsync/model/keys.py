@@ -40,9 +40,12 @@ def purchase_order(po_number: str) -> str:
     return f"PO:{part(po_number)}"
 
 
+BOM_PREFIX = "BOM:"  # what every current-BOM key (and BOM delivery stream) starts with
+
+
 def bom(item_id: str, plant_id: str | None) -> str:
     """An item's current BOM in a plant (`*`: every plant)."""
-    return f"BOM:{part(item_id)}@{_optional(plant_id, '*')}"
+    return f"{BOM_PREFIX}{part(item_id)}@{_optional(plant_id, '*')}"
 
 
 def routing(item_id: str, plant_id: str | None) -> str:
@@ -104,6 +107,11 @@ def production_report(report_id: str) -> str:
 
 def quality_hold(hold_id: str) -> str:
     return f"HOLD:{part(hold_id)}"
+
+
+def item_command_stream(code: str) -> str:
+    """The delivery stream of the commands that keep one ERP product (by its code) up to date."""
+    return f"ITEMCMD:{part(code)}"
 
 
 def stock_stream(item_id: str, plant_id: str) -> str:

@@ -71,5 +71,5 @@ def propagate_item(event: Event, state: WorkflowView) -> list[Effect]:
         codes = sorted({_codes(plants, p, target).get(item.item_id, item.item_id) for p in plants} or {item.item_id})
         for code in codes:
             effects.append(Emit(target, "item.upsert", f"{target}:item:{code}@{event.source}/{event.message_id}",
-                                {"item": item.model_dump(mode="json"), "code": code}, f"ITEMCMD:{keys.part(code)}"))
+                                {"item": item.model_dump(mode="json"), "code": code}, keys.item_command_stream(code)))
     return effects
