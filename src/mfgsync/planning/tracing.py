@@ -42,7 +42,8 @@ class Tracer:
         for line in inp.boms:
             parent, factor = plan.row_of(line.parent), line.factor()
             self.lines_into[plan.row_of(line.component)].append(
-                (parent, factor.numerator, factor.denominator, line.from_period or 1, line.to_period or plan.periods))
+                (parent, factor.numerator, factor.denominator, 1 if line.from_period is None else line.from_period,
+                 plan.periods if line.to_period is None else line.to_period))  # a window ending at 0 is empty
             self.lines_from[parent].add(plan.row_of(line.component))
         item, pegs = table.supply_item, table.peg_supply
         self._supply_starts = np.searchsorted(item, np.arange(len(plan.item_ids) + 1)).tolist()

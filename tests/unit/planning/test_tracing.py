@@ -76,3 +76,18 @@ def test_tracing_up_and_down_agree_with_each_other_and_with_the_level_by_level_r
         assert sum(shares.values(), Fraction(0)) <= Fraction(t.supply_qty[s])
     for demand in range(len(tracer.inp.demand)):
         assert tracer.serving(demand) == {s: q[demand] for s, q in served.items() if q.get(demand)}
+
+
+def test_a_bom_line_whose_window_ends_before_the_first_bucket_carries_no_demand_when_traced():
+    # The seal of the valve is effective in no bucket (to_period 0): the seal's planned order
+    # serves the pump's demand alone, as the level-by-level pegging says.
+    document = {"periods": 1, "items": [item(i, lead_time=0) for i in ("PUMP", "VALVE", "SEAL")],
+                "boms": [line("VALVE", "SEAL", from_period=0, to_period=0), line("PUMP", "SEAL")],
+                "demand": [at("PUMP", 1, 1), at("VALVE", 1, 1)]}
+    tracer = tracer_of(document)
+    reference = {(s.item_id, s.supply, s.index): s.end_demands for s in peg(tracer.inp, tracer.plan).supplies}
+    t = tracer.t
+    seal = tracer.plan.item_ids.index("SEAL")
+    [supply] = [s for s in range(t.supply_qty.size) if t.supply_item[s] == seal]
+    served = {d for d, q in tracer.served(supply).items() if q > 0}
+    assert served == {0} == reference[("SEAL", "planned", int(t.supply_index[supply]))]
