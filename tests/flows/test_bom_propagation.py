@@ -9,22 +9,17 @@ from datetime import datetime, timezone
 
 from mfgsync.connectors.memory import MemoryConnector
 from tests.conftest import FakeClock
+from tests.support import erp_stand_in
 from tests.support.messages import bom, envelope, item
 
-CONFIG = """
-systems:
-  erp: {kind: tryton, url: "http://127.0.0.1:9", database: mfg, user: admin, password_env: MFGSYNC_TEST_ERP_PASSWORD}
-  mes: {kind: memory}
-subscriptions: {item.upserted: [erp], bom.released: [erp, mes]}
-plants:
-  P1: {receives: ["*"]}
+CONFIG = erp_stand_in.config("""  P1: {receives: ["*"]}
   P2: {receives: ["PMP-*"], item_codes: {erp: {PMP-100: P2-PMP-100}}}
   P3: {receives: ["VLV-*"]}
-"""
+""")
 
 
 def _hub(make_hub, clock, monkeypatch):
-    monkeypatch.setenv("MFGSYNC_TEST_ERP_PASSWORD", "not-used")  # the stand-in takes the ERP's place
+    erp_stand_in.allow_stand_in(monkeypatch)
     erp, mes = MemoryConnector(), MemoryConnector()
     return make_hub(CONFIG, connectors={"erp": erp, "mes": mes}, clock=clock), erp, mes
 

@@ -10,17 +10,12 @@ from datetime import datetime, timezone
 from mfgsync import queries
 from mfgsync.connectors.memory import MemoryConnector
 from tests.conftest import FakeClock
+from tests.support import erp_stand_in
 from tests.support.messages import bom, envelope, item
 
-CONFIG = """
-systems:
-  erp: {kind: tryton, url: "http://127.0.0.1:9", database: mfg, user: admin, password_env: MFGSYNC_TEST_ERP_PASSWORD}
-  mes: {kind: memory}
-subscriptions: {item.upserted: [erp], bom.released: [erp, mes]}
-plants:
-  P1: {receives: ["*"]}
+CONFIG = erp_stand_in.config("""  P1: {receives: ["*"]}
   P2: {receives: ["PMP-*"]}
-"""
+""")
 DAY = 86_400
 
 
@@ -29,7 +24,7 @@ def _at(text: str) -> float:
 
 
 def _hub(make_hub, monkeypatch, clock, erp: MemoryConnector | None = None):
-    monkeypatch.setenv("MFGSYNC_TEST_ERP_PASSWORD", "not-used")  # the stand-in takes the ERP's place
+    erp_stand_in.allow_stand_in(monkeypatch)
     return make_hub(CONFIG, connectors={"erp": erp or MemoryConnector(), "mes": MemoryConnector()}, clock=clock)
 
 

@@ -55,6 +55,7 @@ class BatchState:
         self._by_ref: dict[tuple[str, str], dict[str, m.Canonical]] = {}
         self._written_by_ref: dict[tuple[str, str], set[str]] = {}
         self._fetched_refs: set[tuple[str, str]] = set()  # (entity type, item) fetched in bulk
+        self._stored_orders: list[m.PurchaseOrder] | None = None
         self._qty: dict[str, Decimal] = {}  # balance key -> quantity as this batch leaves it
         self._unread: dict[str, Decimal] = {}  # balance key -> this batch's deltas to a balance not read
         self.stock_moves: list[dict] = []
@@ -156,8 +157,9 @@ class BatchState:
         return ec.orders_in(self._refs("production_order", item_id).values(), plant_id)
 
     def purchase_lines(self, item_id: str) -> list[tuple[m.PurchaseOrder, m.PurchaseOrderLine]]:
-        stored = {po.po_number: po for po in (m.PurchaseOrder.model_validate_json(d)
-                                              for d in self._uow.entities_of_type("purchase_order"))}
+        if self._stored_orders is None:  # read once a batch: an ECO asks for every component it touches
+            self._stored_orders = [_parse("purchase_order", d) for d in self._uow.entities_of_type("purchase_order")]
+        stored = {po.po_number: po for po in self._stored_orders}
         for key, row in self._written.items():  # this batch's orders win
             if row["entity_type"] == "purchase_order":
                 po = self._parsed[key]
