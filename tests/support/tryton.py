@@ -1,4 +1,4 @@
-"""A real Tryton for tests: trytond with production, purchase and stock on SQLite.
+"""A real Tryton for tests: trytond with production (and its routings), purchase and stock on SQLite.
 
 Initialising a database takes tens of seconds, so it is done once per set of installed Tryton
 versions and kept under `.cache/tryton/<versions>/` (gitignored); each test server then runs on
@@ -32,7 +32,7 @@ CACHE = ROOT / ".cache" / "tryton"
 DATABASE = "mfg"
 ADMIN = "admin"
 ADMIN_PASSWORD = "admin-test-password"
-MODULES = ("production", "purchase", "stock")
+MODULES = ("production", "production_routing", "purchase", "stock")
 # Bump when what `_set_up_business` leaves in the database changes: the cache key includes it.
 SET_UP_VERSION = "1"
 PR_SET_PDEATHSIG = 1
