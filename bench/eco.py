@@ -168,6 +168,9 @@ class MemoryImpactView:
     def sourcing_rules(self, item_id: str) -> list[m.SourcingRule]:
         return self.rules.get(item_id, [])
 
+    def requisitions(self, item_id: str, plant_id: str | None) -> list[ec.Requisition]:
+        return []
+
 
 def plain_pass(releases: list[m.Bom], view: MemoryImpactView) -> tuple[Decimal, Decimal]:
     """The least any impact does: every changed parent's order quantity times qty_per of its old

@@ -47,5 +47,8 @@ class StoreImpactView:
                 self._balances.setdefault(balance["item_id"], []).append(balance)
         return ec.on_hand(self._balances.get(item_id, ()), plant_id)
 
+    def requisitions(self, item_id: str, plant_id: str | None) -> list[ec.Requisition]:
+        return ec.open_requisitions(self._read.entities_of_ref("requisition", item_id), plant_id)
+
     def sourcing_rules(self, item_id: str) -> list[m.SourcingRule]:
         return [m.SourcingRule.model_validate(row) for row in self._read.entities_of_ref("sourcing", item_id)]

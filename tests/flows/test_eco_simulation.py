@@ -152,3 +152,53 @@ def test_planned_orders_from_the_effective_date_move_to_the_new_revision_and_mes
         ("PRD-3", "A", "B"), ("PRD-4", "A", "B")]
     assert [d.command for d in mes.received] == ["deliver", "deliver", "production.orders_moved"], \
         "after the ECO and the revision themselves"
+
+
+def _requisition_planned(hub, component: str, qty: int, due: str) -> str:
+    """A requisition the plan of the hub's data proposed and nobody has ordered yet."""
+    from decimal import Decimal
+
+    from mfgsync.pipeline.plan_results import keep_plan
+    from mfgsync.planning.proposals import RequisitionProposal
+    key = f"req:{component}@P1#{due}"
+    keep_plan(hub.store, "P1", [RequisitionProposal(key, component, "P1", Decimal(qty), date.fromisoformat(due),
+                                                    date.fromisoformat(due), 0, 0)], [], hub.clock, "planner")
+    return key
+
+
+def test_an_open_requisition_of_a_component_that_falls_away_is_taken_off_before_the_purchase_lines(make_hub):
+    hub = make_hub()
+    assert hub.intake.ingest(plant_before_the_change()).quarantined == 0
+    req = _requisition_planned(hub, "SEAL-A", 8, "2027-01-10")
+    result = queries.eco_impact(hub.store, [m.Bom.model_validate(REVISION_B)], m.EngineeringChange.model_validate(ECO),
+                                date(2026, 12, 1))
+    actions = {(a["po_number"] or a["requisition_id"], a["action"], a["new_qty"]) for a in result["purchase_actions"]
+               if a["item_id"] == "SEAL-A"}
+    # The 30 seals fewer: the requisition, due latest, goes first (8), then PO-3 (10) and PO-2 (12);
+    # PO-1 is left with exactly what the orders on revision A still need.
+    assert actions == {(req, "cancel", 0), ("PO-3", "cancel", 0), ("PO-2", "cancel", 0), ("PO-1", "keep", 25)}
+    [seal_a] = [s for s in result["stock"] if s["item_id"] == "SEAL-A"]
+    assert seal_a["on_order"] == 25 + 12 + 10 + 8
+
+
+def test_applying_the_eco_sends_the_requisition_action_to_supply_chain_against_the_requisition(make_hub):
+    hub = make_hub()
+    assert hub.intake.ingest(plant_before_the_change()).quarantined == 0
+    req = _requisition_planned(hub, "BOLT", 30, "2027-01-08")
+    hub.intake.ingest([envelope("eco.approved", ECO, correlationid="ECO-42", time="2026-12-01T09:00:00Z"),
+                       envelope("bom.released", REVISION_B, correlationid="ECO-42", time="2026-12-01T09:00:10Z")])
+    bolts = sorted((e["codes"][0], e["entity_key"]) for e in hub.exceptions.list(kind="workflow")
+                   if "BOLT" in e["reasons"][0]["message"])
+    # 60 bolts fewer: the requisition (30) is cancelled, PO-4 reduced from 100 to 70.
+    assert bolts == [("ECO_PO_REDUCE", "PO:PO-4"), ("ECO_REQUISITION_CANCEL", req)]
+
+
+def test_a_requisition_withdrawn_by_a_later_plan_is_no_longer_open_supply(make_hub):
+    from mfgsync.pipeline.plan_results import keep_plan
+    hub = make_hub()
+    assert hub.intake.ingest(plant_before_the_change()).quarantined == 0
+    _requisition_planned(hub, "SEAL-A", 8, "2027-01-10")
+    keep_plan(hub.store, "P1", [], [], hub.clock, "planner")  # re-planned: nothing needed any more
+    result = queries.eco_impact(hub.store, [m.Bom.model_validate(REVISION_B)], m.EngineeringChange.model_validate(ECO),
+                                date(2026, 12, 1))
+    assert not any("requisition_id" in a for a in result["purchase_actions"])

@@ -8,6 +8,8 @@ concurrent writer's change makes the batch run again rather than be overwritten.
 
 from __future__ import annotations
 
+import json
+
 from decimal import Decimal
 from functools import lru_cache
 from typing import Iterable, Mapping
@@ -168,6 +170,10 @@ class BatchState:
 
     def available_on_hand(self, item_id: str, plant_id: str | None) -> Decimal:
         return ec.on_hand(self._uow.stock_of(item_id), plant_id)
+
+    def requisitions(self, item_id: str, plant_id: str | None) -> list[ec.Requisition]:
+        stored = self._uow.entities_by_refs(["requisition"], [item_id]).get(("requisition", item_id), {})
+        return ec.open_requisitions((json.loads(data) for data in stored.values()), plant_id)
 
     def sourcing_rules(self, item_id: str) -> list[m.SourcingRule]:
         return list(self._refs("sourcing", item_id).values())

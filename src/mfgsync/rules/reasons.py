@@ -123,6 +123,11 @@ CATALOGUE: dict[str, Reason] = {
     "ECO_PO_SPLIT": Reason("supply_chain", "a purchase line needed before an engineering change carries quantity "
                            "for after it: split it"),
     "ECO_PO_EXPEDITE": Reason("supply_chain", "an engineering change needs a purchase line earlier than promised"),
+    "ECO_REQUISITION_CANCEL": Reason("supply_chain", "an engineering change leaves a purchase requisition unneeded: cancel it"),
+    "ECO_REQUISITION_REDUCE": Reason("supply_chain", "an engineering change needs less of a purchase requisition: reduce it"),
+    "ECO_REQUISITION_SPLIT": Reason("supply_chain", "a requisition needed before an engineering change carries quantity "
+                                    "for after it: split it"),
+    "ECO_REQUISITION_EXPEDITE": Reason("supply_chain", "an engineering change needs a requisition earlier than it is due"),
     "ECO_SUPPLY_AT_RISK": Reason("planner", "a component an engineering change adds or increases cannot be had "
                                  "by the date it is needed"),
     "MESSAGE_ID_CONFLICT": Reason("admin", "a message id (or movement id) was used before for other content"),

@@ -68,10 +68,18 @@ def _moves(result: Impact, releases: list[m.Bom], eco: m.EngineeringChange, stat
 
 
 def _purchase_actions(result: Impact, eco: m.EngineeringChange) -> list[Effect]:
-    return [Raise(f"ECO_PO_{a['action'].upper()}", "supply_chain",
-                  f"{eco.eco_id}: {a['action']} line {a['line_no']} of PO {a['po_number']} ({a['item_id']}, open "
-                  f"{a['open_qty']}, new {a['new_qty']}): {a['reason']}", keys.purchase_order(a["po_number"]))
-            for a in result.purchase_actions if a["action"] != "keep"]
+    return [_purchase_action(a, eco) for a in result.purchase_actions if a["action"] != "keep"]
+
+
+def _purchase_action(a: dict, eco: m.EngineeringChange) -> Raise:
+    """A PO line's action goes to supply chain against the PO; a requisition's against itself."""
+    facts = f"({a['item_id']}, open {a['open_qty']}, new {a['new_qty']}): {a['reason']}"
+    if "requisition_id" in a:
+        return Raise(f"ECO_REQUISITION_{a['action'].upper()}", "supply_chain",
+                     f"{eco.eco_id}: {a['action']} requisition {a['requisition_id']} {facts}", a["requisition_id"])
+    return Raise(f"ECO_PO_{a['action'].upper()}", "supply_chain",
+                 f"{eco.eco_id}: {a['action']} line {a['line_no']} of PO {a['po_number']} {facts}",
+                 keys.purchase_order(a["po_number"]))
 
 
 def _risks(result: Impact, eco: m.EngineeringChange) -> list[Effect]:

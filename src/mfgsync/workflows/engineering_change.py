@@ -7,6 +7,10 @@ over the changed parent's orders that will build with the new revision (planned,
 after E) of order qty × qty_per, scrap included — against what the old revision needed for the
 same orders. What falls is excess to take off open purchase lines, latest need first; what rises
 is checked against stock and purchase lines promised by the date it is first needed.
+
+Open supply is every open purchase line and every open purchase requisition of the component
+(a requisition the planning or replenishment proposed and nobody has turned into a PO yet): the
+same actions apply to both, a requisition being a line whose need and promise are its due date.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Iterable, Protocol
+from typing import Iterable, NamedTuple, Protocol
 
 from mfgsync.model import entities as m
 
@@ -22,6 +26,28 @@ ZERO = Decimal(0)
 _CLOSED_LINES = {m.PoLineStatus.received, m.PoLineStatus.cancelled, m.PoLineStatus.rejected}
 _CLOSED_ORDERS = {"received", "closed", "cancelled"}
 _FROZEN = {m.ProductionStatus.released, m.ProductionStatus.in_process}
+# A requisition in one of these is no longer open supply (withdrawn by a re-plan, turned into a PO, …).
+CLOSED_REQUISITIONS = {"withdrawn", "converted", "ordered", "cancelled", "rejected", "closed"}
+
+
+class Requisition(NamedTuple):
+    """An open purchase requisition, as the impact reads it (stored as a `requisition` entity)."""
+    key: str
+    item_id: str
+    plant_id: str | None
+    qty: Decimal
+    due_date: date | None
+
+
+class _Supply(NamedTuple):
+    """One open purchase line or requisition of a component."""
+    po_number: str | None
+    line_no: int | None
+    requisition: str | None  # the requisition's key; None for a purchase line
+    item_id: str
+    need_date: date | None
+    promised_date: date | None
+    open_qty: Decimal
 
 
 class ImpactView(Protocol):
@@ -38,6 +64,9 @@ class ImpactView(Protocol):
         """Available stock (not on hold), in the item's base unit."""
 
     def sourcing_rules(self, item_id: str) -> list[m.SourcingRule]: ...
+
+    def requisitions(self, item_id: str, plant_id: str | None) -> list[Requisition]:
+        """The open requisitions of the item for the plant (every plant when None)."""
 
 
 @dataclass
@@ -174,18 +203,29 @@ def _count_order(component: _Component, order: m.ProductionOrder, moves: bool, o
         component.need_date = order.start_date
 
 
-def _open_lines(view: ImpactView, item_id: str) -> list[tuple[m.PurchaseOrder, m.PurchaseOrderLine, Decimal]]:
-    lines = []
+def _open_supply(view: ImpactView, item_id: str, plant_id: str | None) -> list[_Supply]:
+    supply = []
     for po, line in view.purchase_lines(item_id):
         open_qty = line.qty - line.received_qty
         if str(po.status) not in _CLOSED_ORDERS and line.status not in _CLOSED_LINES and open_qty > 0:
-            lines.append((po, line, open_qty))
-    return lines
+            supply.append(_Supply(po.po_number, line.line_no, None, line.item_id, line.need_date,
+                                  line.promised_date or line.need_date, open_qty))
+    supply += [_Supply(None, None, r.key, r.item_id, r.due_date, r.due_date, r.qty)
+               for r in view.requisitions(item_id, plant_id) if r.qty > 0]
+    return supply
+
+
+def open_requisitions(rows: Iterable[dict], plant_id: str | None) -> list[Requisition]:
+    """Stored requisition documents still open for the plant (every plant when None)."""
+    return [Requisition(r["key"], r["item_id"], r.get("plant_id"), Decimal(str(r["qty"])),
+                        date.fromisoformat(r["due_date"]) if r.get("due_date") else None)
+            for r in rows if r.get("status") not in CLOSED_REQUISITIONS
+            and (plant_id is None or r.get("plant_id") in (None, plant_id))]
 
 
 def _component_impact(component: _Component, plant_id: str | None, effective: date | None, view: ImpactView,
                       out: Impact) -> None:
-    lines = _open_lines(view, component.component_id)
+    lines = _open_supply(view, component.component_id, plant_id)
     change = component.new - component.old
     if change < 0:
         out.purchase_actions += _take_off_excess(-change, component.before_e, lines, effective)
@@ -193,49 +233,50 @@ def _component_impact(component: _Component, plant_id: str | None, effective: da
         _cover_rise(component, change, plant_id, lines, view, out)
     out.stock.append({"item_id": component.component_id, "plant_id": plant_id,
                       "on_hand": view.available_on_hand(component.component_id, plant_id),
-                      "on_order": sum((q for _, _, q in lines), ZERO),
+                      "on_order": sum((s.open_qty for s in lines), ZERO),
                       "role": "phase_out" if change < 0 or component.new == 0 else "phase_in"})
 
 
-def _take_off_excess(excess: Decimal, needed_before: Decimal, lines: list, effective: date | None) -> list[dict]:
-    """Cancel or reduce lines needed from E (latest first); then split lines needed before E
-    that carry more than what is still needed before E."""
+def _take_off_excess(excess: Decimal, needed_before: Decimal, lines: list[_Supply], effective: date | None) -> list[dict]:
+    """Cancel or reduce supply needed from E (latest first); then split supply needed before E
+    that carries more than what is still needed before E."""
     actions = []
-    later = sorted((l for l in lines if effective is None or (l[1].need_date and l[1].need_date >= effective)),
-                   key=lambda l: l[1].need_date or date.max, reverse=True)
-    for po, line, open_qty in later:
+    later = sorted((s for s in lines if effective is None or (s.need_date and s.need_date >= effective)),
+                   key=lambda s: s.need_date or date.max, reverse=True)
+    for supply in later:
+        open_qty = supply.open_qty
         if excess >= open_qty:
-            actions.append(_action(po, line, "cancel", open_qty, ZERO, "requirement falls with the new revision"))
+            actions.append(_action(supply, "cancel", ZERO, "requirement falls with the new revision"))
             excess -= open_qty
         elif excess > 0:
-            actions.append(_action(po, line, "reduce", open_qty, open_qty - excess, "requirement falls with the new revision"))
+            actions.append(_action(supply, "reduce", open_qty - excess, "requirement falls with the new revision"))
             excess = ZERO
         else:
-            actions.append(_action(po, line, "keep", open_qty, open_qty, "still needed"))
-    earlier = sorted((l for l in lines if l not in later), key=lambda l: l[1].need_date or date.min)
-    for po, line, open_qty in earlier:
+            actions.append(_action(supply, "keep", open_qty, "still needed"))
+    earlier = sorted((s for s in lines if s not in later), key=lambda s: s.need_date or date.min)
+    for supply in earlier:
+        open_qty = supply.open_qty
         kept = min(open_qty, max(needed_before, ZERO))
         needed_before -= kept
         if excess > 0 and kept < open_qty:
             cut = min(excess, open_qty - kept)
             excess -= cut
-            actions.append(_action(po, line, "split", open_qty, open_qty - cut,
+            actions.append(_action(supply, "split", open_qty - cut,
                                    "needed before the change for the orders that keep the old revision"))
         else:
-            actions.append(_action(po, line, "keep", open_qty, open_qty, "needed before the change"))
+            actions.append(_action(supply, "keep", open_qty, "needed before the change"))
     return actions
 
 
-def _cover_rise(component: _Component, rise: Decimal, plant_id: str | None, lines: list, view: ImpactView,
+def _cover_rise(component: _Component, rise: Decimal, plant_id: str | None, lines: list[_Supply], view: ImpactView,
                 out: Impact) -> None:
     need = component.need_date
-    promised_by_need = sum((q for _, l, q in lines if need and (l.promised_date or l.need_date)
-                            and (l.promised_date or l.need_date) <= need), ZERO)
+    promised_by_need = sum((s.open_qty for s in lines if need and s.promised_date and s.promised_date <= need), ZERO)
     short = rise - view.available_on_hand(component.component_id, plant_id) - promised_by_need
-    for po, line, open_qty in lines:
-        promised = line.promised_date or line.need_date
+    for supply in lines:
+        promised = supply.promised_date
         if need and promised and promised > need:
-            out.purchase_actions.append(_action(po, line, "expedite", open_qty, open_qty,
+            out.purchase_actions.append(_action(supply, "expedite", supply.open_qty,
                                                 f"promised {promised.isoformat()}, needed {need.isoformat()}"))
     rule = best_rule(view.sourcing_rules(component.component_id), out.as_of)
     available = out.as_of + timedelta(days=rule.lead_time_days or 0) if rule else None
@@ -253,10 +294,12 @@ def best_rule(rules: Iterable[m.SourcingRule], as_of: date) -> m.SourcingRule | 
     return min(valid, key=lambda r: (r.priority, r.supplier_id), default=None)
 
 
-def _action(po: m.PurchaseOrder, line: m.PurchaseOrderLine, action: str, open_qty: Decimal, new_qty: Decimal,
-            reason: str) -> dict:
-    return {"po_number": po.po_number, "line_no": line.line_no, "item_id": line.item_id, "action": action,
-            "open_qty": open_qty, "new_qty": new_qty, "need_date": _iso(line.need_date), "reason": reason}
+def _action(supply: _Supply, action: str, new_qty: Decimal, reason: str) -> dict:
+    row = {"po_number": supply.po_number, "line_no": supply.line_no, "item_id": supply.item_id, "action": action,
+           "open_qty": supply.open_qty, "new_qty": new_qty, "need_date": _iso(supply.need_date), "reason": reason}
+    if supply.requisition is not None:
+        row["requisition_id"] = supply.requisition
+    return row
 
 
 def _iso(day: date | None) -> str | None:
