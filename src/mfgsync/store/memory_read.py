@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from mfgsync.store.lineage import node, tree
 from mfgsync.store.memory_outbox import WAITING, is_due, stream_heads
@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 
 _BALANCE_FIELDS = ("item_id", "plant_id", "location_id", "lot_id", "status", "qty", "uom")
 _LEDGER_FIELDS = ("kind", "qty", "uom", "msg_key", "at")
+_MESSAGE_FIELDS = ("msg_key", "source", "message_id", "event_type", "entity_key", "correlation_id", "outcome",
+                   "received_at", "envelope")
+_DELIVERY_FIELDS = ("id", "target", "status", "msg_key", "event_type", "entity_key", "created_at", "delivered_at")
 
 
 class MemoryReadSide:
@@ -111,6 +114,30 @@ class MemoryReadSide:
 
     def scheduled_due(self, now: float) -> int:
         return sum(1 for row in self.state.scheduled.values() if row["status"] == "pending" and row["due_at"] <= now)
+
+    # --- what reconciliation and the KPIs read ---
+    def entities_of_refs(self, entity_type: str, refs: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        wanted, found = set(refs), {}
+        for _, row in sorted(self.state.entities.items()):
+            if row["entity_type"] == entity_type and row["ref"] in wanted:
+                found.setdefault(row["ref"], []).append(json.loads(row["data"]))
+        return found
+
+    def messages(self, event_types: Iterable[str], outcomes: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        types, outcomes = set(event_types), None if outcomes is None else set(outcomes)
+        rows = [{name: row.get(name) for name in _MESSAGE_FIELDS} for row in self.state.inbox.values()
+                if row["event_type"] in types and (outcomes is None or row["outcome"] in outcomes)]
+        return sorted(rows, key=lambda row: row["received_at"])
+
+    def deliveries(self, event_types: Iterable[str], statuses: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        types, statuses = set(event_types), None if statuses is None else set(statuses)
+        found = []
+        for oid, row in self.state.outbox.items():
+            if row["event_type"] in types and (statuses is None or row["status"] in statuses):
+                cause = self.state.inbox.get(row["msg_key"]) or {}
+                found.append({**{name: row[name] for name in _DELIVERY_FIELDS},
+                              **{name: cause.get(name) for name in ("source", "received_at", "envelope")}})
+        return found
 
     # --- lineage and audit ---
     def lineage(self, correlation_id: str) -> list[dict[str, Any]]:

@@ -302,6 +302,20 @@ class ReadSide(Protocol):
         `schedule:<id>` (status pending or fired, at = created_at). A row's causation_id is the
         node id of its cause, so `parent` is that id when the cause is in the tree, else None."""
 
+    def entities_of_refs(self, entity_type: str, refs: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        """ref -> the entities of a type referring to it (an item's movements, say), for many refs
+        in one read; refs without any are left out."""
+
+    def messages(self, event_types: Iterable[str], outcomes: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Inbox rows of messages of those types (and outcomes, if given), by received_at: msg_key,
+        source, message_id, event_type, entity_key, correlation_id, outcome, received_at, and
+        envelope (the canonical envelope JSON; None while not applied)."""
+
+    def deliveries(self, event_types: Iterable[str], statuses: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Outbox rows caused by messages of those types (and in those statuses, if given), by id:
+        id, target, status, msg_key, event_type, entity_key, created_at, delivered_at, and of the
+        causing message its source, received_at and envelope (None for a row without one)."""
+
     def audit_rows(self) -> Iterator[tuple]:
         """(seq, at, actor, action, subject, detail, prev_hash, hash, correlation_id, causation_id,
         mapping_version), by seq."""

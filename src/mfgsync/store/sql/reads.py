@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from sqlalchemy import Connection
 
@@ -13,6 +13,9 @@ from mfgsync.store.port import EXCEPTION_COLUMNS, Backlog, ExceptionPage, InboxF
 from mfgsync.store.sql.dialect import Dialect
 
 _BALANCE = "item_id, plant_id, location_id, lot_id, status, qty, uom"
+_MESSAGE = ("msg_key", "source", "message_id", "event_type", "entity_key", "correlation_id", "outcome",
+            "received_at", "envelope")
+_DELIVERY = ("id", "target", "status", "msg_key", "event_type", "entity_key", "created_at", "delivered_at")
 
 
 def _balance(row) -> dict[str, Any]:
@@ -166,6 +169,33 @@ class SqlReadSide:
             target = json.loads(effect).get("target")
             nodes.append(_node(f"schedule:{sid}", cause, "schedule", target, None, None, status, at))
         return _tree(nodes)
+
+    # --- what reconciliation and the KPIs read ---
+    def entities_of_refs(self, entity_type: str, refs: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        found: dict[str, list[dict[str, Any]]] = {}
+        rows = self.d.select_in(self.c, "SELECT ref, entity_key, data FROM entities WHERE entity_type = {0} "
+                                "AND ref {keys}", refs, entity_type)
+        for ref, _, data in sorted(rows, key=lambda r: r[1]):
+            found.setdefault(ref, []).append(json.loads(data))
+        return found
+
+    def messages(self, event_types: Iterable[str], outcomes: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        sql = f"SELECT {', '.join(_MESSAGE)} FROM inbox WHERE event_type {{keys}}"
+        rows = [dict(zip(_MESSAGE, r)) for r in self.d.select_in(self.c, sql, event_types)]
+        if outcomes is not None:
+            wanted = set(outcomes)
+            rows = [r for r in rows if r["outcome"] in wanted]
+        return sorted(rows, key=lambda r: r["received_at"])
+
+    def deliveries(self, event_types: Iterable[str], statuses: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        columns = _DELIVERY + ("source", "received_at", "envelope")
+        sql = (f"SELECT {', '.join('o.' + c for c in _DELIVERY)}, i.source, i.received_at, i.envelope "
+               "FROM outbox o LEFT JOIN inbox i ON i.msg_key = o.msg_key WHERE o.event_type {keys}")
+        rows = [dict(zip(columns, r)) for r in self.d.select_in(self.c, sql, event_types)]
+        if statuses is not None:
+            wanted = set(statuses)
+            rows = [r for r in rows if r["status"] in wanted]
+        return sorted(rows, key=lambda r: r["id"])
 
     # --- audit ---
     def audit_rows(self) -> Iterator[tuple]:

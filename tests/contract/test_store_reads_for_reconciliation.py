@@ -1,0 +1,56 @@
+"""The store's contract for what reconciliation and the KPIs read: entities of many refs at once,
+the messages of some event types, and the deliveries they caused with their causing envelope.
+
+Every case runs on memory, SQLite and PostgreSQL (see conftest.py).
+"""
+
+from __future__ import annotations
+
+import json
+
+from tests.contract.store_rows import AT, at, delivered, delivery, entity, failed, message, msg_key, queue
+
+
+def test_entities_of_many_refs_are_read_at_once_grouped_by_ref(store):
+    with store.writing() as uow:
+        uow.put_entities([entity("MOV:1", {"movement_id": "1"}, 0, "movement", "SEAL"),
+                          entity("MOV:2", {"movement_id": "2"}, 0, "movement", "NUT"),
+                          entity("MOV:3", {"movement_id": "3"}, 0, "movement", "SEAL"),
+                          entity("ITEM:SEAL", {"item_id": "SEAL"}, 0, "item", "SEAL")])
+    with store.reading() as read:
+        found = read.entities_of_refs("movement", ["SEAL", "BOLT"])
+    assert found == {"SEAL": [{"movement_id": "1"}, {"movement_id": "3"}]}
+
+
+def test_messages_of_some_types_come_by_arrival_with_their_envelope(store):
+    with store.writing() as uow:
+        uow.add_inbox([message("m2", "wms", event_type="inventory.moved", received_at=at(2)),
+                       message("m1", "wms", event_type="inventory.moved", received_at=at(1), correlation_id="C"),
+                       message("q1", "wms", event_type="inventory.moved", outcome="quarantined", envelope=None),
+                       message("b1", event_type="bom.released")])
+    with store.reading() as read:
+        every = read.messages(["inventory.moved"])
+        applied = read.messages(["inventory.moved"], ["applied"])
+    assert [m["message_id"] for m in every] == ["q1", "m1", "m2"]  # q1 arrived at AT, the earliest
+    assert [(m["message_id"], m["source"], m["correlation_id"]) for m in applied] == [
+        ("m1", "wms", "C"), ("m2", "wms", None)]
+    assert json.loads(applied[0]["envelope"]) == {"id": "m1"} and applied[0]["received_at"] == at(1)
+
+
+def test_deliveries_of_some_types_carry_their_status_times_and_causing_envelope(store):
+    queue(store, delivery("erp", "INV:SEAL@P1", 1, event_type="inventory.moved"),
+          delivery("erp", "INV:SEAL@P1", 2, event_type="inventory.moved"),
+          delivery("erp", "INV:NUT@P1", 1, event_type="inventory.moved"),
+          delivery("mes", "BOM:P1", 1))
+    with store.writing() as uow:
+        first, nut = uow.claim(200.0, "w1", 30, 10)[:2]
+        uow.settle([delivered(first, "w1", at(5)), failed(nut, "w1", None)])
+    with store.reading() as read:
+        every = read.deliveries(["inventory.moved"])
+        open_ = read.deliveries(["inventory.moved"], ["pending", "dead"])
+    assert [(d["entity_key"], d["status"]) for d in every] == [
+        ("INV:SEAL@P1", "delivered"), ("INV:SEAL@P1", "pending"), ("INV:NUT@P1", "dead")]
+    assert every[0]["delivered_at"] == at(5) and every[0]["created_at"] == AT
+    assert every[0]["msg_key"] == msg_key("INV:SEAL@P1-1") and every[0]["source"] == "plm"
+    assert json.loads(every[0]["envelope"]) == {"id": "INV:SEAL@P1-1"} and every[0]["received_at"] == AT
+    assert [(d["entity_key"], d["status"]) for d in open_] == [("INV:SEAL@P1", "pending"), ("INV:NUT@P1", "dead")]
