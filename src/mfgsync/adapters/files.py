@@ -61,6 +61,15 @@ def read_messages(path: Path, fmt: str = "auto", source: str | None = None) -> I
             yield envelope if isinstance(envelope, Decoded) else json.dumps(envelope, default=str)
 
 
+def messages_in_text(text: str) -> Iterator[str]:
+    """The raw messages of a JSON array or of JSON lines held in memory (a request body), each
+    passed on as sent, as `read_messages` passes a file's."""
+    if text.lstrip().startswith("["):
+        yield from _array_elements(text)
+    else:
+        yield from (line.rstrip("\r") for line in text.split("\n") if line.strip())
+
+
 def _open_text(path: Path) -> IO[str]:
     # Only LF ends a line: a lone CR is JSON whitespace and must not split a message in two.
     return open(path, encoding="utf-8-sig", errors="replace", newline="\n")

@@ -1,13 +1,14 @@
-"""`mfgsync serve`: the status page and health check, with the delivery worker (and, with
-`--demo`, the demo plant's live traffic) running beside them in one process.
+"""`mfgsync serve`: the REST API, the dashboard and the health check in one process, with the
+delivery worker (and, with `--demo`, the demo plant's live traffic) running beside them.
 
 The background threads live in the app's lifespan: uvicorn starts them with the server and
 stops them in its graceful shutdown, before it hands a Ctrl-C or SIGTERM back to the process.
+Every route but `/health` needs an API key (api/auth.py), so the server may listen beyond
+loopback.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 import sys
@@ -16,11 +17,13 @@ from contextlib import asynccontextmanager
 from typing import Callable
 
 import uvicorn
-from fastapi import FastAPI
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import Depends, FastAPI
+from fastapi.responses import JSONResponse
 
-from mfgsync.api import page
-from mfgsync.api.status import status
+from mfgsync.api import dashboard, problems
+from mfgsync.api.auth import BodyLimit, RateLimiter, authenticated
+from mfgsync.api.keys import ApiKeys
+from mfgsync.api.routes import changes, entities, exceptions, ingest, operations
 from mfgsync.app import Hub, build_hub
 from mfgsync.config import ConfigError, Settings, load_settings
 from mfgsync.demo import demo_settings, feed_live_traffic, plant_messages
@@ -29,32 +32,32 @@ from mfgsync.pipeline.delivery import Worker
 
 log = logging.getLogger(__name__)
 
-# Every value on the page is escaped; this policy is the second fence: no script runs, nothing loads.
-PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 IDLE_SECONDS = 0.5
+RATE_PER_SECOND, BURST = 200.0, 400.0  # per key
+MAX_BODY_BYTES = 16 * 1024 * 1024  # a batch; each message in it is held to max_message_bytes too
+DEMO_KEY_NAME = "demo"
 
 
-def create_app(hub: Hub, lifespan: Callable | None = None) -> FastAPI:
-    app = FastAPI(title="mfgsync", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+def create_app(hub: Hub, lifespan: Callable | None = None, *, keys: ApiKeys | None = None,
+               rate_per_second: float = RATE_PER_SECOND, burst: float = BURST,
+               max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+    app = FastAPI(title="mfgsync", version="1", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None,
+                  description="The manufacturing integration hub's API. Every route but /health needs an API key "
+                  "(`Authorization: Bearer KEY`, from `mfgsync keys create`).")
+    app.state.hub = hub
+    app.state.keys = keys or ApiKeys(hub.store, hub.clock)
+    app.state.limiter = RateLimiter(rate_per_second, burst)
+    problems.install(app)
+    for area in (operations, ingest, entities, exceptions, changes):
+        app.include_router(area.router)
+    dashboard.install(app)
 
-    @app.get("/health")
-    def health() -> JSONResponse:
-        try:
-            with hub.store.reading() as read:
-                read.ping()
-        except Exception as exc:  # whatever the backend raises, the answer is "not available"
-            return JSONResponse({"status": "unavailable", "store": hub.store.kind,
-                                 "error": type(exc).__name__}, status_code=503)
-        return JSONResponse({"status": "ok", "store": hub.store.kind})
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi(principal=Depends(authenticated)) -> JSONResponse:
+        return JSONResponse(app.openapi())
 
-    @app.get("/", response_class=HTMLResponse)
-    def status_page() -> HTMLResponse:
-        return HTMLResponse(page.render(status(hub)), headers={"Content-Security-Policy": PAGE_POLICY})
-
-    @app.get("/status.json")
-    def status_json() -> dict:
-        return status(hub)
-
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    # The reconciliation's /metrics mounts here.
     return app
 
 
@@ -89,11 +92,6 @@ def background_work(hub: Hub, live_traffic: bool) -> Callable:
 
 
 def run(host: str = "127.0.0.1", port: int = 8000, demo: bool = False) -> None:
-    if not _loopback(host):
-        # The status routes carry no credential check yet (the authenticated API comes with
-        # API keys and roles); until then the server never listens beyond this machine.
-        raise SystemExit(f"mfgsync serve: refusing to listen on {host}: the status page is unauthenticated "
-                         f"and served on loopback only (127.0.0.1, ::1 or localhost)")
     try:
         hub = build_hub(_settings(demo))
     except ConfigError as exc:
@@ -107,15 +105,6 @@ def run(host: str = "127.0.0.1", port: int = 8000, demo: bool = False) -> None:
         hub.close()
 
 
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _settings(demo: bool) -> Settings:
     """A configuration file, when one is named, wins over the demo's own."""
     if demo and not os.environ.get("MFGSYNC_CONFIG"):
@@ -125,7 +114,15 @@ def _settings(demo: bool) -> Settings:
 
 def _load_demo_plant(hub: Hub, host: str, port: int) -> None:
     report = hub.intake.ingest(plant_messages())
+    key = demo_key(ApiKeys(hub.store, hub.clock))
     print(f"Demo pump plant loaded: {report.total} messages, {report.accepted} applied, {report.duplicates} "
           f"duplicates, {report.stale} stale, {report.quarantined} quarantined. Live traffic follows, one "
-          f"message every {INTERVAL_SECONDS:g} seconds.\nOpen http://{host}:{port}/ to see what the hub did.",
-          file=sys.stderr)
+          f"message every {INTERVAL_SECONDS:g} seconds.\nOpen http://{host}:{port}/ and sign in with the demo's "
+          f"admin key (made for this run; the previous run's is revoked):\n\n    {key}\n", file=sys.stderr)
+
+
+def demo_key(keys: ApiKeys) -> str:
+    """A fresh admin key for this demo run, replacing the last run's."""
+    if any(k["name"] == DEMO_KEY_NAME and k["status"] == "active" for k in keys.list()):
+        keys.revoke(DEMO_KEY_NAME, "demo")
+    return keys.create(DEMO_KEY_NAME, "admin", "demo")

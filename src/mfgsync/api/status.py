@@ -1,4 +1,4 @@
-"""What the hub has done so far, as one document: the status page and its JSON both show this."""
+"""What the hub has done so far, as one document: the dashboard's overview shows it."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ def status(hub: Hub, exception_limit: int = 100) -> dict[str, Any]:
         "exceptions": [{name: row[name] for name in _EXCEPTION_FIELDS}
                        for row in hub.exceptions.list(status="open", limit=exception_limit)],
         "deliveries": deliveries,
+        "kpis": figures,
     }
 
 

@@ -55,6 +55,18 @@ CATALOGUE: dict[str, Reason] = {
     "PO_SUPPLIER_MISMATCH": Reason("supply_chain", "a supplier document names a purchase order placed with another supplier"),
     "STOCK_NEGATIVE": Reason("warehouse", "a movement would take available stock below zero"),
     "LOT_ON_HOLD": Reason("warehouse", "a movement takes out stock that is on quality hold"),
+    "RECON_UNEXPLAINED": Reason("warehouse", "two systems disagree about a stock position and the hub's records do not say why"),
+    "QTY_NOT_POSITIVE": Reason("warehouse", "a movement other than an adjustment has a quantity of zero or less"),
+    "LOT_REQUIRED": Reason("warehouse", "a movement of a lot-tracked item names no lot"),
+    "PRODUCTION_ORDER_UNKNOWN": Reason("planner", "a production report names an order the hub does not know"),
+    "PRODUCTION_ORDER_CLOSED": Reason("planner", "a production report names an order that is closed"),
+    "PRODUCTION_ORDER_NOT_RELEASED": Reason("planner", "a production report names an order that is still planned"),
+    "PRODUCTION_TRANSITION_INVALID": Reason("planner", "a production order status change is outside its lifecycle"),
+    "REORDER_NO_SOURCING": Reason("supply_chain", "an item needs replenishing but has no sourcing rule valid today: its requisition waits for a buyer"),
+    "PO_AWAITS_APPROVAL": Reason("supply_chain", "a purchase order the hub raised from a requisition waits for approval"),
+    "ATP_SHORT": Reason("planner", "available-to-promise falls below the committed demand of a period"),
+    "WMS_RECORD_INVALID": Reason("warehouse", "a WMS record is not a transaction or snapshot the hub reads"),
+    "SIGNATURE_INVALID": Reason("admin", "an inbound webhook's signature is missing, wrong or too old"),
     # --- planning ---
     "MRP_INPUT_UNREADABLE": Reason("planner", "the MRP input file cannot be read as a JSON document"),
     "MRP_INPUT_INVALID": Reason("planner", "the MRP input breaks its contract: a missing key, a wrong type or a value out of range"),
@@ -117,7 +129,7 @@ CATALOGUE: dict[str, Reason] = {
     "ROUTING_OPERATION_ORDER": Reason("engineering", "a routing's operations are not numbered in the order they are done"),
     "ROUTING_WORK_CENTER_UNKNOWN": Reason("engineering", "a routing uses a work center its plant does not have"),
     "ECO_EFFECTIVITY_MISMATCH": Reason("engineering", "a revision and the ECO that introduces it give different effective dates"),
-    "RELEASE_INCOMPLETE": Reason("engineering", "another BOM of the same release failed its rules: a release is published whole or not at all"),
+    "RELEASE_INCOMPLETE": Reason("engineering", "another part (BOM, routing or ECO) of the same release failed its rules: a release is published whole or not at all"),
     "ECO_PO_CANCEL": Reason("supply_chain", "an engineering change leaves a purchase line unneeded: cancel it"),
     "ECO_PO_REDUCE": Reason("supply_chain", "an engineering change needs less of a purchase line: reduce it"),
     "ECO_PO_SPLIT": Reason("supply_chain", "a purchase line needed before an engineering change carries quantity "
@@ -132,6 +144,13 @@ CATALOGUE: dict[str, Reason] = {
                                  "by the date it is needed"),
     "MESSAGE_ID_CONFLICT": Reason("admin", "a message id (or movement id) was used before for other content"),
     "NOT_PERMITTED": Reason("admin", "the actor's role may not act on that exception, or approves its own request"),
+    # --- the API ---
+    "UNAUTHENTICATED": Reason("admin", "the request carries no API key, or one that is wrong or revoked"),
+    "RATE_LIMITED": Reason("admin", "the API key sent more requests than its rate allows: retry after the time given"),
+    "WEBHOOK_SIGNATURE_INVALID": Reason("admin", "a webhook's HMAC-SHA256 signature is missing, wrong or outside "
+                                        "its timestamp window"),
+    "ROUTE_UNKNOWN": Reason("admin", "no API route has this path and method"),
+    "INTERNAL_ERROR": Reason("admin", "the hub failed to answer a request; its log says why"),
     "STORE_NOT_MIGRATED": Reason("admin", "the store's schema is behind this version: run `mfgsync db upgrade`"),
     # --- delivery ---
     "DELIVERY_FAILED": Reason("admin", "a target kept failing and the message was dead-lettered"),
