@@ -147,8 +147,6 @@ CATALOGUE: dict[str, Reason] = {
     # --- the API ---
     "UNAUTHENTICATED": Reason("admin", "the request carries no API key, or one that is wrong or revoked"),
     "RATE_LIMITED": Reason("admin", "the API key sent more requests than its rate allows: retry after the time given"),
-    "WEBHOOK_SIGNATURE_INVALID": Reason("admin", "a webhook's HMAC-SHA256 signature is missing, wrong or outside "
-                                        "its timestamp window"),
     "ROUTE_UNKNOWN": Reason("admin", "no API route has this path and method"),
     "INTERNAL_ERROR": Reason("admin", "the hub failed to answer a request; its log says why"),
     "STORE_NOT_MIGRATED": Reason("admin", "the store's schema is behind this version: run `mfgsync db upgrade`"),

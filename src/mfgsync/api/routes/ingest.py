@@ -79,7 +79,7 @@ async def webhook(request: Request, source: str = Source,
     problem = webhooks.check_for(source)(secret, request.headers, body, hub.clock())
     if problem:
         await run_in_threadpool(_audit_refusal, hub, principal, source, problem)
-        raise Problem(401, "WEBHOOK_SIGNATURE_INVALID", f"webhook from {source} refused: {problem}")
+        raise Problem(401, "SIGNATURE_INVALID", f"webhook from {source} refused: {problem}")
     return await _ingest(request, principal, source, [body])
 
 
