@@ -94,19 +94,21 @@ def test_a_revision_effective_on_another_date_than_its_eco_is_quarantined_for_en
     assert report.by_reason == {"ECO_EFFECTIVITY_MISMATCH": 1}
 
 
+def _routing(revision: str, release: str, *ops: tuple[int, str]):
+    return envelope("routing.released", {"item_id": "PMP-100", "revision": revision, "plant_id": "P1",
+                                         "effective_from": "2026-12-15", "operations": [
+        {"op_no": n, "work_center": wc, "run_minutes_per_unit": 12, "instruction_ref": f"WI-{n}"}
+        for n, wc in ops]}, correlationid=release)
+
+
 def test_a_routing_travels_with_its_revision_and_one_at_an_unknown_work_center_is_quarantined(make_hub):
     mes = MemoryConnector()
     hub = make_hub("systems: {mes: {kind: memory}}\nsubscriptions: {routing.released: [mes]}\n"
                    "plants: {P1: {work_centers: [WC-ASSY, WC-TEST]}}", connectors={"mes": mes})
     hub.intake.ingest([envelope("item.upserted", item("PMP-100"))])
 
-    def routing(revision, *ops):
-        return envelope("routing.released", {"item_id": "PMP-100", "revision": revision, "plant_id": "P1",
-                                             "effective_from": "2026-12-15", "operations": [
-            {"op_no": n, "work_center": wc, "run_minutes_per_unit": 12, "instruction_ref": f"WI-{n}"}
-            for n, wc in ops]}, correlationid="ECO-42")
-    report = hub.intake.ingest([routing("B", (10, "WC-ASSY"), (20, "WC-TEST")),
-                                routing("C", (10, "WC-ASSY"), (20, "WC-PAINT"))])
+    report = hub.intake.ingest([_routing("B", "ECO-42", (10, "WC-ASSY"), (20, "WC-TEST")),
+                                _routing("C", "ECO-43", (10, "WC-ASSY"), (20, "WC-PAINT"))])
     assert report.accepted == 1 and report.by_reason == {"ROUTING_WORK_CENTER_UNKNOWN": 1}
     hub.worker.run_until_idle()
     [delivered] = [json.loads(d.payload) for d in mes.received]
@@ -122,3 +124,24 @@ def test_a_release_is_not_cut_in_two_by_the_batch_size(make_hub, monkeypatch):
                                           ("SEAL", {"BLADE-X": 1}))]  # the third names an unknown component
     report = hub.intake.ingest(release, batch_size=2)
     assert report.accepted == 0 and report.by_reason == {"COMPONENT_UNKNOWN": 1, "RELEASE_INCOMPLETE": 2}
+
+
+def test_a_release_whose_routing_fails_holds_its_bom_back_too(make_hub, monkeypatch):
+    erp_stand_in.allow_stand_in(monkeypatch)
+    erp = MemoryConnector()
+    config = CONFIG.replace("  P1: {receives: [\"*\"]}", "  P1: {receives: [\"*\"], work_centers: [WC-ASSY]}")
+    hub = make_hub(config.replace("bom.released: [erp, mes]", "bom.released: [erp], routing.released: [erp]"),
+                   connectors={"erp": erp, "mes": MemoryConnector()})
+    hub.intake.ingest([envelope("item.upserted", item(i)) for i in ("PMP-100", "SEAL")])
+    plant_bom = bom("PMP-100", "B", {"SEAL": 1}, status="released", plant_id="P1", effective_from="2026-12-15")
+    report = hub.intake.ingest([envelope("bom.released", plant_bom, correlationid="ECO-44"),
+                                _routing("B", "ECO-44", (10, "WC-ASSY"), (20, "WC-PAINT"))])
+    assert report.accepted == 0 and report.by_reason == {"ROUTING_WORK_CENTER_UNKNOWN": 1, "RELEASE_INCOMPLETE": 1}
+
+    report = hub.intake.ingest([envelope("bom.released", plant_bom, correlationid="ECO-45"),
+                                _routing("B", "ECO-45", (10, "WC-ASSY"), (20, "WC-ASSY"))])
+    assert report.accepted == 2, hub.exceptions.list()
+    hub.worker.run_until_idle()
+    commands = [(d.command, d.effect_key) for d in erp.received if not d.command.startswith("item")]
+    assert commands == [("bom.upsert", "erp:bom:PMP-100@P1#B"), ("routing.upsert", "erp:routing:PMP-100@P1#B")], \
+        "the routing follows its BOM, in the BOM's stream"

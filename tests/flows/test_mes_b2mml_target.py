@@ -59,6 +59,23 @@ def test_each_released_revision_is_one_valid_product_definition_file_named_by_it
                                                                                       ("HSG-10", 1, "C62")]
 
 
+def test_a_released_routing_reaches_mes_as_a_product_definition_of_its_operations(make_hub, tmp_path):
+    folder = tmp_path / "mes"
+    hub = _hub(make_hub, folder, subscribed="bom.released: [mes_b2mml], routing.released: [mes_b2mml]")
+    routing = {"item_id": "PMP-100", "revision": "B", "effective_from": "2026-12-15", "operations": [
+        {"op_no": 10, "work_center": "WC-ASSY", "setup_minutes": 15, "run_minutes_per_unit": 12,
+         "instruction_ref": "WI-100-10"},
+        {"op_no": 20, "work_center": "WC-TEST", "run_minutes_per_unit": 5}]}
+    hub.intake.ingest([*_releases("PMP-100"), envelope("routing.released", routing)])
+    hub.worker.run_until_idle()
+    [bom_file, routing_file] = sorted(folder.iterdir())
+    assert schema_errors(routing_file.read_text(), PRODUCT_DEFINITION_SCHEMA) == ""
+    back = b2mml.read_routing(routing_file.read_text())
+    assert [(op.op_no, op.work_center, op.run_minutes_per_unit, op.instruction_ref) for op in back.operations] == [
+        (10, "WC-ASSY", 12, "WI-100-10"), (20, "WC-TEST", 5, None)]
+    assert b2mml.read_product_definition(bom_file.read_text()).revision == "B"
+
+
 def test_a_redelivery_of_the_same_key_overwrites_its_file(make_hub, tmp_path):
     folder = tmp_path / "mes"
     hub = _hub(make_hub, folder)

@@ -23,7 +23,7 @@ from mfgsync.rules.findings import Finding
 EVENT_OF_ENTITY = {
     "PurchaseOrder": "po.created", "PoAcknowledgement": "po.acknowledged", "ShipNotice": "asn.received",
     "Invoice": "invoice.received", "ProductionReport": "production.reported",
-    "ProductionOrder": "production.released", "Bom": "bom.released",
+    "ProductionOrder": "production.released", "Bom": "bom.released", "Routing": "routing.released",
 }
 DEFAULT_SOURCE = {"x12": "supplier", "edifact": "supplier", "b2mml": "mes", "plm-csv": "plm"}
 KEPT_UNREADABLE_CHARS = 4 * 1024 * 1024  # of an unreadable file, what its quarantine keeps whole

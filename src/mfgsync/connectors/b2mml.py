@@ -1,7 +1,7 @@
 """The B2MML target (`kind: b2mml`): a drop folder of ISA-95 XML for MES, one file per delivery.
 
 Each delivery becomes the file `<delivery key>.xml`, written by the drop folder's atomic rename,
-so a redelivery overwrites the same file. A released BOM becomes a V0600 ProductDefinition, a
+so a redelivery overwrites the same file. A released BOM or routing becomes a V0600 ProductDefinition, a
 released production order and the orders an ECO moved to a new revision a V0600
 ProductionSchedule. Anything else is refused as a permanent failure (a dead letter naming the
 type) rather than written in another format into a folder MES reads as B2MML.
@@ -20,7 +20,7 @@ from mfgsync.envelope import EventType
 from mfgsync.formats import b2mml
 from mfgsync.formats.canonical import build
 from mfgsync.formats.errors import FormatError
-from mfgsync.model.entities import Bom, ProductionOrder
+from mfgsync.model.entities import Bom, ProductionOrder, Routing
 
 ORDERS_MOVED = "production.orders_moved"
 
@@ -29,13 +29,18 @@ def _product_definition(envelope: dict[str, Any]) -> str:
     return b2mml.render_product_definition(build(Bom, envelope["data"]))
 
 
+def _routing(envelope: dict[str, Any]) -> str:
+    return b2mml.render_routing(build(Routing, envelope["data"]))
+
+
 def _production_schedule(envelope: dict[str, Any]) -> str:
     order = build(ProductionOrder, envelope["data"])
     return b2mml.render_schedule([order], order.order_id)
 
 
 ENVELOPES: dict[str, Callable[[dict[str, Any]], str]] = {
-    EventType.bom_released: _product_definition, EventType.production_released: _production_schedule}
+    EventType.bom_released: _product_definition, EventType.routing_released: _routing,
+    EventType.production_released: _production_schedule}
 
 
 def render(delivery: Delivery) -> str:

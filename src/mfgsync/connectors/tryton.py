@@ -25,6 +25,8 @@ is appended to the product's BOM list: it becomes the default only if it is the 
 `bom.make_default` — `{"item_id": "PMP-100", "revision": "B", "plant_id": null, "item_codes": {}}`:
 that revision's BOM moves to the head of the product's BOM list, the others keep their order.
 
+`routing.upsert` — a routing revision beside its BOM (see connectors/tryton_routing.py).
+
 Each command reads back what it wrote before it returns: a write that does not read back as
 written is a transient failure, so a delivery is marked delivered only once Tryton holds it.
 
@@ -43,6 +45,7 @@ from typing import Any, Callable
 from pydantic import ValidationError
 
 from mfgsync.connectors.base import Delivery, PermanentError, TransientError
+from mfgsync.connectors.tryton_routing import RoutingWriter
 from mfgsync.connectors.tryton_rpc import TrytonSession, truncated
 from mfgsync.model import entities as m
 
@@ -216,8 +219,10 @@ class TrytonConnector:
     def __init__(self, session: TrytonSession):
         self.session = session
         self.read = TrytonReader(session)
+        self.routings = RoutingWriter(session, self.read)
         self._commands: dict[str, Callable[[dict[str, Any]], None]] = {
-            "item.upsert": self.upsert_item, "bom.upsert": self.upsert_bom, "bom.make_default": self.make_default}
+            "item.upsert": self.upsert_item, "bom.upsert": self.upsert_bom, "bom.make_default": self.make_default,
+            "routing.upsert": self.upsert_routing}
 
     def deliver(self, delivery: Delivery) -> None:
         command = self._commands.get(delivery.command)
@@ -280,6 +285,12 @@ class TrytonConnector:
             raise TransientError(f"BOM {name!r} does not read back as written")
         if not any(link["bom"] == found["id"] for link in self.read.bom_links(product_id)):
             raise TransientError(f"BOM {name!r} is not in its product's BOM list on reading back")
+
+    def upsert_routing(self, document: dict[str, Any]) -> None:
+        routing = _canonical(m.Routing, document.get("routing"), "routing.upsert")
+        codes = _codes(document)
+        self.routings.upsert(routing, bom_name(routing.item_id, routing.revision, routing.plant_id),
+                             codes.get(routing.item_id, routing.item_id))
 
     def make_default(self, document: dict[str, Any]) -> None:
         item_id, revision = document.get("item_id"), document.get("revision")

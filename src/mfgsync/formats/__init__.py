@@ -59,7 +59,8 @@ def parse_any(text: str, fmt: str = "auto", profile: PartnerProfile = DEFAULT_PR
     if fmt == "b2mml":
         documents = b2mml.read(text, profile)
     elif fmt == "plm-csv":
-        documents = [Document("Bom", "Bom", bom) for bom in plm_csv.read(text)]
+        boms, routings = plm_csv.read_release(text)
+        documents = [*(Document("Bom", "Bom", b) for b in boms), *(Document("Routing", "Routing", r) for r in routings)]
     else:
         raise FormatError("FORMAT_UNKNOWN", f"unknown format {fmt!r}; expected auto or one of {', '.join(FORMATS)}")
     return {"documents": [{"type": d.type, "data": d.data_json()} for d in documents]}

@@ -1,9 +1,15 @@
-"""PLM indented BOM export (CSV) <-> one Bom per parent.
+"""PLM indented BOM export (CSV) <-> one Bom per parent, and its routings.
 
 Columns: level, item_id, revision, description, qty_per, uom, scrap_pct, alternate_group,
 alternate_priority, effective_from, effective_to. Level 0 is a released assembly; a row at
 level n+1 is a component of the nearest row above it at level n, which is then a parent with a
 BOM of its own. Errors name the row (the header is row 1) and the column.
+
+A PLM that exports the process plan with the structure adds the columns op_no, work_center,
+setup_minutes, run_minutes_per_unit and instruction_ref: a row with an `op_no` is then an
+operation of the nearest row above it one level up (its description is the operation's; it has
+no item_id), and the operations of a parent are the routing of the parent's revision, effective
+like its BOM. The whole file is one release.
 """
 
 from __future__ import annotations
@@ -17,11 +23,12 @@ from typing import Any
 from mfgsync.formats.canonical import build
 from mfgsync.formats.errors import FormatError, check_size
 from mfgsync.formats.values import decimal
-from mfgsync.model.entities import Bom
+from mfgsync.model.entities import Bom, Operation, Routing
 from mfgsync.model.units import UnitError, normalize_uom
 
 COLUMNS = ("level", "item_id", "revision", "description", "qty_per", "uom", "scrap_pct", "alternate_group",
            "alternate_priority", "effective_from", "effective_to")
+ROUTING_COLUMNS = ("op_no", "work_center", "setup_minutes", "run_minutes_per_unit", "instruction_ref")
 _REQUIRED = ("level", "item_id", "revision", "qty_per", "uom")
 MAX_DEPTH = 50
 LINE_STEP = 10
@@ -79,9 +86,15 @@ class _Row:
 
 def read(text: str) -> list[Bom]:
     """One Bom per parent item (the level-0 assemblies and every sub-assembly), in file order."""
+    return read_release(text)[0]
+
+
+def read_release(text: str) -> tuple[list[Bom], list[Routing]]:
+    """The BOMs of the file, and the routings of the parents that have operations."""
     check_size(text)
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     boms: dict[tuple[str, str], dict[str, Any]] = {}
+    routings: dict[tuple[str, str], dict[str, Any]] = {}
     path: list[_Row] = []  # the row at each level above the current one
     try:
         header = [name.strip() for name in (reader.fieldnames or [])]
@@ -93,16 +106,17 @@ def read(text: str) -> list[Bom]:
             row = _Row(number, values)
             if not any((v or "").strip() for v in values.values() if isinstance(v, str)):
                 continue  # blank line
-            _place(row, path, boms)
+            _place(row, path, boms, routings)
     except csv.Error as exc:
         raise FormatError("PLM_CSV_VALUE", f"unreadable CSV: {exc}", line=reader.line_num) from None
     for bom in boms.values():
         for index, line in enumerate(bom["lines"], 1):
             line["line_no"] = LINE_STEP * index
-    return [build(Bom, bom) for bom in boms.values()]
+    return [build(Bom, bom) for bom in boms.values()], [build(Routing, r) for r in routings.values()]
 
 
-def _place(row: _Row, path: list[_Row], boms: dict[tuple[str, str], dict[str, Any]]) -> None:
+def _place(row: _Row, path: list[_Row], boms: dict[tuple[str, str], dict[str, Any]],
+           routings: dict[tuple[str, str], dict[str, Any]]) -> None:
     level = row.integer("level")
     if level is None:
         raise _cell_error(row.number, "level", "level is empty")
@@ -113,12 +127,31 @@ def _place(row: _Row, path: list[_Row], boms: dict[tuple[str, str], dict[str, An
         raise FormatError("PLM_CSV_LEVEL", f"level {level} follows level {len(path) - 1}: a level was skipped",
                           line=row.number, column="level")
     del path[level:]
+    if row.text("op_no") is not None:
+        if level == 0:
+            raise _cell_error(row.number, "level", "an operation needs the item it makes on the level above")
+        _routing_of(path[-1], routings)["operations"].append(_operation(row))
+        return
     item = row.required("item_id")
     if level == 0:
         _bom_of(row, boms)
     else:
         _bom_of(path[-1], boms)["lines"].append(_line(row, item))
     path.append(row)
+
+
+def _routing_of(parent: _Row, routings: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
+    key = (parent.required("item_id"), parent.required("revision"))
+    return routings.setdefault(key, {"item_id": key[0], "revision": key[1], "status": "released",
+                                     "effective_from": parent.day("effective_from"),
+                                     "effective_to": parent.day("effective_to"), "operations": []})
+
+
+def _operation(row: _Row) -> dict[str, Any]:
+    return {"op_no": row.integer("op_no"), "work_center": row.required("work_center"),
+            "description": row.text("description"), "setup_minutes": row.number_("setup_minutes", Decimal(0)),
+            "run_minutes_per_unit": row.number_("run_minutes_per_unit", Decimal(0)),
+            "instruction_ref": row.text("instruction_ref")}
 
 
 def _bom_of(parent: _Row, boms: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
@@ -137,23 +170,26 @@ def _line(row: _Row, item: str) -> dict[str, Any]:
             "effective_from": row.day("effective_from"), "effective_to": row.day("effective_to")}
 
 
-def write(boms: list[Bom]) -> str:
-    """The indented CSV of `boms`: each top-level BOM with its sub-assemblies expanded under it."""
+def write(boms: list[Bom], routings: list[Routing] = ()) -> str:
+    """The indented CSV of `boms`: each top-level BOM with its sub-assemblies expanded under it,
+    and each parent's operations (of `routings`, same item and revision) after its components."""
     by_item = {bom.item_id: bom for bom in boms}
+    operations = {(r.item_id, r.revision): r.operations for r in routings}
     components = {line.component_id for bom in boms for line in bom.lines}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(COLUMNS + (ROUTING_COLUMNS if routings else ()))
     for bom in boms:
         if bom.item_id in components:
             continue
         writer.writerow([0, bom.item_id, bom.revision, "", "", "", "", "", "", _iso(bom.effective_from),
                          _iso(bom.effective_to)])
-        _write_lines(writer, bom, by_item, 1)
+        _write_lines(writer, bom, by_item, operations, 1)
     return out.getvalue()
 
 
-def _write_lines(writer: Any, bom: Bom, by_item: dict[str, Bom], level: int) -> None:
+def _write_lines(writer: Any, bom: Bom, by_item: dict[str, Bom], operations: dict[tuple[str, str], list[Operation]],
+                 level: int) -> None:
     if level > MAX_DEPTH:
         raise FormatError("PLM_CSV_LEVEL", f"BOM structure under {bom.item_id} is deeper than {MAX_DEPTH} (a cycle?)")
     for line in bom.lines:
@@ -163,7 +199,10 @@ def _write_lines(writer: Any, bom: Bom, by_item: dict[str, Bom], level: int) -> 
                          line.alternate_group or "", "" if line.alternate_priority is None else line.alternate_priority,
                          _iso(line.effective_from), _iso(line.effective_to)])
         if child:
-            _write_lines(writer, child, by_item, level + 1)
+            _write_lines(writer, child, by_item, operations, level + 1)
+    for op in operations.get((bom.item_id, bom.revision), ()):
+        writer.writerow([level, "", "", op.description or "", "", "", "", "", "", "", "", op.op_no, op.work_center,
+                         _num(op.setup_minutes), _num(op.run_minutes_per_unit), op.instruction_ref or ""])
 
 
 def _iso(value: date | None) -> str:

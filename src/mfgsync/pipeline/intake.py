@@ -77,9 +77,11 @@ class Intake:
     def __init__(self, store: Store, settings: Settings, clock: Callable[[], float], actor: str = "pipeline",
                  routes: dict[EventType, tuple[Handler, ...]] = ROUTES):
         self.store, self.settings, self.clock, self.actor, self.routes = store, settings, clock, actor, routes
+        self._owners = settings.owners()  # trading partners own their supplier documents
         self.policy = Policy(negative_stock={p: v.negative_stock for p, v in settings.plants.items()},
                              work_centers={p: frozenset(v.work_centers) for p, v in settings.plants.items()
-                                           if v.work_centers is not None})
+                                           if v.work_centers is not None},
+                             receives={p: tuple(v.receives) for p, v in settings.plants.items()})
 
     def ingest(self, messages: Iterable[Raw], source: str | None = None, batch_size: int = 1000,
                on_batch: Callable[[IngestReport], None] | None = None) -> IngestReport:
@@ -116,8 +118,8 @@ class Intake:
         batch = self._decide_batch(uow, decoded, held=set())
         half_published = batch.releases_failed & batch.releases_applied
         if half_published:
-            # Some BOMs of a release passed and others did not: judge the batch again, holding
-            # back every BOM of those releases, so ERP and MES never see half of one.
+            # Some parts of a release passed and others did not: judge the batch again, holding
+            # back every part of those releases, so ERP and MES never see half of one.
             batch = self._decide_batch(uow, decoded, held=half_published)
         batch.flush()
         return batch.report
@@ -199,13 +201,13 @@ class Intake:
         merged_type = _MERGED.get(event_type)
         current = batch.state.entity(key, merged_type) if merged_type else None
         candidate = changes.merge(event_type, d.entity, fields, current)
-        findings = ownership_findings(event_type, d.source, d.entity, fields, current, self.settings.ownership)
+        findings = ownership_findings(event_type, d.source, d.entity, fields, current, self._owners)
         findings += validate(event_type, candidate, batch.state, self.policy)
         rejects = [f for f in findings if f.severity == REJECT] or _held_release(batch, d)
         if rejects:
             return self._reject(batch, d, rejects, key, replaying)
         e = d.envelope
-        if e.type == EventType.bom_released and e.correlationid:
+        if e.type in _RELEASE_PARTS and e.correlationid:
             batch.releases_applied.add(e.correlationid)
         event = Event(event_type, candidate, d.msg_key, d.source, d.message_id, e.time, e.correlationid)
         _note_change(batch, event)
@@ -229,7 +231,7 @@ class Intake:
 
     def _reject(self, batch: Batch, d: Decoded, findings: list[Finding], key: str | None,
                 replaying: bool) -> list[Finding]:
-        if d.event_type == EventType.bom_released and d.envelope is not None and d.envelope.correlationid:
+        if d.event_type in _RELEASE_PARTS and d.envelope is not None and d.envelope.correlationid:
             batch.releases_failed.add(d.envelope.correlationid)
         batch.quarantine(d, findings, key)
         batch.record(d, "quarantined", key, replaying=replaying)
@@ -251,11 +253,11 @@ def _note_change(batch: Batch, event: Event) -> None:
 
 
 def _held_release(batch: Batch, d: Decoded) -> list[Finding]:
-    """A BOM of a release that another BOM of failed: it waits with the rest of its release."""
+    """A part of a release another part of failed: it waits with the rest of its release."""
     release = d.envelope.correlationid
-    if d.envelope.type != EventType.bom_released or release not in batch.releases_held:
+    if d.envelope.type not in _RELEASE_PARTS or release not in batch.releases_held:
         return []
-    return [Finding("RELEASE_INCOMPLETE", f"another BOM of release {release} failed its rules; the release is "
+    return [Finding("RELEASE_INCOMPLETE", f"another part of release {release} failed its rules; the release is "
                                           "published whole or not at all", "correlationid")]
 
 
@@ -297,8 +299,10 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*thresholds)
 
 
-# Messages of engineering releases: the BOMs, routings and ECO of one release share a batch.
-_RELEASE_TYPES = {EventType.bom_released.value, EventType.routing_released.value, EventType.eco_approved.value}
+# Messages of engineering releases: the BOMs, routings and ECO of one release share a batch, and
+# are applied all or none.
+_RELEASE_PARTS = {EventType.bom_released, EventType.routing_released, EventType.eco_approved}
+_RELEASE_TYPES = {t.value for t in _RELEASE_PARTS}
 
 
 def _release_of(d: Decoded) -> str | None:

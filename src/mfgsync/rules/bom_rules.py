@@ -9,7 +9,7 @@ from datetime import date
 from mfgsync.model.entities import Bom, BomStatus, EcoStatus, EngineeringChange, ItemStatus, Routing
 from mfgsync.rules.checks import known_item, unit_converts
 from mfgsync.rules.findings import Finding
-from mfgsync.rules.policy import Policy
+from mfgsync.rules.policy import Policy, receiving_plants
 from mfgsync.rules.state import StateView
 
 
@@ -217,7 +217,8 @@ def routing_operations_valid(routing: Routing, state: StateView, policy: Policy)
             yield Finding("ROUTING_OPERATION_ORDER", f"operation {op.op_no} comes after operation {max(seen)}",
                           f"{path}.op_no")
         seen.add(op.op_no)
-        known = policy.work_centers.get(routing.plant_id) if routing.plant_id else None
-        if known is not None and op.work_center not in known:
-            yield Finding("ROUTING_WORK_CENTER_UNKNOWN", f"work center {op.work_center} is not one of plant "
-                          f"{routing.plant_id}'s ({', '.join(sorted(known)) or 'none'})", f"{path}.work_center")
+        for plant_id in receiving_plants(routing.item_id, routing.plant_id, policy.receives):
+            known = policy.work_centers.get(plant_id) if plant_id else None
+            if known is not None and op.work_center not in known:
+                yield Finding("ROUTING_WORK_CENTER_UNKNOWN", f"work center {op.work_center} is not one of plant "
+                              f"{plant_id}'s ({', '.join(sorted(known)) or 'none'})", f"{path}.work_center")

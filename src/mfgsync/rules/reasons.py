@@ -119,6 +119,7 @@ CATALOGUE: dict[str, Reason] = {
     # --- command line ---
     "CONFIG_INVALID": Reason("admin", "the configuration file cannot be read or breaks its schema"),
     "INPUT_INVALID": Reason("admin", "an input file cannot be read as the format given"),
+    "SNAPSHOT_UNREADABLE": Reason("admin", "a reconciliation snapshot cannot be read at all: no such file, an unknown format, no key column, or its live source failed"),
     "FILE_NOT_FOUND": Reason("admin", "a file named on the command line does not exist"),
     "UNKNOWN_FORMAT": Reason("admin", "the --format named is not one the command reads"),
     "UNKNOWN_TYPE": Reason("admin", "the entity type named is not one the hub stores"),

@@ -6,30 +6,27 @@ match the item; a plant-specific BOM goes to its plant. Each command's effect ke
 business identity (`erp:bom:PMP-100@P1#B`), so a release received twice is carried out once,
 and the ERP connector can find what it made after a timeout. The switch of the default BOM is
 scheduled for the effective date, in the BOM's own stream, so it always follows the upsert.
+
+A released routing goes the same way (`routing.upsert`, one per receiving plant), in the stream
+of the BOM of its item and plant: the ERP links a routing to the BOM of the same revision, so it
+follows the BOM commands of its release.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, time, timezone
-from fnmatch import fnmatchcase
 from typing import Iterator
 
 from mfgsync.model import entities as m
 from mfgsync.model import keys
+from mfgsync.rules import policy
 from mfgsync.workflows.effects import Effect, Emit, ScheduleAt
 from mfgsync.workflows.event import Event, PlantView, WorkflowView
 
 
 def receiving_plants(item_id: str, plant_id: str | None, plants: dict[str, PlantView]) -> Iterator[str | None]:
     """The plants an item's BOM goes to (None: the hub knows no plants, one BOM for all)."""
-    if not plants:
-        yield plant_id
-    elif plant_id is not None:
-        if plant_id in plants:
-            yield plant_id
-    else:
-        yield from (p for p, plant in sorted(plants.items())
-                    if any(fnmatchcase(item_id, pattern) for pattern in plant.receives))
+    return policy.receiving_plants(item_id, plant_id, {p: plant.receives for p, plant in plants.items()})
 
 
 def _codes(plants: dict[str, PlantView], plant_id: str | None, target: str) -> dict[str, str]:
@@ -60,6 +57,16 @@ def _bom_commands(target: str, bom: m.Bom, codes: dict[str, str], event: Event) 
                    stream)
     due = datetime.combine(bom.effective_from, time(), timezone.utc) if bom.effective_from else event.time
     return [upsert, ScheduleAt(due, default)]
+
+
+def propagate_routing(event: Event, state: WorkflowView) -> list[Effect]:
+    routing: m.Routing = event.entity
+    plants = dict(state.plants())
+    return [Emit(target, "routing.upsert", f"{target}:routing:{routing.item_id}@{plant_id or '*'}#{routing.revision}",
+                 {"routing": routing.model_copy(update={"plant_id": plant_id}).model_dump(mode="json"),
+                  "item_codes": _codes(plants, plant_id, target)}, keys.bom(routing.item_id, plant_id))
+            for target in _command_targets(event, state)
+            for plant_id in receiving_plants(routing.item_id, routing.plant_id, plants)]
 
 
 def propagate_item(event: Event, state: WorkflowView) -> list[Effect]:

@@ -19,6 +19,7 @@ ROUTES: dict[EventType, tuple[Handler, ...]] = {
     **{event_type: _EVERY_EVENT for event_type in EventType},
     EventType.item_upserted: (*_EVERY_EVENT, propagation.propagate_item),
     EventType.bom_released: (*_EVERY_EVENT, propagation.propagate_bom),
+    EventType.routing_released: (*_EVERY_EVENT, propagation.propagate_routing),
 }
 # A release (the ECO and BOM revisions of one correlation id) is applied as a whole once its
 # batch is decided: change_application.apply_change, called by the intake.

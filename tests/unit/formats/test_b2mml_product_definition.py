@@ -9,7 +9,7 @@ import pytest
 
 from mfgsync.formats import b2mml
 from mfgsync.formats.errors import FormatError
-from mfgsync.model.entities import Bom
+from mfgsync.model.entities import Bom, Routing
 
 from .test_b2mml import SCHEMAS
 
@@ -106,3 +106,35 @@ def test_orders_moved_without_their_quantity_cannot_be_a_schedule():
     with pytest.raises(FormatError) as caught:
         b2mml.render_orders_moved(notice)
     assert caught.value.code == "MISSING_ATTRIBUTE" and "WO-7" in caught.value.message
+
+
+PUMP_B_ROUTING = Routing(item_id="PMP-100", revision="B", plant_id="P1", effective_from=date(2026, 12, 15), operations=[
+    {"op_no": 20, "work_center": "WC-TEST", "description": "Pressure test", "run_minutes_per_unit": 5},
+    {"op_no": 10, "work_center": "WC-ASSY", "description": "Assemble", "setup_minutes": 15,
+     "run_minutes_per_unit": Decimal("12.5"), "instruction_ref": "WI-100-10"}])
+
+
+def test_a_routing_revision_is_a_product_definition_valid_against_the_schema():
+    assert schema_errors(b2mml.render_routing(PUMP_B_ROUTING), PRODUCT_DEFINITION_SCHEMA) == ""
+
+
+def test_each_operation_is_a_segment_in_operation_order_at_its_work_center_after_the_one_before():
+    root = ET.fromstring(b2mml.render_routing(PUMP_B_ROUTING))
+    assert root.findtext(f"{V0600}BillOfResourcesID") == "PMP-100 rev B"
+    operations = root.findall(f"{V0600}ProductSegment/{V0600}ProductSegment")
+    assert [(o.findtext(f"{V0600}ID"), o.findtext(f"{V0600}EquipmentSpecification/{V0600}EquipmentClassID"))
+            for o in operations] == [("PMP-100 rev B op 10", "WC-ASSY"), ("PMP-100 rev B op 20", "WC-TEST")]
+    assert operations[0].find(f"{V0600}SegmentDependency") is None
+    assert operations[1].findtext(f"{V0600}SegmentDependency/{V0600}ProductSegmentID") == "PMP-100 rev B op 10"
+
+
+def test_a_routing_reads_back_as_it_was_written():
+    back = b2mml.read_routing(b2mml.render_routing(PUMP_B_ROUTING))
+    assert back == PUMP_B_ROUTING.model_copy(update={"operations": sorted(PUMP_B_ROUTING.operations,
+                                                                          key=lambda op: op.op_no)})
+
+
+def test_a_product_definition_without_a_bill_of_resources_is_not_read_as_a_routing():
+    with pytest.raises(FormatError) as refused:
+        b2mml.read_routing(b2mml.render_product_definition(PUMP_B))
+    assert refused.value.code == "B2MML_MISSING_ELEMENT"

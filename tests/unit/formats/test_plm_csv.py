@@ -53,3 +53,38 @@ def test_json_lines_that_mention_levels_and_item_ids_are_not_taken_for_a_bom_csv
     with pytest.raises(formats.FormatError):
         formats.detect(line)
     assert formats.detect("level,item_id,qty_per,uom\n0,PMP-100,1,C62\n") == "plm-csv"
+
+
+def test_operation_rows_are_the_routing_of_the_parent_above_them_effective_like_its_bom(fixture_text):
+    boms, routings = plm_csv.read_release(fixture_text("plm/pump_release_with_routing.csv"))
+    assert [(b.item_id, [l.component_id for l in b.lines]) for b in boms] == [
+        ("PMP-100", ["IMP-200", "SEAL-B"]), ("IMP-200", ["SEAL-B", "BLADE"])]
+    by_item = {r.item_id: r for r in routings}
+    pump = by_item["PMP-100"]
+    assert (pump.revision, pump.effective_from.isoformat()) == ("B", "2026-12-15")
+    assert [(op.op_no, op.work_center, op.description, op.setup_minutes, op.run_minutes_per_unit, op.instruction_ref)
+            for op in pump.operations] == [(10, "WC-ASSY", "Assemble", 15, 12, "WI-100-10"),
+                                           (20, "WC-TEST", "Pressure test", 0, 5, None)]
+    assert [(op.op_no, op.run_minutes_per_unit) for op in by_item["IMP-200"].operations] == [(10, Decimal("1.5"))]
+
+
+def test_a_release_with_routings_writes_back_to_the_same_file(fixture_text):
+    boms, routings = plm_csv.read_release(fixture_text("plm/pump_release_with_routing.csv"))
+    text = plm_csv.write(boms, routings)
+    assert plm_csv.read_release(text) == (boms, routings)
+
+
+ROUTED = HEADER.rstrip("\n") + ",op_no,work_center,setup_minutes,run_minutes_per_unit,instruction_ref\n"
+
+
+@pytest.mark.parametrize("rows,code,line,column", [
+    (",,,Assemble,,,,,,,,10,WC-ASSY,,,\n", "PLM_CSV_VALUE", 2, "level"),          # no level
+    ("0,,,Assemble,,,,,,,,10,WC-ASSY,,,\n", "PLM_CSV_VALUE", 2, "level"),         # nothing made above it
+    ("0,A,1,,,,,,,,\n1,,,Assemble,,,,,,,,ten,WC-ASSY,,,\n", "PLM_CSV_VALUE", 3, "op_no"),
+    ("0,A,1,,,,,,,,\n1,,,Assemble,,,,,,,,10,,,,\n", "PLM_CSV_VALUE", 3, "work_center"),
+    ("0,A,1,,,,,,,,\n1,,,Assemble,,,,,,,,10,WC-ASSY,x,,\n", "PLM_CSV_VALUE", 3, "setup_minutes"),
+])
+def test_a_bad_operation_row_is_an_error_naming_the_row_and_column(rows, code, line, column):
+    with pytest.raises(FormatError) as caught:
+        plm_csv.read_release(ROUTED + rows)
+    assert (caught.value.code, caught.value.line, caught.value.column) == (code, line, column)

@@ -26,6 +26,7 @@ render_performance = performance.write
 render_schedule = schedule.write
 render_product_definition = product_definition.write
 render_orders_moved = product_definition.orders_moved
+render_routing = product_definition.write_routing
 
 
 def read_product_definition(text: str):
@@ -33,5 +34,10 @@ def read_product_definition(text: str):
     return product_definition.read(document(parse(text))[2])
 
 
-__all__ = ["read", "read_product_definition", "render_orders_moved", "render_performance",
-           "render_product_definition", "render_schedule"]
+def read_routing(text: str):
+    """The Routing of a V0600 ProductDefinition of a routing revision (bare or wrapped in a verb)."""
+    return product_definition.read_routing(document(parse(text))[2])
+
+
+__all__ = ["read", "read_product_definition", "read_routing", "render_orders_moved", "render_performance",
+           "render_product_definition", "render_routing", "render_schedule"]

@@ -13,6 +13,13 @@ those travel as the parameters and properties ISA-95 provides for such attribute
   `ScrapPercent` (unit P1), `AlternateGroup`, `AlternatePriority`, `EffectiveFrom`, `EffectiveTo`
   of the lines that have them.
 
+A routing revision is a ProductDefinition of the same ID whose BillOfResourcesID names it: one
+ProductSegment of that ID carrying the routing's `EffectiveFrom`, `EffectiveTo` and `Status`
+parameters, and in it one ProductSegment per operation, in op_no order (ID `<definition> op
+<op_no>`, the description, the parameters `OperationNumber`, `SetupMinutes` and
+`RunMinutesPerUnit` (unit MIN) and `WorkInstruction`, the work center as the EquipmentClassID of
+its EquipmentSpecification, and a SegmentDependency `AfterEnd` on the operation before it).
+
 The orders an applied ECO moves to a revision go to MES as a ProductionSchedule (schedule.write):
 each order with its new `BomRevision`. The schedule needs each order's quantity; a moves notice
 that does not carry it cannot be rendered (`orders_moved` says which order lacks it).
@@ -31,7 +38,7 @@ from mfgsync.formats.b2mml.xml import (V0600, children, required_text, root_elem
 from mfgsync.formats.canonical import build
 from mfgsync.formats.errors import FormatError
 from mfgsync.formats.values import number_text
-from mfgsync.model.entities import Bom, BomLine, ProductionOrder
+from mfgsync.model.entities import Bom, BomLine, Operation, ProductionOrder, Routing
 
 _SPECIFICATION = "MaterialSpecification"
 _PROPERTY = "MaterialSpecificationProperty"
@@ -42,6 +49,10 @@ _LINE_PROPERTIES = (("LineNumber", "line_no", "integer", None), ("ScrapPercent",
                     ("EffectiveFrom", "effective_from", "date", None), ("EffectiveTo", "effective_to", "date", None))
 _BOM_PARAMETERS = (("EffectiveFrom", "effective_from", "date"), ("EffectiveTo", "effective_to", "date"),
                    ("Status", "status", "string"))
+# the operation fields carried as parameters: (parameter ID, field, DataType, unit)
+_OPERATION_PARAMETERS = (("OperationNumber", "op_no", "integer", None), ("SetupMinutes", "setup_minutes", "decimal", "MIN"),
+                         ("RunMinutesPerUnit", "run_minutes_per_unit", "decimal", "MIN"),
+                         ("WorkInstruction", "instruction_ref", "string", None))
 
 
 def definition_id(item_id: str, revision: str) -> str:
@@ -68,6 +79,45 @@ def write(bom: Bom, plant_id: str | None = None) -> str:
     for line in bom.lines:
         _line(segment, line)
     return serialize(root, ns)
+
+
+def write_routing(routing: Routing) -> str:
+    """The ProductDefinition of a routing revision: its operations as product segments."""
+    ns, name = V0600, definition_id(routing.item_id, routing.revision)
+    root = root_element("ProductDefinition", ns)
+    sub(root, "ID", ns, name)
+    sub(root, "Version", ns, routing.revision)
+    if routing.plant_id:
+        scope(root, ns, routing.plant_id)
+    sub(root, "BillOfResourcesID", ns, name)
+    segment = sub(root, "ProductSegment", ns)
+    sub(segment, "ID", ns, name)
+    for parameter_id, field, data_type in _BOM_PARAMETERS:
+        value = getattr(routing, field)
+        if value is not None:
+            _value(_named(segment, "Parameter", parameter_id), _text(value), data_type)
+    before = None
+    for op in sorted(routing.operations, key=lambda op: op.op_no):
+        before = _operation(segment, name, op, before)
+    return serialize(root, ns)
+
+
+def _operation(parent: ET.Element, name: str, op: Operation, before: str | None) -> str:
+    ns, segment_id = V0600, f"{name} op {op.op_no}"
+    segment = sub(parent, "ProductSegment", ns)
+    sub(segment, "ID", ns, segment_id)
+    if op.description:
+        sub(segment, "Description", ns, op.description)
+    for parameter_id, field, data_type, unit in _OPERATION_PARAMETERS:
+        value = getattr(op, field)
+        if value is not None:
+            _value(_named(segment, "Parameter", parameter_id), _text(value), data_type, unit)
+    sub(sub(segment, "EquipmentSpecification", ns), "EquipmentClassID", ns, op.work_center)
+    if before:
+        dependency = _named(segment, "SegmentDependency", f"{segment_id} after {before}")
+        sub(dependency, "Dependency", ns, "AfterEnd")
+        sub(dependency, "ProductSegmentID", ns, before)
+    return segment_id
 
 
 def _line(segment: ET.Element, line: BomLine) -> None:
@@ -147,6 +197,25 @@ def read(root: ET.Element) -> Bom:
         **_named_values(segment, "Parameter", ns, {p: f for p, f, _ in _BOM_PARAMETERS}),
         "lines": [_read_line(s, ns) for s in specifications if text_of(s, "MaterialUse", ns) == "Consumed"]}
     return build(Bom, bom)
+
+
+def read_routing(root: ET.Element) -> Routing:
+    """The Routing of a ProductDefinition written by write_routing."""
+    ns = split_tag(root)[0]
+    segment = next(iter(children(root, "ProductSegment", ns)), None)
+    if ns != V0600 or segment is None or text_of(root, "BillOfResourcesID", ns) is None:
+        raise FormatError("B2MML_MISSING_ELEMENT", "a V0600 ProductDefinition with a BillOfResourcesID and a "
+                                                   "ProductSegment is needed")
+    name = required_text(root, "ID", ns)
+    item_id = name.rsplit(" rev ", 1)[0]
+    return build(Routing, {
+        "item_id": item_id, "revision": required_text(root, "Version", ns),
+        "plant_id": text_of(root, "HierarchyScope/EquipmentID", ns),
+        **_named_values(segment, "Parameter", ns, {p: f for p, f, _ in _BOM_PARAMETERS}),
+        "operations": [{"work_center": required_text(op, "EquipmentSpecification/EquipmentClassID", ns),
+                        "description": text_of(op, "Description", ns),
+                        **_named_values(op, "Parameter", ns, {p: f for p, f, _, _ in _OPERATION_PARAMETERS})}
+                       for op in children(segment, "ProductSegment", ns)]})
 
 
 def _read_line(specification: ET.Element, ns: str) -> dict[str, Any]:
