@@ -9,7 +9,7 @@ from typing import Callable, Mapping
 
 from mfgsync.config import Settings, System, load_settings
 from mfgsync.connectors.b2mml import B2mmlConnector
-from mfgsync.connectors.base import Connector
+from mfgsync.connectors.base import Connector, PermanentError, TransientError
 from mfgsync.connectors.files import DropFolderConnector, RecorderConnector
 from mfgsync.connectors.memory import MemoryConnector
 from mfgsync.connectors.tryton import TrytonConnector
@@ -35,6 +35,26 @@ def build_connector(system: System) -> Connector | None:
         case "tryton": return TrytonConnector(TrytonSession(system.url, system.database, system.user,
                                                             system.password(), system.timeout_seconds))
     return None
+
+
+def live_stock(settings: Settings) -> Callable[[str], list[dict]]:
+    """Stock pulled live from a configured ERP (`system:NAME` in a reconciliation), per plant with
+    an `erp_warehouse`."""
+    def pull(name: str) -> list[dict]:
+        from mfgsync.connectors.tryton_stock import stock_balances
+        from mfgsync.reconcile.snapshots import SnapshotError
+        system = settings.systems.get(name)
+        if system is None or system.kind != "tryton":
+            raise SnapshotError(f"system:{name}: not a configured Tryton system")
+        warehouses = {plant_id: plant.erp_warehouse for plant_id, plant in settings.plants.items() if plant.erp_warehouse}
+        session = TrytonSession(system.url, system.database, system.user, system.password(), system.timeout_seconds)
+        try:
+            return stock_balances(session, warehouses)
+        except (TransientError, PermanentError) as exc:
+            raise SnapshotError(f"system:{name}: {exc}") from None
+        finally:
+            session.close()
+    return pull
 
 
 def audit_key() -> bytes | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Hashable
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -26,8 +27,9 @@ SystemKind = Literal["source", "memory", "dropfolder", "b2mml", "recorder", "web
                      "edifact"]
 # Kinds that receive deliveries in this version; the others are named for the flows to come.
 # Kinds that take commands (item.upsert, bom.upsert, …) that workflows emit for them.
-COMMAND_KINDS = {"tryton"}
-DELIVERING_KINDS = {"memory", "dropfolder", "b2mml", "recorder", "webhook", "tryton"}
+COMMAND_KINDS = {"tryton", "x12", "edifact"}
+DELIVERING_KINDS = {"memory", "dropfolder", "b2mml", "recorder", "webhook", "tryton", "x12", "edifact"}
+PARTNER_KINDS = {"x12", "edifact"}  # and a webhook system naming a supplier_id
 DEFAULT_SOURCES = ("plm", "erp", "mes", "wms", "supplier")
 
 
@@ -57,16 +59,47 @@ class System(_Strict):
     sender_id: str | None = None
     receiver_id: str | None = None
     timeout_seconds: float = 10.0
+    # A trading partner (kind x12 or edifact, or a webhook naming a supplier_id): the supplier it
+    # serves (default: the system's name), its envelopes, acknowledgement windows, tolerances
+    # for invoices, where its deliveries arrive, and its code lists (formats.partners keys).
+    supplier_id: str | None = None
+    sender_qualifier: Annotated[str, Field(max_length=4)] = "ZZ"
+    receiver_qualifier: Annotated[str, Field(max_length=4)] = "ZZ"
+    version: Literal["004010", "005010"] = "004010"
+    directory: Annotated[str, Field(pattern=r"^D\.?[0-9]{2}[A-C]$")] = "D96A"
+    ack_window_hours: Annotated[float, Field(gt=0)] = 24.0  # 997 / CONTRL
+    po_ack_window_hours: Annotated[float, Field(gt=0)] = 72.0  # 855 / ORDRSP
+    envelope_policy: Literal["strict", "lenient"] = "strict"
+    ta1_requested: bool = False  # ask the partner for a TA1 on every interchange (ISA14)
+    price_tolerance_pct: Annotated[Quantity, Field(ge=0)] = Decimal(0)
+    qty_tolerance_pct: Annotated[Quantity, Field(ge=0)] = Decimal(0)
+    plant_id: str = "P1"
+    location_id: str = "RECEIVING"
+    profile: dict[str, Any] = Field(default_factory=dict)
+    webhook_window_seconds: Annotated[float, Field(gt=0)] = 300.0
     _name: str = PrivateAttr(default="")  # its key under `systems`, set by Settings, for messages
 
     @model_validator(mode="after")
     def _has_what_its_kind_needs(self) -> "System":
         needs = {"dropfolder": ["path"], "b2mml": ["path"], "recorder": ["path"], "webhook": ["url", "secret_env"],
+                 "x12": ["dropfolder", "sender_id", "receiver_id"], "edifact": ["dropfolder", "sender_id", "receiver_id"],
                  "tryton": ["url", "database", "user", "password_env"], "rest": ["url"]}
         for field in needs.get(self.kind, []):
             if not getattr(self, field):
                 raise ValueError(f"a {self.kind} system needs `{field}`")
         return self
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def is_partner(self) -> bool:
+        return self.kind in PARTNER_KINDS or (self.kind == "webhook" and self.supplier_id is not None)
+
+    def partner_profile(self) -> Any:
+        """The partner's code lists and qualifiers: the defaults with its `profile` overrides."""
+        from mfgsync.formats.partners import DEFAULT_PROFILE
+        return DEFAULT_PROFILE.with_overrides(self.profile)
 
     def secret(self) -> str | None:
         """The signing secret, read from the environment (never from the file)."""
@@ -119,6 +152,34 @@ class Plant(_Strict):
     work_centers: list[str] | None = None
     # The plant's own codes for hub items, per target system: {system: {item_id: code}}.
     item_codes: dict[str, dict[str, str]] = Field(default_factory=dict)
+    # Whether a report of completions alone consumes the order's frozen BOM revision
+    # (backflush), and whether that consumption includes each line's scrap allowance.
+    backflush: bool = False
+    backflush_scrap: bool = True
+
+
+class Replenishment(_Strict):
+    # A purchase order the hub raises from a requisition is approved at once when its value is
+    # at most this much (in its currency); above it, or with no price, it waits for approval.
+    # None: every such order waits for a person.
+    auto_approve_up_to: Annotated[Quantity, Field(ge=0)] | None = None
+
+
+class ScheduledReconciliation(_Strict):
+    """A reconciliation `serve` runs every `every_seconds`: each side a snapshot file, `hub` (the
+    hub's own balances) or `system:NAME` (pulled live from a configured ERP)."""
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
+    left: str
+    right: str
+    left_system: str | None = None  # whose codes a file's rows carry (mapped as `mappings` say)
+    right_system: str | None = None
+    every_seconds: Annotated[float, Field(gt=0)] = 3600.0
+
+
+class ReconciliationSettings(_Strict):
+    # Per item, how far two quantities may differ and still match (`*`: every other item); exact by default.
+    tolerances: dict[str, Annotated[Quantity, Field(ge=0)]] = Field(default_factory=dict)
+    schedule: list[ScheduledReconciliation] = Field(default_factory=list)
 
 
 class Settings(_Strict):
@@ -128,6 +189,7 @@ class Settings(_Strict):
     plants: dict[str, Plant] = Field(default_factory=dict)
     units: list[UnitRule] = Field(default_factory=list)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    replenishment: Replenishment = Field(default_factory=Replenishment)
     # Event types whose replay needs a second person's approval.
     approval_required: list[EventType] = Field(default_factory=list)
     # Code mappings per system: {system: {code_kind: {their_code: our_code}}}.
@@ -136,6 +198,7 @@ class Settings(_Strict):
     # How far a message's `time` may be ahead of the hub's clock before it is quarantined
     # (TIMESTAMP_IN_FUTURE): a sender's clock years ahead would make every later update stale.
     max_future_skew_seconds: Annotated[float, Field(ge=0)] = DEFAULT_FUTURE_SKEW_SECONDS
+    reconciliation: ReconciliationSettings = Field(default_factory=ReconciliationSettings)
 
     @field_validator("systems")
     @classmethod
@@ -170,6 +233,18 @@ class Settings(_Strict):
                 if system.kind not in DELIVERING_KINDS:
                     raise _located(where, f"`{target}` is a {system.kind} system, which cannot receive deliveries yet")
         return self
+
+    def partners(self) -> dict[str, System]:
+        """Trading partners by the supplier id each serves."""
+        return {system.supplier_id or name: system for name, system in self.systems.items() if system.is_partner()}
+
+    def owners(self) -> dict[str, str | list[str]]:
+        """Ownership with every trading partner an owner of the supplier domain beside its owner."""
+        partners = [s.name for s in self.partners().values()]
+        if not partners:
+            return dict(self.ownership)
+        supplier = self.ownership.get("supplier", DEFAULT_OWNERSHIP["supplier"])
+        return {**self.ownership, "supplier": [supplier, *partners]}
 
     def command_targets(self) -> set[str]:
         """Systems that take the hub's commands (an ERP's API) rather than its envelopes."""

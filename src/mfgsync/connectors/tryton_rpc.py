@@ -81,16 +81,17 @@ class TrytonSession:
         self._authorization: str | None = None
         self._context: dict[str, Any] | None = None
 
-    def model(self, model: str, method: str, *params: Any) -> Any:
-        """`model.<model>.<method>(*params, context)`, logged in as needed."""
+    def model(self, model: str, method: str, *params: Any, context: dict[str, Any] | None = None) -> Any:
+        """`model.<model>.<method>(*params, context)`, logged in as needed; `context` adds keys to
+        the user's (a stock quantity's `locations`, say)."""
         if self._authorization is None:
             self.login()
         name = f"model.{model}.{method}"
         try:
-            return self._post(name, [*params, self._context])
+            return self._post(name, [*params, {**self._context, **(context or {})}])
         except SessionExpired:
             self.login()
-            return self._post(name, [*params, self._context])
+            return self._post(name, [*params, {**self._context, **(context or {})}])
 
     def login(self) -> None:
         self._authorization = None

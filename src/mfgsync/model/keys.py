@@ -65,6 +65,16 @@ def balance(item_id: str, plant_id: str, location_id: str, lot_id: str | None, s
     return f"BAL:{part(item_id)}|{part(plant_id)}|{part(location_id)}|{_optional(lot_id, '-')}|{part(status)}"
 
 
+def stock_position(item_id: str, plant_id: str, location_id: str, lot_id: str | None) -> str:
+    """A place stock is kept, whatever its status: what reconciliation compares and raises on."""
+    return f"POS:{part(item_id)}|{part(plant_id)}|{part(location_id)}|{_optional(lot_id, '-')}"
+
+
+def reconciliation_run(name: str, at: str) -> str:
+    """One run of a named reconciliation, at the hub's time of the run."""
+    return f"RECON:{part(name)}#{part(at)}"
+
+
 def uom_conversion(item_id: str | None, from_uom: str, to_uom: str) -> str:
     return f"UOM:{_optional(item_id, '*')}|{part(from_uom)}|{part(to_uom)}"
 
@@ -107,6 +117,42 @@ def production_report(report_id: str) -> str:
 
 def quality_hold(hold_id: str) -> str:
     return f"HOLD:{part(hold_id)}"
+
+
+def lot_link(input_lot: str, output_lot: str, report_id: str, direction: str) -> str:
+    """One input lot's link to one output lot made in a report, seen from one side."""
+    return f"LOT:{direction}|{part(input_lot)}|{part(output_lot)}#{part(report_id)}"
+
+
+def requisition(requisition_id: str) -> str:
+    return f"PREQ:{part(requisition_id)}"
+
+
+def control_numbers(partner: str) -> str:
+    """The control numbers the hub last used towards a trading partner."""
+    return f"CTRL:{part(partner)}"
+
+
+def sent_interchange(partner: str, control_number: str) -> str:
+    return f"SENTX:{part(partner)}|{part(control_number)}"
+
+
+def received_interchange(partner: str, control_number: str) -> str:
+    return f"RCVX:{part(partner)}|{part(control_number)}"
+
+
+def supplier_order(po_number: str) -> str:
+    """A purchase order's exchange with its supplier (sent, acknowledged)."""
+    return f"SUPORD:{part(po_number)}"
+
+
+def expected_receipt(asn_id: str, line_index: int) -> str:
+    return f"EXPRCPT:{part(asn_id)}|{line_index}"
+
+
+def partner_stream(partner: str, po_number: str) -> str:
+    """The delivery stream of a purchase order's documents to its partner: they arrive in order."""
+    return f"EDI:{part(partner)}|{part(po_number)}"
 
 
 def item_command_stream(code: str) -> str:

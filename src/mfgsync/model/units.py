@@ -139,6 +139,10 @@ class UnitCatalogue:
             return Decimal(result.numerator)
         return _exact_decimal(result).normalize()
 
+    def has_own_conversions(self, item_id: str | None) -> bool:
+        """Whether the item has conversions of its own (a box of 12 of it), beside the global ones."""
+        return item_id is not None and item_id in self._edges
+
     def can_convert(self, from_uom: str, to_uom: str, item_id: str | None = None) -> bool:
         try:
             self.factor(from_uom, to_uom, item_id)

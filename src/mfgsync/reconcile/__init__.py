@@ -1,0 +1,1 @@
+"""Reconciliation: snapshots of what each system holds, compared, and each difference explained."""
