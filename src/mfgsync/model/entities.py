@@ -83,6 +83,7 @@ class Item(Canonical):
     order_multiple: NonNegative | None = None
     safety_stock: NonNegative | None = None
     reorder_point: NonNegative | None = None
+    lot_tracked: bool = False  # every movement of it names its lot
 
 
 class UomConversion(Canonical):
@@ -185,6 +186,12 @@ class SourcingRule(Canonical):
     valid_from: date | None = None
     valid_to: date | None = None
     priority: Ordinal = 1
+    price_breaks: Annotated[list["PriceBreak"], Field(max_length=100)] = []  # cheaper from a quantity on
+
+
+class PriceBreak(Canonical):
+    min_qty: Positive
+    unit_price: NonNegative
 
 
 class PoLineStatus(StrEnum):
@@ -195,6 +202,7 @@ class PoLineStatus(StrEnum):
     backordered = "backordered"
     shipped = "shipped"
     received = "received"
+    invoiced = "invoiced"  # received and matched to the supplier's invoice
     cancelled = "cancelled"
     closed = "closed"
 
@@ -211,6 +219,8 @@ class PurchaseOrderLine(Canonical):
     status: PoLineStatus = PoLineStatus.open
     shipped_qty: NonNegative = Decimal(0)
     received_qty: NonNegative = Decimal(0)
+    committed_qty: NonNegative | None = None  # what the supplier's acknowledgement commits to deliver
+    invoiced_qty: NonNegative = Decimal(0)
 
 
 class PurchaseOrder(Canonical):
@@ -397,3 +407,42 @@ class ProductionReport(Canonical):
                     "a production report carries only consumption, completion and scrap movements",
                 )
         return self
+
+
+class RequisitionStatus(StrEnum):
+    open = "open"  # waiting for a purchase order (no sourcing rule, or approval pending)
+    ordered = "ordered"
+
+
+class PurchaseRequisition(Canonical):
+    """A need for stock the hub raised itself, with the movement and order that caused it."""
+
+    requisition_id: Key
+    item_id: Key
+    plant_id: Key
+    qty: Positive
+    uom: Uom
+    need_date: date
+    supplier_id: Key | None = None
+    unit_price: NonNegative | None = None
+    currency: Currency | None = None
+    po_number: Key | None = None
+    status: RequisitionStatus = RequisitionStatus.open
+    trigger: Text  # why: reorder point or MRP net requirement, with the figures
+    trigger_movement_id: Key | None = None
+    trigger_order_id: Key | None = None
+
+
+class LotLink(Canonical):
+    """One input lot that went into one output lot, from a production report."""
+
+    input_item_id: Key
+    input_lot_id: Key
+    input_qty: Quantity
+    input_uom: Uom
+    output_item_id: Key
+    output_lot_id: Key
+    output_qty: Quantity
+    output_uom: Uom
+    order_id: Key
+    report_id: Key

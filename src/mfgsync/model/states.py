@@ -85,3 +85,15 @@ def production_transition_allowed(current: ProductionStatus | str | None, new: P
         return True
     current = ProductionStatus(current)
     return current == new or (current, new) in PRODUCTION_TRANSITIONS
+
+
+# A production order takes reports from release until it is closed.
+PRODUCTION_REPORTABLE = frozenset({_R.released, _R.in_process, _R.completed})
+
+
+def start_production(current: ProductionStatus | str) -> ProductionStatus:
+    """The order's status once the shop floor reports on it: a released order is in process."""
+    current = ProductionStatus(current)
+    if current not in PRODUCTION_REPORTABLE:
+        raise ValueError(f"a {current} production order takes no reports")
+    return _R.in_process if current == _R.released else current

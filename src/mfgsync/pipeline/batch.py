@@ -80,13 +80,16 @@ class Batch:
     def __init__(self, uow: UnitOfWork, settings: Settings, now: float, now_iso: str, actor: str):
         self.uow, self.settings, self.now, self.at, self.actor = uow, settings, now, now_iso, actor
         self.state = BatchState(uow, settings.conversions(), settings.subscriptions, now_iso, settings.plants,
-                                settings.command_targets())
+                                settings.command_targets(), settings.replenishment.auto_approve_up_to)
+        self.state.set_partners(settings.partners())
         self.inbox: list[dict] = []
         self.inbox_updates: list[dict] = []
         self.duplicates: list[str] = []
         self.exceptions: list[dict] = []
         self.outbox: list[dict] = []
         self.scheduled: list[dict] = []
+        self.unscheduled: list[str] = []  # effect keys of scheduled effects no longer wanted
+        self.resolved: list[dict] = []  # open exceptions a workflow closes
         self.audit: list[AuditEntry] = []
         self.report = IngestReport()
         self.seen: dict[str, tuple[str, str | None]] = {}  # msg_key -> (outcome, content hash), so far
@@ -146,4 +149,8 @@ class Batch:
         self.uow.add_exceptions(self.exceptions)
         self.uow.add_outbox(self.outbox)
         self.uow.add_scheduled(self.scheduled)
+        if self.unscheduled:
+            self.uow.cancel_scheduled(self.unscheduled, self.at)
+        if self.resolved:
+            self.uow.resolve_exceptions(self.resolved, self.at)
         self.uow.audit(self.audit, self.at)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import Iterable, Mapping
 
 from mfgsync.envelope import EventType
 from mfgsync.model import entities as m
-from mfgsync.model import keys
+from mfgsync.model import keys, partner_records
 from mfgsync.model.units import Conversion, UnitCatalogue
 from mfgsync.store.port import StoredEntity, UnitOfWork
 from mfgsync.workflows import engineering_change as ec
@@ -29,7 +30,11 @@ MODELS: dict[str, type[m.Canonical]] = {
     "purchase_order": m.PurchaseOrder, "quality_hold": m.QualityHold, "uom": m.UomConversion,
     "movement": m.InventoryMovement, "production_report": m.ProductionReport,
     "production_order": m.ProductionOrder, "eco": m.EngineeringChange, "sourcing": m.SourcingRule,
+    "purchase_requisition": m.PurchaseRequisition,
 }
+
+
+MODELS.update(partner_records.MODELS)  # what the hub keeps of its exchanges with trading partners
 
 
 @lru_cache(maxsize=65536)
@@ -48,8 +53,10 @@ class BatchState:
 
     def __init__(self, uow: UnitOfWork, conversions: Iterable[Conversion],
                  subscriptions: Mapping[EventType, list[str]], now: str,
-                 plants: Mapping[str, PlantView] | None = None, command_targets: Iterable[str] = ()):
+                 plants: Mapping[str, PlantView] | None = None, command_targets: Iterable[str] = (),
+                 auto_approve_up_to: Decimal | None = None):
         self._uow, self._subscriptions, self._now = uow, subscriptions, now
+        self._auto_approve_up_to = auto_approve_up_to
         self._plants, self._command_targets = plants or {}, set(command_targets)
         self._rows: dict[str, StoredEntity | None] = {}
         self._parsed: dict[str, m.Canonical | None] = {}
@@ -58,8 +65,11 @@ class BatchState:
         self._written_by_ref: dict[tuple[str, str], set[str]] = {}
         self._fetched_refs: set[tuple[str, str]] = set()  # (entity type, item) fetched in bulk
         self._stored_orders: list[m.PurchaseOrder] | None = None
+        self._partners: Mapping[str, object] = {}
+        self._parents: dict[str, set[str]] | None = None  # component -> parent items, when asked
         self._qty: dict[str, Decimal] = {}  # balance key -> quantity as this batch leaves it
         self._unread: dict[str, Decimal] = {}  # balance key -> this batch's deltas to a balance not read
+        self._item_stock: dict[str, dict[str, dict]] = {}  # item -> balance key -> balance, batch included
         self.stock_moves: list[dict] = []
         self.stock_counts: list[dict] = []
         self._units = UnitCatalogue(conversions)
@@ -178,6 +188,29 @@ class BatchState:
     def sourcing_rules(self, item_id: str) -> list[m.SourcingRule]:
         return list(self._refs("sourcing", item_id).values())
 
+    # --- what the shop-floor workflows read (workflows/production.py, inventory.py, replenishment.py) ---
+    def production_order(self, order_id: str) -> m.ProductionOrder | None:
+        return self.entity(keys.production_order(order_id), "production_order")
+
+    def purchase_requisitions(self, item_id: str) -> list[m.PurchaseRequisition]:
+        return list(self._refs("purchase_requisition", item_id).values())
+
+    def balances_of(self, item_id: str) -> list[m.InventoryBalance]:
+        """Every balance of the item as this batch leaves it (read once a batch, then kept up)."""
+        if item_id not in self._item_stock:
+            held = {keys.balance(b["item_id"], b["plant_id"], b["location_id"], b["lot_id"], b["status"]): dict(b)
+                    for b in self._uow.stock_of(item_id)}
+            for row in (r for r in self.stock_moves + self.stock_counts if r["item_id"] == item_id):
+                _book(held, row)
+            self._item_stock[item_id] = held
+        return [m.InventoryBalance.model_validate(b) for b in self._item_stock[item_id].values()]
+
+    def auto_approve_up_to(self) -> Decimal | None:
+        return self._auto_approve_up_to
+
+    def today(self) -> date:
+        return date.fromisoformat(self._now[:10])
+
     def subscribers(self, event_type: EventType) -> list[str]:
         return self._subscriptions.get(event_type, [])
 
@@ -186,6 +219,34 @@ class BatchState:
 
     def plants(self) -> Mapping[str, PlantView]:
         return self._plants
+
+    # --- what the supplier workflows read (workflows/supplier_orders.py and its neighbours) ---
+    def set_partners(self, partners: Mapping[str, object]) -> None:
+        self._partners = partners
+
+    def partners(self) -> Mapping[str, object]:
+        """Trading partners by the supplier id each serves (config.System)."""
+        return self._partners
+
+    def record(self, key: str, entity_type: str) -> m.Canonical | None:
+        """Any stored entity of a type by its key, this batch's writes included."""
+        return self.entity(key, entity_type)
+
+    def records_of(self, entity_type: str, ref: str) -> list[m.Canonical]:
+        return list(self._refs(entity_type, ref).values())
+
+    def orders_using(self, item_id: str) -> list[m.ProductionOrder]:
+        """Open production orders whose item's released BOM (any revision) uses `item_id`."""
+        if self._parents is None:  # where-used, read once a batch
+            self._parents = {}
+            for data in self._uow.entities_of_type("bom_revision"):
+                bom = _parse("bom_revision", data)
+                for line in bom.lines:
+                    self._parents.setdefault(line.component_id, set()).add(bom.item_id)
+        open_states = {m.ProductionStatus.planned, m.ProductionStatus.released, m.ProductionStatus.in_process}
+        return sorted((o for parent in sorted(self._parents.get(item_id, ()))
+                       for o in self._refs("production_order", parent).values() if o.status in open_states),
+                      key=lambda o: o.order_id)
 
     # --- writing ---
     def put(self, put: Put, tokens: str | None, msg_key: str) -> str:
@@ -215,6 +276,8 @@ class BatchState:
             self._unread[key] = self._unread.get(key, Decimal(0)) + adj.delta
         self.stock_moves.append(self._stock_row(key, adj.item_id, adj.plant_id, adj.location_id, adj.lot_id,
                                                 adj.status, adj.uom, msg_key, correlation_id, delta=adj.delta))
+        if adj.item_id in self._item_stock:
+            _book(self._item_stock[adj.item_id], self.stock_moves[-1])
 
     def count(self, counted: Count, msg_key: str, correlation_id: str | None) -> None:
         b = counted.balance
@@ -223,6 +286,8 @@ class BatchState:
         self._unread.pop(key, None)
         self.stock_counts.append(self._stock_row(key, b.item_id, b.plant_id, b.location_id, b.lot_id, b.status,
                                                  b.uom, msg_key, correlation_id, qty=b.qty))
+        if b.item_id in self._item_stock:
+            _book(self._item_stock[b.item_id], self.stock_counts[-1])
 
     def _stock_row(self, key, item_id, plant_id, location_id, lot_id, status, uom, msg_key, correlation_id,
                    **amount) -> dict:
@@ -232,3 +297,10 @@ class BatchState:
 
     def written_rows(self) -> list[dict]:
         return list(self._written.values())
+
+
+def _book(balances: dict[str, dict], row: dict) -> None:
+    """A ledger row of this batch (a delta or a count) applied to an item's balances."""
+    names = ("item_id", "plant_id", "location_id", "lot_id", "status", "uom")
+    balance = balances.setdefault(row["balance_key"], {**{n: row[n] for n in names}, "qty": Decimal(0)})
+    balance["qty"] = balance["qty"] + row["delta"] if "delta" in row else row["qty"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from mfgsync.model.entities import (
-    Bom, BomStatus, EngineeringChange, HoldStatus, Item, PurchaseOrder, QualityHold, Supplier,
+    Bom, BomStatus, EngineeringChange, HoldStatus, Item, ProductionOrder, PurchaseOrder, QualityHold, Supplier,
 )
 from mfgsync.model.units import UnitCatalogue
 
@@ -24,6 +24,7 @@ class MemoryState:
     stock: dict[StockKey, Decimal] = field(default_factory=dict)
     holds: list[QualityHold] = field(default_factory=list)
     changes: list[EngineeringChange] = field(default_factory=list)
+    production_orders: dict[str, ProductionOrder] = field(default_factory=dict)
     catalogue: UnitCatalogue = field(default_factory=UnitCatalogue)
 
     @classmethod
@@ -47,6 +48,8 @@ class MemoryState:
             self.holds = [h for h in self.holds if h.hold_id != entity.hold_id] + [entity]
         elif isinstance(entity, EngineeringChange):
             self.changes = [c for c in self.changes if c.eco_id != entity.eco_id] + [entity]
+        elif isinstance(entity, ProductionOrder):
+            self.production_orders[entity.order_id] = entity
         else:
             raise TypeError(f"MemoryState does not hold {type(entity).__name__}")
 
@@ -76,6 +79,15 @@ class MemoryState:
 
     def engineering_changes(self, item_id: str) -> list[EngineeringChange]:
         return [c for c in self.changes if c.item_id == item_id]
+
+    def production_order(self, order_id: str) -> ProductionOrder | None:
+        return self.production_orders.get(order_id)
+
+    def bom_revisions(self, item_id: str) -> list[Bom]:
+        return [b for b in self.boms if b.item_id == item_id]
+
+    def plants(self) -> dict:
+        return {}  # no plant configuration: nothing is backflushed
 
 
 def _bom_key(bom: Bom) -> tuple[str, str, str | None]:

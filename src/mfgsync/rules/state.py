@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Protocol
 
-from mfgsync.model.entities import Bom, EngineeringChange, Item, PurchaseOrder, QualityHold, Supplier
+from mfgsync.model.entities import Bom, EngineeringChange, Item, ProductionOrder, PurchaseOrder, QualityHold, Supplier
 from mfgsync.model.units import UnitCatalogue
 
 
@@ -35,3 +35,5 @@ class StateView(Protocol):
     def engineering_changes(self, item_id: str) -> list[EngineeringChange]:
         """The engineering changes recorded for an item, whatever their status."""
         ...
+
+    def production_order(self, order_id: str) -> ProductionOrder | None: ...

@@ -11,6 +11,7 @@ from mfgsync.envelope import EventType
 from mfgsync.model.base import Canonical
 from mfgsync.rules import bom_rules as bom
 from mfgsync.rules import item_rules as items
+from mfgsync.rules import shop_floor_rules as shop
 from mfgsync.rules import stock_rules as stock
 from mfgsync.rules import supply_rules as supply
 from mfgsync.rules.findings import Finding
@@ -36,10 +37,10 @@ RULES: dict[EventType, list[Rule]] = {
     E.po_acknowledged: [supply.po_known, supply.ack_lines_valid],
     E.asn_received: [supply.supplier_known, supply.asn_lines_valid],
     E.invoice_received: [supply.supplier_known, supply.invoice_lines_valid],
-    E.inventory_moved: [stock.movement_valid],
+    E.inventory_moved: [stock.movement_valid, shop.movement_sound],
     E.inventory_snapshot: [stock.snapshot_valid],
-    E.production_released: [items.item_known],
-    E.production_reported: [stock.report_movements_valid],
+    E.production_released: [items.item_known, shop.production_transition_valid],
+    E.production_reported: [shop.report_sound],  # the stock rules over its movements, backflush included
     E.quality_hold: [items.item_known],
     E.quality_released: [items.item_known],
 }

@@ -30,6 +30,8 @@ class Event:
 class PlantView(Protocol):
     receives: list[str]  # shell-style patterns of the item ids whose BOMs the plant receives
     item_codes: Mapping[str, Mapping[str, str]]  # system -> item id -> the plant's code there
+    backflush: bool  # a completion-only report consumes the frozen BOM revision
+    backflush_scrap: bool  # ... with each line's scrap allowance
 
 
 class WorkflowView(StateView, Protocol):

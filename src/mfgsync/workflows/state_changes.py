@@ -11,6 +11,7 @@ from mfgsync.envelope import EventType
 from mfgsync.model import entities as m
 from mfgsync.model import keys
 from mfgsync.rules.state import StateView
+from mfgsync.workflows import inventory, production
 from mfgsync.workflows.effects import Adjust, Count, Effect, Put
 from mfgsync.workflows.event import Event
 
@@ -102,12 +103,18 @@ def apply(event: Event, state: StateView) -> list[Effect]:
         case E.po_acknowledged: return [Put(key, "po_ack", e.po_number, e)]
         case E.asn_received: return [Put(key, "ship_notice", e.supplier_id, e)]
         case E.invoice_received: return [Put(key, "invoice", e.po_number, e)]
-        case E.production_released: return [Put(key, "production_order", e.item_id, e)]
-        case E.quality_hold | E.quality_released: return [Put(key, "quality_hold", e.item_id, e)]
-        case E.inventory_moved: return [Put(key, "movement", e.item_id, e), *_movement_adjustments(e, state)]
+        case E.production_released: return [Put(key, "production_order", e.item_id, production.frozen(e, state))]
+        case E.quality_hold | E.quality_released:
+            return [Put(key, "quality_hold", e.item_id, e), *inventory.hold_moves(e, state)]
+        case E.inventory_moved:
+            return [Put(key, "movement", e.item_id, e), *_movement_adjustments(e, state),
+                    *inventory.erp_stock_moves(event, [e], state)]
         case E.production_reported:
-            adjustments = [a for mv in e.movements for a in _movement_adjustments(mv, state)]
-            return [Put(key, "production_report", e.order_id, e), *adjustments]
+            movements = production.booked_movements(e, state)
+            adjustments = [a for mv in movements for a in _movement_adjustments(mv, state)]
+            return [Put(key, "production_report", e.order_id, e), *adjustments,
+                    *production.order_in_process(e, state, keys.production_order(e.order_id)),
+                    *production.genealogy(e, movements, state), *inventory.erp_stock_moves(event, movements, state)]
         case E.inventory_snapshot:
             return [Put(key, "snapshot", e.plant_id, e), *(Count(b) for b in e.balances)]
     raise ValueError(f"no effects defined for {event.type}")

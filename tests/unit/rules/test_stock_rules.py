@@ -5,7 +5,7 @@ from decimal import Decimal
 from rules_builders import codes, movement, plant_state
 
 from mfgsync.envelope import EventType
-from mfgsync.model.entities import InventoryBalance, InventorySnapshot, ProductionReport, QualityHold
+from mfgsync.model.entities import InventoryBalance, InventorySnapshot, ProductionOrder, ProductionReport, QualityHold
 from mfgsync.model.units import Conversion
 from mfgsync.rules.reasons import CATALOGUE
 from mfgsync.rules.validation import Policy, validate
@@ -16,6 +16,7 @@ MOVED = EventType.inventory_moved
 def stocked(qty="10", location="A-01", lot=None, item_id="BOLT-9"):
     state = plant_state()
     state.stock[(item_id, "P1", location, lot)] = Decimal(qty)
+    state.put(ProductionOrder(order_id="MO-1", item_id="PUMP-100", qty=1, plant_id="P1", status="released"))
     return state
 
 

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from decimal import Decimal
 from typing import Any
 
+from mfgsync.formats.b2mml.schedule import product_of_rule
 from mfgsync.formats.b2mml.xml import (V0600, V0700, child, children, quantity, required_text, root_element,
                                        scope as _scope,
                                        serialize, split_tag, sub, text_of, timestamp, timestamp_text)
@@ -43,10 +44,31 @@ def read(root: ET.Element, profile: PartnerProfile = DEFAULT_PROFILE) -> list[Pr
             "movements": [], "resource_actuals": []}
         for segment in response.iter(f"{{{namespace}}}SegmentResponse"):
             _read_segment(segment, namespace, report, profile)
+        rule = next((e.text for e in response.iter(f"{{{namespace}}}ProductProductionRuleID") if e.text), None)
+        report["movements"] = _without_intermediates(report["movements"], product_of_rule(rule))
         reports.append(build(ProductionReport, report))
     if not reports:
         raise FormatError("B2MML_MISSING_ELEMENT", f"{split_tag(root)[1]} has no {response_name}")
     return reports
+
+
+def _without_intermediates(movements: list[dict[str, Any]], product: str | None) -> list[dict[str, Any]]:
+    """A response of several segments makes intermediates that a later segment uses up: what one
+    segment produces and a later one consumes (the same item, quantity and unit) never reaches
+    stock. The product (the one ProductProductionRuleID names, else the last segment's) stays."""
+    completions = [mv for mv in movements if mv["kind"] == "completion"]
+    product = product or (completions[-1]["item_id"] if completions else None)
+    dropped: set[int] = set()
+    for n, made in enumerate(movements):
+        if made["kind"] != "completion" or made["item_id"] == product:
+            continue
+        used = next((k for k in range(n + 1, len(movements)) if k not in dropped
+                     and movements[k]["kind"] == "consumption"
+                     and (movements[k]["item_id"], movements[k]["qty"], movements[k]["uom"])
+                     == (made["item_id"], made["qty"], made["uom"])), None)
+        if used is not None:
+            dropped.update((n, used))
+    return [mv for k, mv in enumerate(movements) if k not in dropped]
 
 
 def _read_segment(segment: ET.Element, ns: str, report: dict[str, Any], profile: PartnerProfile) -> None:

@@ -49,11 +49,24 @@ def read(root: ET.Element) -> list[ProductionOrder]:
 
 
 def _produced(request: ET.Element, ns: str) -> ET.Element:
-    for requirement in request.iter(f"{{{ns}}}{_PRODUCED[ns]}"):
-        use = text_of(requirement, "MaterialUse", ns)
-        if ns == V0600 or use in (None, "Produced"):
-            return requirement
-    raise FormatError("B2MML_MISSING_ELEMENT", f"request {text_of(request, 'ID', ns)} has no produced material")
+    """The requirement for the order's product. A request of several segments produces
+    intermediates on the way: the product is the one ProductProductionRuleID names, else the
+    material the last segment produces."""
+    produced = [r for r in request.iter(f"{{{ns}}}{_PRODUCED[ns]}")
+                if ns == V0600 or text_of(r, "MaterialUse", ns) in (None, "Produced")]
+    if not produced:
+        raise FormatError("B2MML_MISSING_ELEMENT", f"request {text_of(request, 'ID', ns)} has no produced material")
+    product = product_of_rule(next((e.text for e in request.iter(f"{{{ns}}}ProductProductionRuleID") if e.text), None))
+    named = [r for r in produced if text_of(r, "MaterialDefinitionID", ns) == product]
+    return (named or produced)[-1]
+
+
+def product_of_rule(rule: str | None) -> str | None:
+    """The item a ProductProductionRuleID names: `<item_id> rev <revision>` (as the hub's
+    product definitions are named) or the item id alone."""
+    if rule is None or not rule.strip():
+        return None
+    return rule.strip().split(" rev ")[0].strip()
 
 
 def _day(text: str | None):

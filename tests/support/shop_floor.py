@@ -1,0 +1,69 @@
+"""Messages of a small plant's shop floor and warehouse, written the way MES, WMS and ERP send them."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from tests.support.messages import envelope, item
+
+_times = itertools.count(1)
+
+
+def at() -> str:
+    """A fresh message time, each later than the one before (ordering is judged on time)."""
+    n = next(_times)
+    return f"2026-11-22T{8 + n // 3600 % 12:02d}:{n // 60 % 60:02d}:{n % 60:02d}Z"
+
+
+def items(*specs: tuple[str, str], **fields: Any) -> list[dict]:
+    """item.upserted for each (item_id, base_uom)."""
+    return [envelope("item.upserted", item(i, base_uom=uom, **fields), time=at()) for i, uom in specs]
+
+
+def movement(movement_id: str, kind: str, item_id: str, qty, uom: str = "C62", plant_id: str = "P1",
+             source: str = "wms", message_id: str | None = None, **fields: Any) -> dict:
+    data = {"movement_id": movement_id, "kind": kind, "item_id": item_id, "qty": qty, "uom": uom,
+            "plant_id": plant_id, **fields}
+    if kind in ("receipt", "completion", "adjustment") and "to_location" not in fields:
+        data["to_location"] = "MAIN"
+    if kind in ("issue", "consumption", "scrap") and "from_location" not in fields:
+        data["from_location"] = "MAIN"
+    return envelope("inventory.moved", data, source=source, time=at(), message_id=message_id)
+
+
+def order(order_id: str, item_id: str, qty, status: str = "released", plant_id: str = "P1", **fields: Any) -> dict:
+    return envelope("production.released", {"order_id": order_id, "item_id": item_id, "qty": qty,
+                                            "plant_id": plant_id, "status": status, **fields},
+                    source="erp", time=at())
+
+
+def report(report_id: str, order_id: str, movements: list[dict], plant_id: str = "P1", **fields: Any) -> dict:
+    return envelope("production.reported", {"report_id": report_id, "order_id": order_id, "plant_id": plant_id,
+                                            "movements": movements, **fields}, source="mes", time=at())
+
+
+def used(movement_id: str, item_id: str, qty, lot_id: str | None = None, uom: str = "C62") -> dict:
+    return {"movement_id": movement_id, "kind": "consumption", "item_id": item_id, "qty": qty, "uom": uom,
+            "plant_id": "P1", "from_location": "MAIN", "lot_id": lot_id}
+
+
+def made(movement_id: str, item_id: str, qty, lot_id: str | None = None, uom: str = "C62") -> dict:
+    return {"movement_id": movement_id, "kind": "completion", "item_id": item_id, "qty": qty, "uom": uom,
+            "plant_id": "P1", "to_location": "MAIN", "lot_id": lot_id}
+
+
+def bom(item_id: str, revision: str, lines: dict[str, Any], **fields: Any) -> dict:
+    """bom.released; a line is qty_per or (qty_per, scrap_pct)."""
+    rows = []
+    for n, (component, spec) in enumerate(lines.items()):
+        qty, scrap = spec if isinstance(spec, tuple) else (spec, 0)
+        rows.append({"line_no": 10 * (n + 1), "component_id": component, "qty_per": qty, "uom": "C62",
+                     "scrap_pct": scrap})
+    return envelope("bom.released", {"item_id": item_id, "revision": revision, "lines": rows, **fields},
+                    time=at())
+
+
+def codes(hub) -> list[str]:
+    """The reason codes of the open exceptions, one list entry per exception."""
+    return [row["codes"] for row in hub.exceptions.list()]
