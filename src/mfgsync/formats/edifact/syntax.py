@@ -1,9 +1,10 @@
-"""EDIFACT syntax on top of pydifact's tokenizer and serializer.
+"""EDIFACT syntax: the hub's tokenizer (pydifact's for irregular input) and pydifact's serializer.
 
-pydifact tokenizes one interchange well (release character, `??` before a terminator). What it
-lacks is handled here: a file of several interchanges each with its own UNA, the ISO 9735
-default decimal mark '.' when there is no UNA, and positions for errors. Its exceptions never
-leave this module: every failure becomes a FormatError.
+pydifact tokenizes one interchange well (release character, `??` before a terminator), but char
+by char; the hub's tokenizer gives the same segments by splitting. What pydifact lacks is handled
+here: a file of several interchanges each with its own UNA, the ISO 9735 default decimal mark '.'
+when there is no UNA, and positions for errors. Its exceptions never leave this module: every
+failure becomes a FormatError.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pydifact.segments import Segment as PydifactSegment
 from pydifact.serializer import Serializer
 from pydifact.tokenizer import Tokenizer
 
+from mfgsync.formats.edifact.tokenizer import split_segments
 from mfgsync.formats.errors import FormatError, check_size
 
 Element = Union[str, list[str]]
@@ -108,20 +110,30 @@ def _interchange_end(text: str, pos: int, chars: Characters) -> int:
 
 
 def tokenize(chunk: str, chars: Characters) -> list[Segment]:
+    """The segments of one interchange: the hub's tokenizer where the input is regular, pydifact's
+    where it is not (both give the same segments; see tokenizer.py)."""
     if chars.segment_terminator not in "\r\n":
         chunk = chunk.replace("\r", "").replace("\n", "")  # line breaks are layout (even mid-segment)
-    try:
-        tokens = TokenIterator(Tokenizer().get_tokens(chunk, chars))
-        segments = list(Parser().convert_tokens_to_raw_segments(tokens))
-    except Exception as exc:  # pydifact raises EDISyntaxError, but also asserts on hostile input
-        message = str(exc) or type(exc).__name__
-        code = "EDI_TRUNCATED" if "end of EDI" in message else "EDIFACT_SYNTAX"
-        raise FormatError(code, f"EDIFACT syntax: {message}") from None
+    segments = split_segments(chunk, chars.segment_terminator, chars.data_separator, chars.component_separator,
+                              chars.escape_character)
+    if segments is None:
+        segments = pydifact_segments(chunk, chars)
     for number, segment in enumerate(segments, 1):
         tag = segment[0] if segment else ""
         if not isinstance(tag, str) or not (tag.isalnum() and tag.isascii() and 1 <= len(tag) <= 3):
             raise FormatError("EDIFACT_SYNTAX", f"{tag!r} is not a segment tag", segment=number)
     return segments
+
+
+def pydifact_segments(chunk: str, chars: Characters) -> list[Segment]:
+    """The segments pydifact's tokenizer and parser read from `chunk`; its errors as FormatErrors."""
+    try:
+        tokens = TokenIterator(Tokenizer().get_tokens(chunk, chars))
+        return list(Parser().convert_tokens_to_raw_segments(tokens))
+    except Exception as exc:  # pydifact raises EDISyntaxError, but also asserts on hostile input
+        message = str(exc) or type(exc).__name__
+        code = "EDI_TRUNCATED" if "end of EDI" in message else "EDIFACT_SYNTAX"
+        raise FormatError(code, f"EDIFACT syntax: {message}") from None
 
 
 def write_segments(segments: list[Segment], chars: Characters | None = None, with_una: bool = True,
