@@ -152,6 +152,21 @@ class Plant(_Strict):
     work_centers: list[str] | None = None
     # The plant's own codes for hub items, per target system: {system: {item_id: code}}.
     item_codes: dict[str, dict[str, str]] = Field(default_factory=dict)
+    # Components the plant may build with in place of one, in its order of preference:
+    # {component_id: [alternate_id, ...]}; each joins the component's alternate group in the
+    # plant's manufacturing BOM.
+    alternates: dict[str, list[str]] = Field(default_factory=dict)
+    # The unit the plant counts an item in where it is not the engineering one: {item_id: uom};
+    # the plant's BOM lines of that component are converted into it.
+    units: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("units")
+    @classmethod
+    def _units_are_known(cls, units: dict[str, str]) -> dict[str, str]:
+        try:
+            return {item_id: normalize_uom(uom) for item_id, uom in units.items()}
+        except UnitError as exc:
+            raise ValueError(str(exc)) from None
     # Whether a report of completions alone consumes the order's frozen BOM revision
     # (backflush), and whether that consumption includes each line's scrap allowance.
     backflush: bool = False

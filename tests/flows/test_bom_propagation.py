@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from decimal import Decimal
 
 from mfgsync.connectors.memory import MemoryConnector
 from tests.conftest import FakeClock
@@ -145,3 +146,49 @@ def test_a_release_whose_routing_fails_holds_its_bom_back_too(make_hub, monkeypa
     commands = [(d.command, d.effect_key) for d in erp.received if not d.command.startswith("item")]
     assert commands == [("bom.upsert", "erp:bom:PMP-100@P1#B"), ("routing.upsert", "erp:routing:PMP-100@P1#B")], \
         "the routing follows its BOM, in the BOM's stream"
+
+
+PLANT_CONFIG = erp_stand_in.config("""  P1: {receives: ["*"]}
+  P2: {receives: ["PMP-*"], units: {CABLE: MMT}, alternates: {SEAL: [SEAL-NSK]}}
+""")
+
+
+def _plant_hub(make_hub, monkeypatch, config=PLANT_CONFIG):
+    erp_stand_in.allow_stand_in(monkeypatch)
+    erp = MemoryConnector()
+    hub = make_hub(config, connectors={"erp": erp, "mes": MemoryConnector()})
+    hub.intake.ingest([envelope("item.upserted", item(i, base_uom=u)) for i, u in
+                       (("PMP-100", "C62"), ("SEAL", "C62"), ("SEAL-NSK", "C62"), ("CABLE", "MTR"))])
+    return hub, erp
+
+
+def _cabled_release():
+    pump = bom("PMP-100", "B", {"SEAL": 1, "CABLE": "1.5"}, status="released", effective_from="2026-12-15")
+    pump["lines"][1]["uom"] = "MTR"
+    return envelope("bom.released", pump, correlationid="ECO-46")
+
+
+def test_each_plant_gets_its_manufacturing_bom_in_its_units_with_its_alternates(make_hub, monkeypatch):
+    hub, erp = _plant_hub(make_hub, monkeypatch)
+    assert hub.intake.ingest([_cabled_release()]).accepted == 1, hub.exceptions.list()
+    hub.worker.run_until_idle()
+    sent = {d.effect_key: json.loads(d.payload, parse_float=Decimal)["bom"] for d in erp.received
+            if d.command == "bom.upsert"}
+    p1, p2 = sent["erp:bom:PMP-100@P1#B"], sent["erp:bom:PMP-100@P2#B"]
+    assert [(l["component_id"], l["qty_per"], l["uom"]) for l in p1["lines"]] == [("SEAL", 1, "C62"),
+                                                                                  ("CABLE", Decimal("1.5"), "MTR")]
+    assert [(l["component_id"], l["qty_per"], l["uom"], l["alternate_group"], l["alternate_priority"])
+            for l in p2["lines"]] == [("SEAL", 1, "C62", "SEAL", 1), ("CABLE", 1500, "MMT", None, None),
+                                      ("SEAL-NSK", 1, "C62", "SEAL", 2)]
+
+
+def test_a_release_a_receiving_plant_cannot_build_is_quarantined_naming_the_plant(make_hub, monkeypatch):
+    hub, erp = _plant_hub(make_hub, monkeypatch, PLANT_CONFIG.replace("{CABLE: MMT}", "{CABLE: KGM}")
+                          .replace("[SEAL-NSK]", "[SEAL-XYZ]"))
+    report = hub.intake.ingest([_cabled_release()])
+    assert report.accepted == 0 and report.by_reason == {"UOM_NO_CONVERSION": 1, "COMPONENT_UNKNOWN": 1}
+    [held] = hub.exceptions.list()
+    messages = " / ".join(r["message"] for r in held["reasons"])
+    assert "plant P2" in messages and "SEAL-XYZ" in messages and "KGM" in messages
+    hub.worker.run_until_idle()
+    assert [d for d in erp.received if d.command.startswith("bom")] == []

@@ -81,7 +81,9 @@ class Intake:
         self.policy = Policy(negative_stock={p: v.negative_stock for p, v in settings.plants.items()},
                              work_centers={p: frozenset(v.work_centers) for p, v in settings.plants.items()
                                            if v.work_centers is not None},
-                             receives={p: tuple(v.receives) for p, v in settings.plants.items()})
+                             receives={p: tuple(v.receives) for p, v in settings.plants.items()},
+                             alternates={p: v.alternates for p, v in settings.plants.items() if v.alternates},
+                             units={p: v.units for p, v in settings.plants.items() if v.units})
 
     def ingest(self, messages: Iterable[Raw], source: str | None = None, batch_size: int = 1000,
                on_batch: Callable[[IngestReport], None] | None = None) -> IngestReport:
@@ -262,7 +264,8 @@ def _held_release(batch: Batch, d: Decoded) -> list[Finding]:
 
 
 # Event types whose message is merged into the current entity (of this type) before validation.
-_MERGED = {EventType.item_upserted: "item", EventType.quality_released: "quality_hold"}
+_MERGED = {EventType.item_upserted: "item", EventType.quality_released: "quality_hold",
+           EventType.po_changed: "purchase_order"}  # the buyer's change keeps the supplier's side
 
 
 def _outgoing(d: Decoded, data_json: str) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from mfgsync.model.entities import Bom, BomStatus, EcoStatus, EngineeringChange, ItemStatus, Routing
+from mfgsync.model.units import UnitError
 from mfgsync.rules.checks import known_item, unit_converts
 from mfgsync.rules.findings import Finding
 from mfgsync.rules.policy import Policy, receiving_plants
@@ -55,6 +56,30 @@ def _component_usable(bom: Bom, component_id: str, uom: str, state: StateView,
     if component.status == ItemStatus.obsolete:
         yield Finding("COMPONENT_OBSOLETE", f"component {component_id} is obsolete{where}", f"{path}.component_id")
     yield from unit_converts(state, component, uom, f"{path}.uom", where)
+
+
+def bom_fits_its_plants(bom: Bom, state: StateView, policy: Policy) -> Iterator[Finding]:
+    """Each plant that receives the BOM can build it: the components it counts in a unit of its
+    own convert into it, and the alternates it qualified are usable items in the line's unit."""
+    for plant_id in receiving_plants(bom.item_id, bom.plant_id, policy.receives):
+        units, alternates = policy.units.get(plant_id or "", {}), policy.alternates.get(plant_id or "", {})
+        for index, line in enumerate(bom.lines):
+            path, where = f"lines[{index}]", f" (line {line.line_no}, plant {plant_id})"
+            for component in (line.component_id, *alternates.get(line.component_id, ())):
+                if component != line.component_id:
+                    yield from _component_usable(bom, component, line.uom, state, path, f"{where}, an alternate")
+                yield from _converts_to_plant_unit(state, component, line.uom, units.get(component), path, where)
+
+
+def _converts_to_plant_unit(state: StateView, item_id: str, uom: str, plant_uom: str | None, path: str,
+                            where: str) -> Iterator[Finding]:
+    if plant_uom is None or plant_uom == uom:
+        return
+    try:
+        state.units().factor(uom, plant_uom, item_id)
+    except UnitError as exc:
+        yield Finding(exc.code, f"{uom} of {item_id} does not convert to {plant_uom}, the unit its plant counts it "
+                                f"in{where}", f"{path}.uom")
 
 
 def bom_revision_advances(bom: Bom, state: StateView, policy: Policy) -> Iterator[Finding]:

@@ -19,6 +19,9 @@ class Policy:
     work_centers: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # plant_id -> the patterns of the item ids whose engineering BOMs and routings it receives.
     receives: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    # plant_id -> {component: alternates the plant qualified}, and {item: the unit it counts in}.
+    alternates: Mapping[str, Mapping[str, Sequence[str]]] = field(default_factory=dict)
+    units: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def negative_stock_severity(self, plant_id: str) -> str:
         return self.negative_stock.get(plant_id, self.default_negative_stock)

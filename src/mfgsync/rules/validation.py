@@ -13,6 +13,7 @@ from mfgsync.rules import bom_rules as bom
 from mfgsync.rules import item_rules as items
 from mfgsync.rules import shop_floor_rules as shop
 from mfgsync.rules import stock_rules as stock
+from mfgsync.rules import partner_rules
 from mfgsync.rules import supply_rules as supply
 from mfgsync.rules.findings import Finding
 from mfgsync.rules.policy import Policy
@@ -27,7 +28,7 @@ RULES: dict[EventType, list[Rule]] = {
     E.item_upserted: [items.item_complete, items.item_lot_rule_complete],
     E.uom_conversion_upserted: [],
     E.supplier_upserted: [],
-    E.bom_released: [bom.bom_parent_known, bom.bom_lines_valid, bom.bom_revision_advances,
+    E.bom_released: [bom.bom_parent_known, bom.bom_lines_valid, bom.bom_fits_its_plants, bom.bom_revision_advances,
                      bom.bom_effectivity_disjoint, bom.bom_acyclic, bom.bom_effective_as_its_eco],
     E.routing_released: [bom.routing_operations_valid],
     E.eco_approved: [items.item_known, bom.eco_effective_as_its_revision],
@@ -37,6 +38,7 @@ RULES: dict[EventType, list[Rule]] = {
     E.po_acknowledged: [supply.po_known, supply.ack_lines_valid],
     E.asn_received: [supply.supplier_known, supply.asn_lines_valid],
     E.invoice_received: [supply.supplier_known, supply.invoice_lines_valid],
+    E.interchange_received: [partner_rules.interchange_number_unused],
     E.inventory_moved: [stock.movement_valid, shop.movement_sound],
     E.inventory_snapshot: [stock.snapshot_valid],
     E.production_released: [items.item_known, shop.production_transition_valid],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Mapping, Protocol
+from typing import Mapping, Protocol, Sequence
 
 from mfgsync.envelope import EventType
 from mfgsync.model.base import Canonical
@@ -30,6 +30,8 @@ class Event:
 class PlantView(Protocol):
     receives: list[str]  # shell-style patterns of the item ids whose BOMs the plant receives
     item_codes: Mapping[str, Mapping[str, str]]  # system -> item id -> the plant's code there
+    alternates: Mapping[str, Sequence[str]]  # component -> the plant's alternates, preferred first
+    units: Mapping[str, str]  # item id -> the unit the plant counts it in
     backflush: bool  # a completion-only report consumes the frozen BOM revision
     backflush_scrap: bool  # ... with each line's scrap allowance
 

@@ -2,7 +2,8 @@
 receives them, and the revision made the default on its effective date.
 
 An engineering BOM (no plant) becomes one manufacturing BOM per plant whose `receives` patterns
-match the item; a plant-specific BOM goes to its plant. Each command's effect key is its
+match the item, in the plant's units and with its alternates (workflows/plant_boms.py); a
+plant-specific BOM goes to its plant. Each command's effect key is its
 business identity (`erp:bom:PMP-100@P1#B`), so a release received twice is carried out once,
 and the ERP connector can find what it made after a timeout. The switch of the default BOM is
 scheduled for the effective date, in the BOM's own stream, so it always follows the upsert.
@@ -22,6 +23,7 @@ from mfgsync.model import keys
 from mfgsync.rules import policy
 from mfgsync.workflows.effects import Effect, Emit, ScheduleAt
 from mfgsync.workflows.event import Event, PlantView, WorkflowView
+from mfgsync.workflows.plant_boms import manufacturing_bom
 
 
 def receiving_plants(item_id: str, plant_id: str | None, plants: dict[str, PlantView]) -> Iterator[str | None]:
@@ -44,7 +46,7 @@ def propagate_bom(event: Event, state: WorkflowView) -> list[Effect]:
     plants = dict(state.plants())
     return [effect for target in _command_targets(event, state)
             for plant_id in receiving_plants(bom.item_id, bom.plant_id, plants)
-            for effect in _bom_commands(target, bom.model_copy(update={"plant_id": plant_id}),
+            for effect in _bom_commands(target, manufacturing_bom(bom, plant_id, plants.get(plant_id), state.units()),
                                         _codes(plants, plant_id, target), event)]
 
 
