@@ -68,7 +68,7 @@ class Normaliser:
     catalogue: UnitCatalogue
     base_units: Callable[[list[str]], Mapping[str, str]] = lambda items: {}
     codes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # kind -> their code -> ours
-    item_codes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # plant -> their code -> item
+    item_codes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # plant -> item -> their code
 
 
 # --- reading files into text columns ------------------------------------------------------
@@ -127,8 +127,8 @@ def normalise(raw: pl.DataFrame, name: str, how: Normaliser) -> Snapshot:
         pl.int_range(1, pl.len() + 1).alias(_ROW),
         *(_text(c) if c in raw.columns else pl.lit(None, pl.Utf8).alias(c) for c in COLUMNS))
     frame = _mapped(frame, how)
-    frame = frame.with_columns(pl.col("status").fill_null("available"),
-                               pl.col("uom").replace_strict(_units_known(frame), default=None).alias("_uom"),
+    known = pl.col("uom").replace_strict(_units_known(frame), default=None, return_dtype=pl.Utf8)
+    frame = frame.with_columns(pl.col("status").fill_null("available"), known.alias("_uom"),
                                pl.col("qty").cast(QTY, strict=False).alias("_qty"))
     problems = _problems(frame)
     bad = {p.row for p in problems}
@@ -151,7 +151,7 @@ def _mapped(frame: pl.DataFrame, how: Normaliser) -> pl.DataFrame:
     for column, kind in (("plant_id", "plant"), ("location_id", "location"), ("uom", "uom"), ("item_id", "item")):
         if how.codes.get(kind):
             frame = frame.with_columns(pl.col(column).replace(dict(how.codes[kind])))
-    pairs = [(plant, code, item) for plant, codes in how.item_codes.items() for code, item in codes.items()]
+    pairs = [(plant, code, item) for plant, codes in how.item_codes.items() for item, code in codes.items()]
     if pairs:
         plant, code, item = (list(x) for x in zip(*pairs))
         codes = pl.DataFrame({"plant_id": plant, "item_id": code, "_item": item})
