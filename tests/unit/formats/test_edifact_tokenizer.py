@@ -6,15 +6,14 @@ interchanges, the conformance corpus, hostile text over the service characters, 
 hub reads what it read with pydifact alone, error codes and messages included.
 """
 
-from contextlib import contextmanager
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mfgsync.formats import FormatError, decode
 from mfgsync.formats.edifact import syntax
-from mfgsync.formats.edifact.syntax import characters, pydifact_segments, split_interchanges, write_segments
+from mfgsync.formats.edifact.syntax import (characters, pydifact_segments, pydifact_tokenizer_only, split_interchanges,
+                                            write_segments)
 from mfgsync.formats.edifact.tokenizer import split_segments
 
 from .test_conformance_corpus import CORPUS, corpus_files
@@ -35,22 +34,11 @@ def outcome(read, chunk: str, chars):
         return (error.code, str(error))
 
 
-@contextmanager
-def pydifact_only():
-    """Reading as before the hub's tokenizer: pydifact reads every interchange."""
-    original = syntax.split_segments
-    syntax.split_segments = lambda *args: None
-    try:
-        yield
-    finally:
-        syntax.split_segments = original
-
-
 def assert_same_as_pydifact(chunk: str, chars=DEFAULT) -> None:
     fast = hub(chunk, chars)
     if fast is not None:
         assert fast == pydifact_segments(chunk, chars), chunk  # pydifact must not fail where the hub answers
-    with pydifact_only():
+    with pydifact_tokenizer_only():
         expected = outcome(syntax.tokenize, chunk, chars)
     assert outcome(syntax.tokenize, chunk, chars) == expected
 
@@ -148,6 +136,6 @@ def edifact_corpus() -> dict[str, str]:
 
 @pytest.mark.parametrize("name, text", sorted(edifact_corpus().items()))
 def test_corpus_interchanges_read_as_pydifact_reads_them(name, text):
-    with pydifact_only():
+    with pydifact_tokenizer_only():
         expected = interchanges(text)
     assert interchanges(text) == expected
