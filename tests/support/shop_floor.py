@@ -16,9 +16,18 @@ def at() -> str:
     return f"2026-11-22T{8 + n // 3600 % 12:02d}:{n // 60 % 60:02d}:{n % 60:02d}Z"
 
 
+PLANNING = {"lead_time_days", "lot_rule", "fixed_lot", "order_min", "order_multiple", "safety_stock",
+            "reorder_point"}
+
+
 def items(*specs: tuple[str, str], **fields: Any) -> list[dict]:
-    """item.upserted for each (item_id, base_uom)."""
-    return [envelope("item.upserted", item(i, base_uom=uom, **fields), time=at()) for i, uom in specs]
+    """item.upserted for each (item_id, base_uom): engineering from PLM, planning fields from ERP."""
+    planning = {k: v for k, v in fields.items() if k in PLANNING}
+    engineering = {k: v for k, v in fields.items() if k not in PLANNING}
+    messages = [envelope("item.upserted", item(i, base_uom=uom, **engineering), time=at()) for i, uom in specs]
+    if planning:
+        messages += [envelope("item.upserted", {"item_id": i, **planning}, source="erp", time=at()) for i, _ in specs]
+    return messages
 
 
 def movement(movement_id: str, kind: str, item_id: str, qty, uom: str = "C62", plant_id: str = "P1",

@@ -34,7 +34,7 @@ E = EventType
 DOMAINS: dict[str, Domain] = {
     "item.engineering": Domain(
         frozenset({E.bom_released, E.routing_released, E.eco_approved, E.uom_conversion_upserted}),
-        frozenset({"description", "base_uom", "item_type", "revision", "status"}),
+        frozenset({"description", "base_uom", "item_type", "revision", "status", "lot_tracked"}),
     ),
     "item.planning": Domain(
         frozenset({E.sourcing_updated, E.po_created, E.po_changed, E.production_released}),
@@ -43,7 +43,7 @@ DOMAINS: dict[str, Domain] = {
     ),
     "inventory": Domain(frozenset({E.inventory_moved, E.inventory_snapshot, E.quality_hold, E.quality_released})),
     "production.execution": Domain(frozenset({E.production_reported})),
-    "supplier": Domain(frozenset({E.po_acknowledged, E.asn_received, E.invoice_received})),
+    "supplier": Domain(frozenset({E.po_acknowledged, E.asn_received, E.invoice_received, E.interchange_received})),
 }
 
 # A domain's owner is one system name or several (e.g. one per supplier EDI channel).

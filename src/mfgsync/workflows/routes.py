@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Callable
 
 from mfgsync.envelope import EventType
-from mfgsync.workflows import fan_out, propagation, state_changes
+from mfgsync.workflows import fan_out, propagation, replenishment, state_changes
 from mfgsync.workflows.effects import Effect
 from mfgsync.workflows.event import Event, WorkflowView
 
@@ -20,6 +20,9 @@ ROUTES: dict[EventType, tuple[Handler, ...]] = {
     EventType.item_upserted: (*_EVERY_EVENT, propagation.propagate_item),
     EventType.bom_released: (*_EVERY_EVENT, propagation.propagate_bom),
     EventType.routing_released: (*_EVERY_EVENT, propagation.propagate_routing),
+    # Stock that moved may have fallen below a reorder point.
+    EventType.inventory_moved: (*_EVERY_EVENT, replenishment.after_movements),
+    EventType.production_reported: (*_EVERY_EVENT, replenishment.after_movements),
 }
 # A release (the ECO and BOM revisions of one correlation id) is applied as a whole once its
 # batch is decided: change_application.apply_change, called by the intake.
