@@ -1,5 +1,6 @@
 """The store's contract for what reconciliation and the KPIs read: entities of many refs at once,
-the messages of some event types, and the deliveries they caused with their causing envelope.
+the messages of some event types, the deliveries they caused with their causing envelope, and the
+inbox counted per source.
 
 Every case runs on memory, SQLite and PostgreSQL (see conftest.py).
 """
@@ -54,3 +55,11 @@ def test_deliveries_of_some_types_carry_their_status_times_and_causing_envelope(
     assert every[0]["msg_key"] == msg_key("INV:SEAL@P1-1") and every[0]["source"] == "plm"
     assert json.loads(every[0]["envelope"]) == {"id": "INV:SEAL@P1-1"} and every[0]["received_at"] == AT
     assert [(d["entity_key"], d["status"]) for d in open_] == [("INV:SEAL@P1", "pending"), ("INV:NUT@P1", "dead")]
+
+
+def test_the_inbox_is_counted_per_source_and_outcome(store):
+    with store.writing() as uow:
+        uow.add_inbox([message("m1", "wms"), message("m2", "wms", outcome="quarantined"), message("m3", "wms"),
+                       message("b1", "plm", outcome="stale")])
+    with store.reading() as read:
+        assert read.inbox_by_source() == {"plm": {"stale": 1}, "wms": {"applied": 2, "quarantined": 1}}

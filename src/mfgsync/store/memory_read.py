@@ -129,6 +129,13 @@ class MemoryReadSide:
                 if row["event_type"] in types and (outcomes is None or row["outcome"] in outcomes)]
         return sorted(rows, key=lambda row: row["received_at"])
 
+    def inbox_by_source(self) -> dict[str, dict[str, int]]:
+        counts: dict[str, dict[str, int]] = {}
+        for row in self.state.inbox.values():
+            by_outcome = counts.setdefault(row["source"], {})
+            by_outcome[row["outcome"]] = by_outcome.get(row["outcome"], 0) + 1
+        return dict(sorted(counts.items()))
+
     def deliveries(self, event_types: Iterable[str], statuses: Iterable[str] | None = None) -> list[dict[str, Any]]:
         types, statuses = set(event_types), None if statuses is None else set(statuses)
         found = []

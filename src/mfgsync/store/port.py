@@ -311,6 +311,9 @@ class ReadSide(Protocol):
         source, message_id, event_type, entity_key, correlation_id, outcome, received_at, and
         envelope (the canonical envelope JSON; None while not applied)."""
 
+    def inbox_by_source(self) -> dict[str, dict[str, int]]:
+        """source -> outcome -> distinct messages."""
+
     def deliveries(self, event_types: Iterable[str], statuses: Iterable[str] | None = None) -> list[dict[str, Any]]:
         """Outbox rows caused by messages of those types (and in those statuses, if given), by id:
         id, target, status, msg_key, event_type, entity_key, created_at, delivered_at, and of the

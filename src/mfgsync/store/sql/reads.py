@@ -187,6 +187,13 @@ class SqlReadSide:
             rows = [r for r in rows if r["outcome"] in wanted]
         return sorted(rows, key=lambda r: r["received_at"])
 
+    def inbox_by_source(self) -> dict[str, dict[str, int]]:
+        counts: dict[str, dict[str, int]] = {}
+        for source, outcome, n in self._rows("SELECT source, outcome, COUNT(*) FROM inbox GROUP BY source, outcome "
+                                             "ORDER BY source, outcome"):
+            counts.setdefault(source, {})[outcome] = n
+        return counts
+
     def deliveries(self, event_types: Iterable[str], statuses: Iterable[str] | None = None) -> list[dict[str, Any]]:
         columns = _DELIVERY + ("source", "received_at", "envelope")
         sql = (f"SELECT {', '.join('o.' + c for c in _DELIVERY)}, i.source, i.received_at, i.envelope "
