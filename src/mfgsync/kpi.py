@@ -95,14 +95,9 @@ def release_latencies(nodes: list[dict[str, Any]]) -> Iterator[tuple[float | Non
 
 
 def _traced_correlations(read: ReadSide, event_type: str) -> list[str]:
-    """The correlation ids of applied messages of a type, from the audit of their intake."""
-    found = set()
-    for row in read.audit_rows():
-        action, detail, correlation = row[3], row[5], row[8]
-        if action == "message.applied" and correlation and event_type in detail \
-                and json.loads(detail).get("type") == event_type:
-            found.add(correlation)
-    return sorted(found)
+    """The correlation ids of applied messages of a type, from the inbox (an index read, where
+    scanning the audit log grew with every decision the hub ever made)."""
+    return sorted({m["correlation_id"] for m in read.messages([event_type], ["applied"]) if m["correlation_id"]})
 
 
 def bom_propagation(read: ReadSide) -> dict[str, Any]:
@@ -130,8 +125,146 @@ def compute(read: ReadSide, now_iso: str) -> dict[str, Any]:
                      "duplicates": inbox.repeats + inbox.outcomes.get("duplicate", 0)},
         "exceptions_open": {f"{kind}:{role}": n for kind, role, n, _ in open_exceptions},
         "dead_letter_depth": sum(t.get("dead", 0) for t in deliveries.values()),
+        "dead_letter_depth_by_target": {target: t.get("dead", 0) for target, t in deliveries.items()},
         "failed_deliveries": read.failed_attempts(),
         "exception_oldest_age_seconds": seconds_between(oldest, now_iso) if oldest else 0,
         "deliveries": deliveries,
         "bom_propagation_seconds": bom_propagation(read),
+        "inventory_sync_lag_seconds": inventory_sync_lag(read),
+        "po_ack_turnaround_seconds": po_ack_turnaround(read),
+        "message_failure_rate": message_failure_rate(read),
+        "exception_aging": exception_aging(read, now_iso),
+        "reconciliation_variance": reconciliation_variance(read),
+        "orders_impacted": orders_impacted(read),
     }
+
+
+# --- the rest of DESIGN.md section 7, each with its breakdowns inside ---
+
+STOCK_EVENTS = ("inventory.moved", "production.reported")
+AGE_BANDS = (("<1h", 3600.0), ("1-24h", 86_400.0), ("1-7d", 7 * 86_400.0), (">7d", math.inf))
+DONE_ORDERS = {"completed", "closed"}
+
+
+def _grouped(pairs: Iterable[tuple[str, float]]) -> dict[str, dict[str, Any]]:
+    groups: dict[str, list[float]] = {}
+    for name, value in pairs:
+        groups.setdefault(name, []).append(value)
+    return {name: distribution(values) for name, values in sorted(groups.items())}
+
+
+def _occurred(envelope: dict[str, Any]) -> str | None:
+    """When a stock message's movement happened: its own time, else the sender's."""
+    data = envelope.get("data") or {}
+    return data.get("occurred_at") or data.get("reported_at") or envelope.get("time")
+
+
+def inventory_sync_lag(read: ReadSide) -> dict[str, Any]:
+    """Movement occurred → delivered to each target (and, inside, → applied by the hub), over every
+    delivered stock movement; per target, plant and source."""
+    delivered, applied, rows = [], [], []
+    for row in read.deliveries(STOCK_EVENTS, ["delivered"]):
+        envelope = json.loads(row["envelope"]) if row["envelope"] else {}
+        occurred = _occurred(envelope)
+        if not occurred or not row["delivered_at"]:
+            continue
+        lag = seconds_between(occurred, row["delivered_at"])
+        delivered.append(lag)
+        applied.append(seconds_between(occurred, row["received_at"]))
+        rows.append((row["target"], (envelope.get("data") or {}).get("plant_id") or "-", row["source"] or "-", lag))
+    return {**distribution(delivered), "applied": distribution(applied),
+            "by_target": _grouped((t, lag) for t, _, _, lag in rows),
+            "by_plant": _grouped((p, lag) for _, p, _, lag in rows),
+            "by_source": _grouped((s, lag) for _, _, s, lag in rows)}
+
+
+def po_ack_turnaround(read: ReadSide) -> dict[str, Any]:
+    """PO sent → acknowledgement received, per partner, from the supplier orders the hub keeps
+    (none yet: zero counts)."""
+    pairs = [(o["partner"], seconds_between(o["sent_at"], o["acknowledged_at"]))
+             for o in read.entities_of_type("supplier_order") if o.get("sent_at") and o.get("acknowledged_at")]
+    return {**distribution(v for _, v in pairs), "by_partner": _grouped(pairs)}
+
+
+def _all(read: ReadSide, status: str, kind: str | None = None) -> Iterator[dict[str, Any]]:
+    after = 0
+    while True:
+        page = read.exceptions(status=status, kind=kind, after_id=after, limit=1000)
+        yield from page.rows
+        if not page.more:
+            return
+        after = page.next_after
+
+
+def message_failure_rate(read: ReadSide) -> dict[str, Any]:
+    """(quarantined + dead-lettered) over received, counting distinct messages; per source."""
+    received = read.inbox_by_source()
+    dead: dict[str, set[str]] = {}
+    for row in _all(read, "all", "dead_letter"):
+        if row["msg_key"]:
+            dead.setdefault(row["source"] or "-", set()).add(row["msg_key"])
+
+    def figures(outcomes: dict[str, int], dead_lettered: int) -> dict[str, Any]:
+        total, quarantined = sum(outcomes.values()), outcomes.get("quarantined", 0)
+        return {"rate": (quarantined + dead_lettered) / total if total else 0.0, "received": total,
+                "quarantined": quarantined, "dead_lettered": dead_lettered}
+
+    every: dict[str, int] = {}
+    for outcomes in received.values():
+        for outcome, n in outcomes.items():
+            every[outcome] = every.get(outcome, 0) + n
+    by_source = {s: figures(o, len(dead.get(s, ()))) for s, o in received.items()}
+    return {**figures(every, sum(len(keys) for keys in dead.values())), "by_source": by_source}
+
+
+def exception_aging(read: ReadSide, now_iso: str) -> dict[str, Any]:
+    """Open exceptions by owner role and age band (<1h, 1-24h, 1-7d, >7d)."""
+    bands = [name for name, _ in AGE_BANDS]
+    by_role: dict[str, dict[str, int]] = {}
+    total = dict.fromkeys(bands, 0)
+    for row in _all(read, "open"):
+        age = seconds_between(row["first_seen"], now_iso)
+        band = next(name for name, limit in AGE_BANDS if age < limit)
+        by_role.setdefault(row["owner_role"], dict.fromkeys(bands, 0))[band] += 1
+        total[band] += 1
+    return {"bands": bands, "total": total, "by_role": dict(sorted(by_role.items()))}
+
+
+def reconciliation_variance(read: ReadSide) -> dict[str, Any]:
+    """Variance count and quantity (base units) per plant, from the newest run of each reconciliation."""
+    from mfgsync.reconcile.results import latest
+    by_plant: dict[str, dict[str, Any]] = {}
+    runs = {}
+    for name, run in sorted(latest(read).items()):
+        runs[name] = {"at": run["at"], "count": run["variance_count"], "summary": run["summary"]}
+        for plant, figures in run["by_plant"].items():
+            row = by_plant.setdefault(plant, {"count": 0, "qty": 0})
+            row["count"] += figures["variances"]
+            row["qty"] += figures["qty"]
+    return {"count": sum(r["count"] for r in runs.values()), "qty": sum(p["qty"] for p in by_plant.values()),
+            "by_plant": by_plant, "by_reconciliation": runs}
+
+
+def orders_impacted(read: ReadSide) -> dict[str, Any]:
+    """Open production orders whose material or BOM waits on an open exception: one on the order,
+    its item or BOM, a component of its BOM, or a purchase order bringing a component."""
+    blocked = {row["entity_key"] for row in _all(read, "open") if row["entity_key"]}
+    supplying: dict[str, set[str]] = {}
+    for po in read.entities_of_type("purchase_order"):
+        for line in po.get("lines") or []:
+            supplying.setdefault(line["item_id"], set()).add(keys.purchase_order(po["po_number"]))
+    impacted: dict[str, str] = {}
+    for order in read.entities_of_type("production_order"):
+        if order.get("status") in DONE_ORDERS:
+            continue
+        item, plant = order["item_id"], order["plant_id"]
+        bom = read.entity(keys.bom(item, plant)) or read.entity(keys.bom(item, None)) or {}
+        components = [line["component_id"] for line in bom.get("lines") or []]
+        watched = {keys.production_order(order["order_id"]), keys.item(item), keys.bom(item, plant), keys.bom(item, None),
+                   *(keys.item(c) for c in components), *(k for c in components for k in supplying.get(c, ()))}
+        if watched & blocked:
+            impacted[order["order_id"]] = plant
+    per_plant: dict[str, int] = {}
+    for plant in impacted.values():
+        per_plant[plant] = per_plant.get(plant, 0) + 1
+    return {"count": len(impacted), "orders": sorted(impacted), "by_plant": dict(sorted(per_plant.items()))}
