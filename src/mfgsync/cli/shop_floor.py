@@ -1,0 +1,106 @@
+"""Commands for the shop floor and the warehouse: lot genealogy (`trace`), available-to-promise
+(`atp`) and the MQTT ingress (`mqtt ingest`)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mfgsync.cli.hub import JSON, _hub
+from mfgsync.cli.output import fail, print_json
+from mfgsync.model import entities as m
+from mfgsync.model import keys
+from mfgsync.model.units import Conversion, UnitCatalogue
+from mfgsync.pipeline.clock import iso
+from mfgsync.planning.hub_atp import item_atp, short_periods
+from mfgsync.store.planning_source import StorePlanningSource
+from mfgsync.store.port import transact
+from mfgsync.workflows import genealogy
+
+console = Console()
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("trace")
+    def trace(lot: str = typer.Argument(..., help="the lot to follow"),
+              backward: bool = typer.Option(False, "--backward", help="the lots it came from, not those it went into"),
+              as_json: bool = JSON) -> None:
+        """Lot genealogy: every lot a lot went into (or, --backward, came from), level by level."""
+        hub = _hub()
+        link_type = genealogy.MADE_FROM if backward else genealogy.USED_IN
+        try:
+            with hub.store.reading() as read:
+                document = genealogy.trace(lot, backward, lambda l: [
+                    m.LotLink.model_validate(row) for row in read.entities_of_ref(link_type, l)])
+        finally:
+            hub.close()
+        if as_json:
+            print_json(document)
+            return
+        table = Table("depth", "lot", "item", "order", "qty", "uom", title=f"{lot} {document['direction']}")
+        for row in document["lots"]:
+            table.add_row(str(row["depth"]), row["lot_id"], row["item_id"], row["order_id"], str(row["qty"]), row["uom"])
+        console.print(table)
+
+    @app.command("atp")
+    def atp(item_id: str = typer.Argument(..., help="the item"),
+            plant: str = typer.Option(..., "--plant", help="the plant"),
+            raise_short: bool = typer.Option(False, "--raise", help="raise an ATP_SHORT exception for the planner "
+                                                                    "for each period promised beyond supply"),
+            as_json: bool = JSON) -> None:
+        """Available-to-promise of an item in a plant, by date; quality-held stock is never available."""
+        hub = _hub()
+        try:
+            document = _atp(hub, item_id, plant)
+            if raise_short:
+                _raise_short(hub, document)
+        finally:
+            hub.close()
+        if as_json:
+            print_json(document)
+            return
+        table = Table("date", "on hand", "receipts", "demand", "ATP", "cumulative ATP",
+                      title=f"{item_id} at {plant} ({document['uom']})")
+        for p in document["periods"]:
+            table.add_row(p["date"], *(str(p[k]) for k in ("on_hand", "receipts", "demand", "atp", "cumulative_atp")))
+        console.print(table)
+
+
+def _atp(hub, item_id: str, plant: str) -> dict:
+    with hub.store.reading() as read:
+        row = read.entity(keys.item(item_id))
+        if row is None:
+            fail(f"item {item_id} is not known to the hub", "NOT_FOUND")
+        source = StorePlanningSource(read, hub.settings)
+        units = UnitCatalogue(Conversion(c.item_id, c.from_uom, c.to_uom, c.factor) for c in source.conversions())
+        today = datetime.fromtimestamp(hub.clock(), timezone.utc).date()
+        return item_atp(m.Item.model_validate(row), plant, today,
+                        balances=[m.InventoryBalance.model_validate(b) for b in read.balances(item_id)],
+                        purchase_orders=source.purchase_orders(), production_orders=source.production_orders(),
+                        boms=source.boms(), units=units)
+
+
+def _raise_short(hub, document: dict) -> None:
+    """One planner exception per short period, raised once while it stays open."""
+    rows = {f"atp:{document['item_id']}@{document['plant_id']}#{p['date']}": p for p in short_periods(document)}
+    at = iso(hub.clock())
+
+    def work(uow) -> None:
+        fresh = [key for key in rows if key not in uow.open_exception_keys(rows)]
+        uow.add_exceptions([_exception(key, document, rows[key], at) for key in fresh])
+
+    transact(hub.store, work)
+
+
+def _exception(key: str, document: dict, period: dict, at: str) -> dict:
+    message = (f"{document['item_id']} at {document['plant_id']}: cumulative ATP {period['cumulative_atp']} "
+               f"{document['uom']} on {period['date']}, below the demand committed by then")
+    return {"kind": "workflow", "msg_key": None, "source": "atp", "event_type": None, "entity_key": key,
+            "codes": "ATP_SHORT", "reasons": json.dumps([{"code": "ATP_SHORT", "message": message, "field": None}]),
+            "owner_role": "planner", "payload": json.dumps(period), "outbox_id": None, "at": at,
+            "correlation_id": None, "causation_id": None, "mapping_version": None}
+

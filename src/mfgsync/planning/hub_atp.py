@@ -1,0 +1,98 @@
+"""Available-to-promise of one item in one plant, by date, from the hub's own records.
+
+Supply: available stock (quality-held, allocated and in-transit stock are not available; stock
+in transit arrives as a receipt today), open lines of firm purchase orders on their promised
+date (else their need date), and open production orders of the item on their due date.
+Demand: what open production orders of a parent need of the item on their start date — their
+frozen revision (or, while planned, the one effective then), scrap allowance included. Periods
+are today and every later date with a receipt or a demand; anything overdue falls today. ATP
+per period is discrete ATP with look-ahead (planning/atp.py), and its running total.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from typing import Iterable
+
+from mfgsync.model import entities as m
+from mfgsync.model.base import decimal_to_number
+from mfgsync.model.units import UnitCatalogue
+from mfgsync.planning.atp import available_to_promise
+from mfgsync.planning.from_store import CLOSED_PO_LINE_STATUSES, FIRM_PO_STATUSES, OPEN_PRODUCTION_STATUSES
+from mfgsync.workflows.production import effective_revision, preferred_lines
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+
+def item_atp(item: m.Item, plant_id: str, today: date, *, balances: Iterable[m.InventoryBalance],
+             purchase_orders: Iterable[m.PurchaseOrder], production_orders: Iterable[m.ProductionOrder],
+             boms: Iterable[m.Bom], units: UnitCatalogue) -> dict:
+    """`{"item_id", "plant_id", "uom", "periods": [{"date", "on_hand", "receipts", "demand", "atp",
+    "cumulative_atp"}]}` (DESIGN.md section 4)."""
+    base = item.base_uom or "C62"
+
+    def in_base(qty: Decimal, uom: str | None) -> Decimal:
+        return qty if uom is None or uom == base else units.convert(qty, uom, base, item.item_id)
+
+    on_hand, receipts = ZERO, defaultdict(lambda: ZERO)
+    for b in balances:
+        if b.item_id == item.item_id and b.plant_id == plant_id:
+            if b.status == m.StockStatus.available:
+                on_hand += in_base(b.qty, b.uom)
+            elif b.status == m.StockStatus.in_transit:
+                receipts[today] += in_base(b.qty, b.uom)
+    for po in purchase_orders:
+        if po.status in FIRM_PO_STATUSES:
+            for line in po.lines:
+                due = line.qty - line.received_qty
+                if line.item_id == item.item_id and line.status not in CLOSED_PO_LINE_STATUSES and due > 0:
+                    receipts[max(today, line.promised_date or line.need_date or today)] += in_base(due, line.uom)
+    orders = [o for o in production_orders if o.plant_id == plant_id and o.status in OPEN_PRODUCTION_STATUSES]
+    for order in orders:
+        if order.item_id == item.item_id:
+            receipts[max(today, order.due_date or today)] += order.qty
+    demand = _component_demand(item.item_id, orders, list(boms), today, in_base)
+    return _periods(item.item_id, plant_id, base, today, on_hand, receipts, demand)
+
+
+def _component_demand(item_id: str, orders: list[m.ProductionOrder], boms: list[m.Bom], today: date,
+                      in_base) -> dict[date, Decimal]:
+    demand: dict[date, Decimal] = defaultdict(lambda: ZERO)
+    for order in orders:
+        revisions = [b for b in boms if b.item_id == order.item_id]
+        if order.bom_revision:
+            chosen = [b for b in revisions if b.revision == order.bom_revision and b.plant_id in (None, order.plant_id)]
+            bom = max(chosen, key=lambda b: b.plant_id is not None, default=None)
+        else:
+            bom = effective_revision(revisions, order.plant_id, order.start_date or today)
+        for line in preferred_lines(bom.lines) if bom else []:
+            if line.component_id == item_id:
+                need = order.qty * line.qty_per * HUNDRED / (HUNDRED - line.scrap_pct)
+                demand[max(today, order.start_date or today)] += in_base(need, line.uom)
+    return demand
+
+
+def _periods(item_id: str, plant_id: str, uom: str, today: date, on_hand: Decimal,
+             receipts: dict[date, Decimal], demand: dict[date, Decimal]) -> dict:
+    days = sorted({today, *receipts, *demand})
+    supply = [receipts.get(d, ZERO) for d in days]
+    wanted = [demand.get(d, ZERO) for d in days]
+    atp = available_to_promise(on_hand, supply, wanted)
+    periods, projected = [], on_hand
+    for n, day in enumerate(days):
+        periods.append({"date": day.isoformat(), "on_hand": _n(projected), "receipts": _n(supply[n]),
+                        "demand": _n(wanted[n]), "atp": _n(atp.discrete[n]), "cumulative_atp": _n(atp.cumulative[n])})
+        projected += supply[n] - wanted[n]
+    return {"item_id": item_id, "plant_id": plant_id, "uom": uom, "periods": periods}
+
+
+def short_periods(document: dict) -> list[dict]:
+    """The periods where what is promised exceeds what there is: cumulative ATP below zero."""
+    return [p for p in document["periods"] if Decimal(str(p["cumulative_atp"])) < 0]
+
+
+def _n(value: Decimal):
+    return decimal_to_number(Decimal(value).normalize() if value else Decimal(0))

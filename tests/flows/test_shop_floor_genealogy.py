@@ -1,0 +1,112 @@
+"""Stories of traceability and promising: a supplier's bad lot followed to every finished lot it
+reached and back, and available-to-promise that never promises held stock."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+from mfgsync.app import build_hub
+from mfgsync.config import parse_settings
+from tests.support.cli import run
+from tests.support.messages import envelope
+from tests.support.shop_floor import at, items, made, movement, order, report, used
+
+
+def _hub(tmp_path, config: str = "{}"):
+    return build_hub(parse_settings(config), f"sqlite:///{tmp_path}/hub.db")
+
+
+def _cli(tmp_path, *args: str, expect: int = 0):
+    done = run(tmp_path, *args, "--json", expect=expect, MFGSYNC_DATABASE_URL=f"sqlite:///{tmp_path}/hub.db")
+    return json.loads(done.stdout) if expect == 0 else done
+
+
+def _three_level_build(hub) -> None:
+    """Steel heat H-1 goes into impeller lot I-1 and housing lot HS-1; the pump lot P-1 is built
+    from I-1, HS-1 and seal lot S-9, and P-2 from I-1 alone."""
+    outcome = hub.intake.ingest([
+        *items(("STEEL", "C62"), ("SEAL", "C62"), ("IMP-200", "C62"), ("HSG-300", "C62"), ("PMP-100", "C62")),
+        movement("R-H", "receipt", "STEEL", 100, lot_id="H-1"), movement("R-S", "receipt", "SEAL", 10, lot_id="S-9"),
+        order("WO-IMP", "IMP-200", 4), order("WO-HSG", "HSG-300", 2),
+        order("WO-PMP", "PMP-100", 2), order("WO-PMP2", "PMP-100", 2),
+        report("RPT-IMP", "WO-IMP", [used("U1", "STEEL", 8, "H-1"), made("M1", "IMP-200", 4, "I-1")]),
+        report("RPT-HSG", "WO-HSG", [used("U2", "STEEL", 6, "H-1"), made("M2", "HSG-300", 2, "HS-1")]),
+        report("RPT-PMP", "WO-PMP", [used("U3", "IMP-200", 2, "I-1"), used("U4", "HSG-300", 2, "HS-1"),
+                                     used("U5", "SEAL", 2, "S-9"), made("M3", "PMP-100", 2, "P-1")]),
+        report("RPT-PMP2", "WO-PMP2", [used("U6", "IMP-200", 2, "I-1"), made("M4", "PMP-100", 2, "P-2")])])
+    assert outcome.quarantined == 0, hub.exceptions.list()
+
+
+def _rows(document: dict) -> list[tuple]:
+    return [(r["depth"], r["lot_id"], r["item_id"], r["order_id"], r["qty"]) for r in document["lots"]]
+
+
+def test_a_purchased_lot_is_traced_forward_to_every_finished_lot_it_reached(tmp_path):
+    hub = _hub(tmp_path)
+    _three_level_build(hub)
+    hub.close()
+    document = _cli(tmp_path, "trace", "H-1")
+    assert (document["lot_id"], document["direction"]) == ("H-1", "forward")
+    assert _rows(document) == [(1, "HS-1", "HSG-300", "WO-HSG", 2), (1, "I-1", "IMP-200", "WO-IMP", 4),
+                               (2, "P-1", "PMP-100", "WO-PMP", 2), (2, "P-2", "PMP-100", "WO-PMP2", 2)]
+    assert {r["uom"] for r in document["lots"]} == {"C62"}
+
+
+def test_a_finished_lot_is_traced_backward_to_every_lot_it_was_built_from(tmp_path):
+    hub = _hub(tmp_path)
+    _three_level_build(hub)
+    hub.close()
+    document = _cli(tmp_path, "trace", "P-1", "--backward")
+    assert document["direction"] == "backward"
+    assert _rows(document) == [(1, "HS-1", "HSG-300", "WO-PMP", 2), (1, "I-1", "IMP-200", "WO-PMP", 2),
+                               (1, "S-9", "SEAL", "WO-PMP", 2),
+                               (2, "H-1", "STEEL", "WO-HSG", 6), (2, "H-1", "STEEL", "WO-IMP", 8)]
+
+
+def test_a_lot_that_went_nowhere_traces_to_nothing(tmp_path):
+    hub = _hub(tmp_path)
+    _three_level_build(hub)
+    hub.close()
+    assert _cli(tmp_path, "trace", "P-2")["lots"] == []
+
+
+def test_available_to_promise_never_counts_quality_held_stock_and_raises_the_shortfall_for_the_planner(tmp_path):
+    """50 seals available and 30 on hold; a pump order starting in 5 days needs 60; 40 more
+    arrive in 10 days. Without the held 30, today's promise is 10 short."""
+    today = date.today()
+    hub = _hub(tmp_path)
+    outcome = hub.intake.ingest([
+        *items(("SEAL", "C62"), ("PMP-100", "C62")),
+        movement("R-A", "receipt", "SEAL", 50, lot_id="A"), movement("R-B", "receipt", "SEAL", 30, lot_id="B"),
+        envelope("quality.hold", {"hold_id": "QH-B", "item_id": "SEAL", "lot_id": "B"}, source="wms", time=at()),
+        envelope("supplier.upserted", {"supplier_id": "S1"}, source="erp", time=at()),
+        envelope("po.created", {"po_number": "PO-1", "supplier_id": "S1", "status": "approved", "lines": [
+            {"line_no": 1, "item_id": "SEAL", "qty": 40, "uom": "C62",
+             "promised_date": (today + timedelta(days=10)).isoformat()}]}, source="erp", time=at()),
+        envelope("bom.released", {"item_id": "PMP-100", "revision": "A", "lines": [
+            {"line_no": 10, "component_id": "SEAL", "qty_per": 2, "uom": "C62"}]}, time=at()),
+        order("WO-1", "PMP-100", 30, start_date=(today + timedelta(days=5)).isoformat(),
+              due_date=(today + timedelta(days=6)).isoformat())])
+    assert outcome.quarantined == 0, hub.exceptions.list()
+    hub.close()
+    document = _cli(tmp_path, "atp", "SEAL", "--plant", "P1", "--raise")
+    assert (document["item_id"], document["plant_id"], document["uom"]) == ("SEAL", "P1", "C62")
+    periods = [(p["date"], p["on_hand"], p["receipts"], p["demand"], p["atp"], p["cumulative_atp"])
+               for p in document["periods"]]
+    day = lambda n: (today + timedelta(days=n)).isoformat()  # noqa: E731
+    assert periods == [(day(0), 50, 0, 0, -10, -10), (day(5), 50, 0, 60, 0, -10), (day(10), -10, 40, 0, 40, 30)]
+    exceptions = json.loads(run(tmp_path, "exceptions", "list", "--json",
+                                MFGSYNC_DATABASE_URL=f"sqlite:///{tmp_path}/hub.db").stdout)
+    short = [e for e in exceptions["exceptions"] if e["codes"] == ["ATP_SHORT"]]
+    assert len(short) == 2 and {e["owner_role"] for e in short} == {"planner"}
+    _cli(tmp_path, "atp", "SEAL", "--plant", "P1", "--raise")
+    again = json.loads(run(tmp_path, "exceptions", "list", "--json",
+                           MFGSYNC_DATABASE_URL=f"sqlite:///{tmp_path}/hub.db").stdout)
+    assert len([e for e in again["exceptions"] if e["codes"] == ["ATP_SHORT"]]) == 2, "raised once while open"
+
+
+def test_atp_of_an_unknown_item_is_an_error(tmp_path):
+    _hub(tmp_path).close()
+    done = _cli(tmp_path, "atp", "NOPE", "--plant", "P1", expect=2)
+    assert "NOT_FOUND" in done.stderr
