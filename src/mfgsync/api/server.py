@@ -18,7 +18,7 @@ from typing import Callable
 
 import uvicorn
 from fastapi import Depends, FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from mfgsync.api import dashboard, problems
 from mfgsync.api.auth import BodyLimit, RateLimiter, authenticated
@@ -28,6 +28,8 @@ from mfgsync.app import Hub, build_hub
 from mfgsync.config import ConfigError, Settings, load_settings
 from mfgsync.demo import demo_settings, feed_live_traffic, plant_messages
 from mfgsync.demo.traffic import INTERVAL_SECONDS
+from mfgsync.metrics import CONTENT_TYPE as METRICS_TYPE, prometheus_text
+from mfgsync.pipeline.clock import iso
 from mfgsync.pipeline.delivery import Worker
 
 log = logging.getLogger(__name__)
@@ -57,7 +59,13 @@ def create_app(hub: Hub, lifespan: Callable | None = None, *, keys: ApiKeys | No
         return JSONResponse(app.openapi())
 
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
-    # The reconciliation's /metrics mounts here.
+    # Prometheus metrics (mfgsync/metrics.py). Like every route but /health it needs an API key
+    # (any role; a scraper sends it as `authorization: {credentials: KEY}`), since its labels name
+    # plants, sources and targets and the server may listen beyond loopback.
+    @app.get("/metrics", include_in_schema=False)
+    def metrics(principal=Depends(authenticated)) -> Response:
+        return Response(prometheus_text(hub.store, iso(hub.clock())), media_type=METRICS_TYPE)
+
     return app
 
 
