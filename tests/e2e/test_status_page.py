@@ -1,5 +1,5 @@
-"""The status page a newcomer opens after `make run`: what arrived, what was held back and why,
-what was delivered where — and the health check next to it."""
+"""The dashboard a newcomer opens after `make run` and signs in to: what arrived, what was held
+back and why, what was delivered where — and the health check next to it, open to monitoring."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
+from mfgsync.api.keys import ApiKeys
 from mfgsync.api.server import create_app
 from mfgsync.app import build_hub
 from mfgsync.demo import demo_settings, plant_messages
@@ -36,7 +38,14 @@ def hub(tmp_path):
 
 @pytest.fixture
 def client(hub):
-    return TestClient(create_app(hub))
+    """A browser signed in with an admin's key."""
+    client = TestClient(create_app(hub))
+    key = ApiKeys(hub.store, hub.clock).create("lead", "admin", "test")
+    signed_in = client.post("/signin", content=f"key={key}", follow_redirects=False,
+                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert signed_in.status_code == 303 and signed_in.headers["location"] == "/"
+    client.headers["Authorization"] = f"Bearer {key}"  # for the JSON beside the page
+    return client
 
 
 @pytest.fixture
@@ -48,13 +57,14 @@ def demo_day(hub):
 
 
 def stage_count(page: str, stage: str) -> int:
-    match = re.search(rf"<td>{stage}</td><td[^>]*>(\d+)</td>", page)
+    match = re.search(rf'data-stage="{stage}"><span class="label">{stage}</span><span class="figure">(\d+)<', page)
     assert match, f"no {stage} count on the page"
     return int(match.group(1))
 
 
 def delivered_to(page: str, target: str) -> int:
-    match = re.search(rf"<tr><td>{target}</td>(?:<td>.*?</td>){{2}}<td[^>]*>(\d+)</td>", page)
+    match = re.search(rf'<tr data-target="{target}"><td>{target}</td>(?:<td>.*?</td>){{2}}\s*<td[^>]*>(\d+)</td>', page,
+                      re.S)
     assert match, f"no delivery row for {target}"
     return int(match.group(1))
 
@@ -88,13 +98,15 @@ def test_the_page_counts_the_demo_day_per_stage(client, demo_day):
     assert stage_count(page, "applied") == demo_day.accepted == len(plant_messages()) - 2 - 1 - len(DEMO_REASONS)
 
 
-def test_the_page_names_the_reason_each_bad_demo_message_was_quarantined_for(client, demo_day):
-    page = client.get("/").text
+def test_the_exception_queue_names_the_reason_each_bad_demo_message_was_quarantined_for(client, demo_day):
+    page = client.get("/exceptions").text
     for code in DEMO_REASONS:
         assert f'<span class="code">{code}</span>' in page
     assert "component VANE-X9 is not a known item" in page
     assert "KGM of item CBL-3G15 does not convert to its base unit MTR" in page
-    assert f"Open exceptions ({len(DEMO_REASONS)})" in page
+    assert page.count("<tr data-exception=") == len(DEMO_REASONS)
+    overview = client.get("/").text
+    assert re.search(rf'data-kpi="exceptions_open">.*?<span class="figure">{len(DEMO_REASONS)}<', overview, re.S)
 
 
 def test_the_page_shows_what_was_delivered_to_the_recorder(client, demo_day, tmp_path):
@@ -106,7 +118,7 @@ def test_the_page_shows_what_was_delivered_to_the_recorder(client, demo_day, tmp
 
 
 def test_the_json_holds_the_same_figures_as_the_page(client, demo_day):
-    page, document = client.get("/").text, client.get("/status.json").json()
+    page, document = client.get("/").text, client.get("/api/v1/overview").json()
     for stage, count in document["stages"].items():
         assert stage_count(page, stage) == count
     assert {code for x in document["exceptions"] for code in x["codes"]} == DEMO_REASONS
@@ -117,17 +129,23 @@ def test_a_hostile_message_shows_escaped_and_cannot_run_script(hub, client):
     hub.intake.ingest([{"specversion": "1.0", "id": "<script>alert(1)</script>", "source": "plm",
                         "type": "bom.released", "time": "2026-11-22T10:00:00Z",
                         "data": {"item_id": "<img src=x onerror=alert(2)>", "revision": "A", "lines": []}}])
-    response = client.get("/")
+    response = client.get("/exceptions")
     page = response.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(2)&gt;" in page
-    assert "<script" not in page and "<img" not in page
-    assert "default-src 'none'" in response.headers["content-security-policy"]
+    assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/htmx.min.js" defer>'] and "<img" not in page
+    policy = response.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script-src 'self'" in policy and "unsafe" not in policy
 
 
-def test_the_server_has_no_routes_beyond_the_status_page_and_health_yet(client):
-    for path in ("/docs", "/openapi.json", "/api/items"):
-        assert client.get(path).status_code == 404
+def test_without_a_key_every_page_answers_the_sign_in_form_and_the_json_a_401(hub):
+    stranger = TestClient(create_app(hub))
+    for path in ("/", "/exceptions", "/lineage", "/ecos", "/static/htmx.min.js"):
+        response = stranger.get(path)
+        assert response.status_code == 401 and 'name="key"' in response.text and "<script" not in response.text
+    for path in ("/openapi.json", "/api/v1/overview", "/ready"):
+        assert stranger.get(path).status_code == 401
+    assert stranger.get("/docs").status_code == 404
 
 
 def _free_port() -> int:
@@ -149,26 +167,58 @@ def _wait_for_health(base: str, server: subprocess.Popen, seconds: float) -> Non
     pytest.fail(f"the server did not answer /health within {seconds} s")
 
 
-def test_make_run_serves_the_demo_on_the_embedded_store(tmp_path):
-    port = _free_port()
+def _serve(tmp_path, *args: str) -> tuple[subprocess.Popen, list[str]]:
+    """`mfgsync serve ARGS` in tmp_path, its stderr collected line by line as it comes."""
     env = {k: v for k, v in os.environ.items() if k != "MFGSYNC_CONFIG"}
     env["MFGSYNC_DATABASE_URL"] = f"sqlite:///{tmp_path}/hub.db"
-    command = [str(Path(sys.executable).with_name("mfgsync")), "serve", "--demo", "--port", str(port)]
-    server = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    command = [str(Path(sys.executable).with_name("mfgsync")), "serve", *args]
+    server = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True)
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(server.stderr), daemon=True).start()
+    return server, lines
+
+
+def _wait_for_health(base: str, server: subprocess.Popen, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "the server stopped"
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"the server did not answer /health within {seconds} s")
+
+
+def test_make_run_serves_the_demo_on_the_embedded_store_and_prints_its_sign_in_key(tmp_path):
+    port = _free_port()
+    server, stderr = _serve(tmp_path, "--demo", "--port", str(port))
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_for_health(base, server, 15)
-        page = httpx.get(f"{base}/", timeout=5).text
+        printed = " ".join(stderr)
+        assert f"http://127.0.0.1:{port}/" in printed
+        [key] = re.findall(r"mfgsync\.demo\.[A-Za-z0-9_-]+", printed)
+        with httpx.Client(base_url=base, timeout=5) as browser:
+            assert browser.post("/signin", data={"key": key}).status_code == 303
+            page = browser.get("/").text
         assert "recorder" in page and "mfgsync-data/demo/recording.jsonl" in page
-        assert json.loads(httpx.get(f"{base}/status.json", timeout=5).text)["stages"]["received"] >= len(
-            plant_messages())
+        overview = httpx.get(f"{base}/api/v1/overview", headers={"Authorization": f"Bearer {key}"}, timeout=5)
+        assert overview.json()["stages"]["received"] >= len(plant_messages())
     finally:
         server.terminate()
         server.wait(timeout=10)
     assert (tmp_path / "mfgsync-data" / "demo").is_dir()
 
 
-def test_the_unauthenticated_status_server_refuses_to_listen_beyond_this_machine():
-    result = subprocess.run([sys.executable, "-m", "mfgsync.cli", "serve", "--host", "0.0.0.0", "--port", "1"],
-                            capture_output=True, text=True, timeout=30)
-    assert result.returncode != 0 and "loopback" in result.stderr
+def test_serve_listens_beyond_loopback_now_that_every_route_needs_a_key(tmp_path):
+    port = _free_port()
+    server, _ = _serve(tmp_path, "--host", "0.0.0.0", "--port", str(port))
+    try:
+        _wait_for_health(f"http://127.0.0.1:{port}", server, 15)
+        assert httpx.get(f"http://127.0.0.1:{port}/api/v1/kpis", timeout=5).status_code == 401
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
