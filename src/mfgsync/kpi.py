@@ -247,7 +247,8 @@ def reconciliation_variance(read: ReadSide) -> dict[str, Any]:
 
 def orders_impacted(read: ReadSide) -> dict[str, Any]:
     """Open production orders whose material or BOM waits on an open exception: one on the order,
-    its item or BOM, a component of its BOM, or a purchase order bringing a component."""
+    its item or BOM, a component of its BOM or that component's stock movements in the plant (a
+    dead letter), or a purchase order bringing a component."""
     blocked = {row["entity_key"] for row in _all(read, "open") if row["entity_key"]}
     supplying: dict[str, set[str]] = {}
     for po in read.entities_of_type("purchase_order"):
@@ -261,7 +262,8 @@ def orders_impacted(read: ReadSide) -> dict[str, Any]:
         bom = read.entity(keys.bom(item, plant)) or read.entity(keys.bom(item, None)) or {}
         components = [line["component_id"] for line in bom.get("lines") or []]
         watched = {keys.production_order(order["order_id"]), keys.item(item), keys.bom(item, plant), keys.bom(item, None),
-                   *(keys.item(c) for c in components), *(k for c in components for k in supplying.get(c, ()))}
+                   *(keys.item(c) for c in components), *(keys.stock_stream(c, plant) for c in components),
+                   *(k for c in components for k in supplying.get(c, ()))}
         if watched & blocked:
             impacted[order["order_id"]] = plant
     per_plant: dict[str, int] = {}

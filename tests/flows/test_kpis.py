@@ -89,3 +89,88 @@ def test_a_failed_delivery_leaves_the_release_unconfirmed(make_hub, monkeypatch)
     _delivered_after(hub, clock, 5)
     figures = _propagation(hub, clock)
     assert figures["count"] == 0 and set(figures["by_target"]) == {"mes"}
+
+
+# --- the other KPIs of DESIGN.md section 7, on a scripted day with known timestamps ---
+
+STOCK_CONFIG = """systems:
+  erp: {kind: memory}
+subscriptions: {inventory.moved: [erp]}
+"""
+T0 = "2026-12-01T00:00:00"
+
+
+def _moved(movement_id: str, item_id: str, occurred: str, qty: str = "5") -> dict:
+    return envelope("inventory.moved", {"movement_id": movement_id, "kind": "receipt", "item_id": item_id, "qty": qty,
+                                        "uom": "C62", "plant_id": "P1", "to_location": "MAIN",
+                                        "occurred_at": occurred + "Z"}, source="wms", time=occurred + "Z")
+
+
+def _stock_day(make_hub):
+    """Three receipts occurred 10, 5 and 2 minutes before T0, received at T0 with a fourth that is
+    quarantined; at T0 + 60 s the ERP takes two and refuses the first for good."""
+    clock = FakeClock(_at(T0))
+    hub = make_hub(STOCK_CONFIG, connectors={"erp": MemoryConnector(fail_times=1, permanent=True)}, clock=clock)
+    hub.intake.ingest([envelope("item.upserted", item(i)) for i in ("A", "B", "C", "D", "PMP-100", "VLV-200")] +
+                      [envelope("bom.released", bom("PMP-100", "A", {"A": 2}, status="released",
+                                                    effective_from="2026-11-01")),
+                       envelope("bom.released", bom("VLV-200", "A", {"C": 1}, status="released",
+                                                    effective_from="2026-11-01")),
+                       *(envelope("production.released", {"order_id": order, "item_id": parent, "qty": 10,
+                                                          "plant_id": "P1", "status": "released"}, source="erp")
+                         for order, parent in (("MO-1", "PMP-100"), ("MO-2", "VLV-200")))])
+    hub.intake.ingest([_moved("MV-A", "A", "2026-11-30T23:50:00"), _moved("MV-B", "B", "2026-11-30T23:55:00"),
+                       _moved("MV-C", "C", "2026-11-30T23:58:00"), _moved("MV-D", "D", "2026-11-30T23:59:00", "-1")])
+    clock.advance(60)
+    hub.worker.run_until_idle()
+    return hub, clock
+
+
+def _figures(hub, at_seconds_after_t0: float) -> dict:
+    return queries.kpis(hub.store, datetime.fromtimestamp(_at(T0) + at_seconds_after_t0, timezone.utc).isoformat())
+
+
+def test_inventory_sync_lag_runs_from_the_movement_to_its_delivery(make_hub):
+    hub, _ = _stock_day(make_hub)
+    lag = _figures(hub, 120)["inventory_sync_lag_seconds"]
+    b, c = 300 + 60, 120 + 60  # MV-A was dead-lettered: it never arrived
+    assert (lag["count"], lag["p50"], lag["p95"], lag["max"]) == (2, (b + c) / 2, c + 0.95 * (b - c), b)
+    assert (lag["applied"]["p50"], lag["applied"]["max"]) == ((300 + 120) / 2, 300), "occurred → received by the hub"
+    assert set(lag["by_target"]) == {"erp"} and set(lag["by_plant"]) == {"P1"} and set(lag["by_source"]) == {"wms"}
+
+
+def test_failure_rate_aging_and_impacted_orders_follow_the_open_exceptions(make_hub):
+    hub, _ = _stock_day(make_hub)
+    early, late = _figures(hub, 1800), _figures(hub, 2 * 3600)
+
+    rate = early["message_failure_rate"]
+    received = 6 + 2 + 2 + 4  # items, BOM releases, production orders, movements
+    assert (rate["received"], rate["quarantined"], rate["dead_lettered"]) == (received, 1, 1)
+    assert rate["rate"] == 2 / received and rate["by_source"]["wms"]["rate"] == 2 / 4
+    assert rate["by_source"]["plm"]["rate"] == 0
+    assert early["exception_aging"]["total"] == {"<1h": 2, "1-24h": 0, "1-7d": 0, ">7d": 0}
+    assert late["exception_aging"]["by_role"] == {"admin": {"<1h": 0, "1-24h": 1, "1-7d": 0, ">7d": 0},
+                                                  "warehouse": {"<1h": 0, "1-24h": 1, "1-7d": 0, ">7d": 0}}
+    assert early["orders_impacted"] == {"count": 1, "orders": ["MO-1"], "by_plant": {"P1": 1}}, \
+        "MO-1 needs A, whose receipt is dead-lettered; MO-2 needs C, which arrived"
+    assert early["po_ack_turnaround_seconds"]["count"] == 0, "no supplier order has been sent yet"
+
+
+def test_reconciliation_variance_is_the_newest_runs_count_and_quantity_per_plant(make_hub, tmp_path):
+    from mfgsync.reconcile import results
+    from mfgsync.reconcile.inventory import Side, reconcile
+    hub, clock = _stock_day(make_hub)
+    wms = tmp_path / "wms.csv"
+    wms.write_text("item_id,plant_id,location_id,lot_id,status,qty,uom\n"
+                   "A,P1,MAIN,,available,5,C62\nB,P1,MAIN,,available,5,C62\nC,P1,MAIN,,available,8,C62\n")
+    results.keep(hub.store, "hub-vs-wms", reconcile(hub.store, hub.settings, Side("hub"), Side(str(wms))),
+                 clock, "tester")
+    wms.write_text(wms.read_text().replace("C,P1,MAIN,,available,8", "C,P1,MAIN,,available,6"))
+    clock.advance(3600)
+    results.keep(hub.store, "hub-vs-wms", reconcile(hub.store, hub.settings, Side("hub"), Side(str(wms))),
+                 clock, "tester")
+
+    variance = _figures(hub, 7200)["reconciliation_variance"]
+    assert (variance["count"], variance["qty"], variance["by_plant"]) == (1, 1, {"P1": {"count": 1, "qty": 1}})
+    with hub.store.reading() as read:
+        assert [point["qty"] for point in results.trend(read)["P1"]] == [3, 1], "the trend keeps every run"
