@@ -4,29 +4,25 @@ from __future__ import annotations
 
 import sys
 from datetime import date, datetime, timezone
+from functools import cache
 from pathlib import Path
-from typing import NamedTuple, Optional
+from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional
 
-import msgspec
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from mfgsync.cli.output import fail
-from mfgsync.planning.calendar import BucketCalendar
-from mfgsync.planning.checked import CheckedInput
-from mfgsync.planning.contract import UNREADABLE, read_mrp_json
-from mfgsync.planning.engine import run_checked
-from mfgsync.planning.from_store import plan_from_source, read_end_demands
-from mfgsync.planning.model import MrpInput, MrpInputError, MrpPlan, RECORD_ROWS
-from mfgsync.planning.output import RECORDS, plan_json, plan_tables
-from mfgsync.planning.peg_table import PegTable, Stock, peg_table, stock_of_input
-from mfgsync.planning.full_pegging import full_pegging_pieces
-from mfgsync.planning.proposals import proposals_and_exceptions
-from mfgsync.planning.tracing import Tracer, trace_demand, trace_item
+
+if TYPE_CHECKING:  # the planning modules load numpy, polars and pyarrow: only the commands import them
+    import polars as pl
+
+    from mfgsync.planning.calendar import BucketCalendar
+    from mfgsync.planning.checked import CheckedInput
+    from mfgsync.planning.model import MrpInput, MrpPlan
+    from mfgsync.planning.peg_table import PegTable, Stock
 
 MAX_INPUT_BYTES = 512 * 1024 * 1024
 PEGGING = ("single", "full", "none")
+RECORDS = ("all", "active", "none")  # as mfgsync.planning.output has them (a test holds the two alike)
 
 
 class Run(NamedTuple):
@@ -59,20 +55,18 @@ def register(app: typer.Typer) -> None:
         pegging: str = typer.Option("single", "--pegging", help="single-level pegging, full (every level: small plants), or none"),
     ) -> None:
         """Regenerative MRP: planned orders, records by bucket, exceptions and pegging."""
+        from mfgsync.planning.model import MrpInputError
+
         _one_of(records, RECORDS, "--records")
         _one_of(pegging, PEGGING, "--pegging")
         try:
             run = _run(input, from_store, plant, start, periods, bucket_days, demands, keep=True,
                        rows=pegging == "full")
-            table = None if pegging == "none" else peg_table(run.plan, run.stock)
+            pegs = _single_level(run) if pegging != "none" else (lambda: None)
             if output:
-                _write_parquet(output, run.plan, records, table)
+                _write_parquet(output, run, records, pegs, full=pegging == "full")
             if as_json:
-                full = pegging == "full"
-                section = full_pegging_pieces(Tracer(_rows(run), run.plan, table, exact=False)) if full else table
-                for piece in plan_json(run.plan, records, section):
-                    sys.stdout.buffer.write(piece)
-                sys.stdout.flush()
+                _write_json(run, records, pegs(), full=pegging == "full")
             elif not output:
                 _print_tables(run.plan, records)
         except MrpInputError as exc:
@@ -90,6 +84,12 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="print the tracing as one JSON document"),
     ) -> None:
         """Multi-level pegging of one item (up to the end demands) or one end demand (down to every supply)."""
+        import msgspec
+
+        from mfgsync.planning.model import MrpInputError
+        from mfgsync.planning.peg_table import peg_table
+        from mfgsync.planning.tracing import Tracer, trace_demand, trace_item
+
         if (item_id is None) == (demand is None):
             fail("give either an ITEM or --demand ID", "MRP_INPUT_INVALID")
         try:
@@ -117,6 +117,24 @@ def _run(input: Path | None, from_store: bool, plant: str, start: str | None, pe
     return _from_hub(plant, _start(start), periods, bucket_days, demands, keep)
 
 
+def _single_level(run: Run):
+    """The plan's single-level pegging, worked out the first time it is asked for."""
+    from mfgsync.planning.peg_table import peg_table
+
+    return cache(lambda: peg_table(run.plan, run.stock))
+
+
+def _write_json(run: Run, records: str, table: PegTable | None, full: bool) -> None:
+    from mfgsync.planning.full_pegging import full_pegging_pieces
+    from mfgsync.planning.output import plan_json
+    from mfgsync.planning.tracing import Tracer
+
+    section = full_pegging_pieces(Tracer(_rows(run), run.plan, table, exact=False)) if full else table
+    for piece in plan_json(run.plan, records, section):
+        sys.stdout.buffer.write(piece)
+    sys.stdout.flush()
+
+
 def _rows(run: Run) -> MrpInput:
     """The input as rows: from the store it is at hand, from a file it is built from the columns."""
     return run.input if run.input is not None else run.checked.mrp_input()
@@ -137,6 +155,9 @@ def _start(text: str | None) -> date:
 
 
 def _from_file(path: Path, rows: bool) -> Run:
+    from mfgsync.planning.contract import read_mrp_json
+    from mfgsync.planning.engine import run_checked
+
     checked = read_mrp_json(_read(path))
     plan, stock = run_checked(checked)
     return Run(plan, stock, None, checked if rows else None)
@@ -145,6 +166,9 @@ def _from_file(path: Path, rows: bool) -> Run:
 def _from_hub(plant: str, start: date, periods: int, bucket_days: int, demand: Path | None, keep: bool) -> Run:
     """Plan the plant from one consistent view of the store; keep the plan there if asked."""
     from mfgsync.app import build_hub
+    from mfgsync.planning.calendar import BucketCalendar
+    from mfgsync.planning.from_store import plan_from_source, read_end_demands
+    from mfgsync.planning.peg_table import stock_of_input
     from mfgsync.store.planning_source import StorePlanningSource
 
     calendar = BucketCalendar(start=start, bucket_days=bucket_days, periods=periods)
@@ -162,6 +186,7 @@ def _from_hub(plant: str, start: date, periods: int, bucket_days: int, demand: P
 
 def _keep(hub, planned, calendar: BucketCalendar, plant: str) -> None:
     from mfgsync.pipeline.plan_results import keep_plan
+    from mfgsync.planning.proposals import proposals_and_exceptions
 
     kept = keep_plan(hub.store, plant, *proposals_and_exceptions(planned.input, planned.plan, calendar, plant),
                      hub.clock, actor="planner")
@@ -170,21 +195,42 @@ def _keep(hub, planned, calendar: BucketCalendar, plant: str) -> None:
                "already open", err=True)
 
 
-def _write_parquet(path: Path, plan: MrpPlan, records: str, pegs: PegTable | None) -> None:
-    tables = plan_tables(plan, records, pegs)
+def _write_parquet(path: Path, run: Run, records: str, pegs, full: bool) -> None:
+    """FILE.parquet gets the planned orders; a folder gets every table of the plan."""
+    from mfgsync.planning.output import plan_tables
+
+    tables = plan_tables(run.plan, records, pegs)
     try:
         if path.suffix == ".parquet":
             path.parent.mkdir(parents=True, exist_ok=True)
-            tables["planned_orders"].write_parquet(path)
+            _, orders = next(tables)
+            orders.write_parquet(path, compression_level=PARQUET_LEVEL)
             return
         path.mkdir(parents=True, exist_ok=True)
-        for name, table in tables.items():
-            table.write_parquet(path / f"{name}.parquet")
+        _write_tables(path, tables)
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror or exc}", "FILE_UNREADABLE")
 
 
+PARQUET_LEVEL = 1  # zstd's fastest level: files a little larger, written in half the time
+
+
+def _write_tables(folder: Path, tables: Iterable[tuple[str, pl.DataFrame]]) -> None:
+    """Each table written in a second thread while the next is worked out (polars writes
+    without holding the interpreter, and most of the work on the next is numpy's)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        written = [writer.submit(table.write_parquet, folder / f"{name}.parquet",
+                                               compression_level=PARQUET_LEVEL) for name, table in tables]
+    for done in written:
+        done.result()  # an error writing any table is raised here
+
+
 def _read(path: Path) -> bytes:
+    from mfgsync.planning.contract import UNREADABLE
+    from mfgsync.planning.model import MrpInputError
+
     try:
         if path.stat().st_size > MAX_INPUT_BYTES:
             raise MrpInputError(UNREADABLE, f"{path} is larger than {MAX_INPUT_BYTES} bytes")
@@ -194,8 +240,14 @@ def _read(path: Path) -> bytes:
 
 
 def _print_tables(plan: MrpPlan, records: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from mfgsync.planning.model import RECORD_ROWS
+    from mfgsync.planning.output import plan_tables
+
     console = Console()
-    tables = plan_tables(plan, records)
+    tables = dict(plan_tables(plan, records))
     if "records" in tables:
         for (item_id,), rows in tables["records"].group_by("item_id", maintain_order=True):
             table = Table(title=f"{item_id} (low-level code {plan.low_level_codes[plan.row_of(item_id)]})")
@@ -219,6 +271,9 @@ def _print_tables(plan: MrpPlan, records: str) -> None:
 
 
 def _print_tracing(document: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console()
     if "demand" in document:
         table = Table(title=f"end demand {document['demand']} ({document['ref'] or 'no ref'}): "

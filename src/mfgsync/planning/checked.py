@@ -16,8 +16,8 @@ from mfgsync.planning.arrays import INPUT_LIMIT, PlantArrays
 from mfgsync.planning.lots import RULE_CODES
 from mfgsync.planning.model import BomLink, MrpInput, MrpInputError, PeriodQty, PlanningItem
 from mfgsync.planning.reader import (
-    INVALID, LOT_RULES, MAX_LEAD_TIME, MAX_PERIODS, Column, Document, int_column, optional_period_column,
-    qty_column, text, text_column, whole,
+    INVALID, LOT_RULES, MAX_LEAD_TIME, MAX_PERIODS, Column, Document, given_positions, int_column,
+    optional_period_column, qty_column, text, text_column, whole,
 )
 
 ITEM_QUANTITIES = ("fixed_lot", "order_min", "order_multiple", "safety_stock", "on_hand", "allocated")
@@ -199,10 +199,10 @@ def _check_scrap(scrap: Column) -> None:
 
 
 def _check_windows(from_raw: list, to_raw: list, first: np.ndarray, last: np.ndarray) -> None:
-    given = np.array([f is not None and t is not None for f, t in zip(from_raw, to_raw)], dtype=bool)
-    inverted = np.flatnonzero(given & (first > last))
-    if inverted.size:
-        n = int(inverted[0])
+    both = [n for n in given_positions(from_raw).tolist() if to_raw[n] is not None]
+    inverted = [n for n in both if first[n] > last[n]]
+    if inverted:
+        n = inverted[0]
         raise MrpInputError(INVALID, f"boms[{n}]: from_period {from_raw[n]} is after to_period {to_raw[n]}")
 
 
@@ -214,6 +214,9 @@ def _item_rows(listed: list[str], parents, components, receipt_ids, demand_ids) 
         seen = set()
         twice = next(name for name in listed if name in seen or seen.add(name))
         raise MrpInputError(INVALID, f"item {twice!r} is listed twice")
+    named = set(parents).union(components, receipt_ids, demand_ids)
+    if named <= rows.keys():  # every item listed, as a plant's export has it
+        return rows
     for names in (_interleave(parents, components), receipt_ids, demand_ids):
         for name in names:
             if name not in rows:

@@ -130,10 +130,18 @@ class MrpPlan:
 
     def order_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(row, release, due, qty) of every planned order as arrays, in item order then due
-        bucket: the order of planned_orders(), without an object per order."""
+        bucket: the order of planned_orders(), without an object per order. Worked out once per
+        plan (the arrays are shared: read them, never write them)."""
+        return self._order_columns
+
+    @cached_property
+    def _order_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         rows, cols = np.nonzero(self.planned_receipts)
         due = cols + 1
-        return rows, np.maximum(1, due - self.lead_times[rows]), due, self.planned_receipts[rows, cols]
+        columns = (rows, np.maximum(1, due - self.lead_times[rows]), due, self.planned_receipts[rows, cols])
+        for column in columns:
+            column.flags.writeable = False
+        return columns
 
     def planned_orders(self) -> list[PlannedOrder]:
         """One planned order per item and due bucket (a lot rule's whole lots form one order)."""
@@ -142,19 +150,27 @@ class MrpPlan:
                 for row, r, d, q in zip(rows.tolist(), release.tolist(), due.tolist(), qty.tolist())]
 
     def exceptions(self) -> list[MrpException]:
-        """Past-due releases and reschedule messages, by item then period."""
-        messages = list(self.reschedules)
+        """Past-due releases and reschedule messages, by item then period (then kind)."""
         rows, _, due, qty = self.order_columns()
         wanted = due - self.lead_times[rows]
         late = np.flatnonzero(wanted < 1)  # only these become objects
-        for row, due_period, want, quantity in zip(rows[late].tolist(), due[late].tolist(),
-                                                   wanted[late].tolist(), qty[late].tolist()):
-            messages.append(MrpException(
-                self.item_ids[row], "past_due", due_period,
-                f"release of {as_decimal(quantity)} due in period {due_period} should have been in "
-                f"period {want}, {1 - want} period(s) before the horizon; placed in period 1"))
-        order = self._rows
-        return sorted(messages, key=lambda m: (order[m.item_id], m.period, m.kind))
+        # a whole quantity reads the same as its Decimal: only exact plans need the conversion
+        shown = qty[late].tolist() if qty.dtype != object else [as_decimal(q) for q in qty[late].tolist()]
+        ids = self.item_ids
+        messages = [*self.reschedules, *(
+            MrpException(ids[row], "past_due", due_period,
+                         f"release of {quantity} due in period {due_period} should have been in "
+                         f"period {want}, {1 - want} period(s) before the horizon; placed in period 1")
+            for row, due_period, want, quantity in zip(rows[late].tolist(), due[late].tolist(),
+                                                       wanted[late].tolist(), shown))]
+        if not messages:
+            return messages
+        item, kind, period = list(zip(*messages))[:3]
+        kinds = {name: code for code, name in enumerate(sorted(set(kind)))}
+        order = np.lexsort((np.fromiter(map(kinds.__getitem__, kind), dtype=np.int8, count=len(kind)),
+                            np.array(period, dtype=np.int64),
+                            np.fromiter(map(self._rows.__getitem__, item), dtype=np.int64, count=len(item))))
+        return [messages[k] for k in order.tolist()]
 
 
 def as_decimal(value: int | Fraction | Decimal) -> Decimal:

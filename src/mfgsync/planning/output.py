@@ -7,7 +7,7 @@ choice: all items, only those with activity, or none. Nothing here writes a file
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator
 
 import msgspec
 import numpy as np
@@ -99,30 +99,43 @@ def _quantities(values: np.ndarray) -> pl.Series:
     return pl.Series([json_number(v) for v in values.tolist()], dtype=pl.Float64)
 
 
-def plan_tables(plan: MrpPlan, records: str = "all", pegging: PegTable | None = None) -> dict[str, pl.DataFrame]:
-    """planned_orders, records (one row per item and bucket), exceptions and pegging as tables.
+def plan_tables(plan: MrpPlan, records: str = "all",
+                pegging: Callable[[], PegTable | None] | None = None) -> Iterator[tuple[str, pl.DataFrame]]:
+    """(name, table) of planned_orders, records (one row per item and bucket), exceptions and
+    pegging, each built only when the one before has been taken: a writer can write one while
+    the next is worked out. `pegging` gives the single-level pegging when it is reached.
     Item ids and kinds are dictionary-encoded (polars Enum): a column of codes, not of strings."""
     ids = pl.Series("item_id", plan.item_ids, dtype=pl.Enum(plan.item_ids))
     rows, release, due, qty = plan.order_columns()
-    tables = {"planned_orders": pl.DataFrame({
-        "item_id": ids.gather(rows), "release_period": release, "due_period": due, "qty": _quantities(qty)})}
+    yield "planned_orders", pl.DataFrame({
+        "item_id": ids.gather(rows), "release_period": release, "due_period": due, "qty": _quantities(qty)})
     if records != "none":
-        tables["records"] = _records_table(plan, ids, record_rows(plan, records))
-    exceptions = [exception_document(e) for e in plan.exceptions()]
-    tables["exceptions"] = pl.DataFrame(exceptions, schema={
-        "item_id": pl.String, "kind": pl.String, "period": pl.Int64, "detail": pl.String,
-        "receipt": pl.Int64, "needed_period": pl.Int64})
-    if pegging is not None:
-        tables["pegging"] = _pegging_table(ids, pegging)
-    return tables
+        yield "records", _records_table(plan, ids, record_rows(plan, records))
+    yield "exceptions", _exceptions_table(plan)
+    table = pegging() if pegging is not None else None
+    if table is not None:
+        yield "pegging", _pegging_table(ids, table)
+
+
+EXCEPTION_SCHEMA = {"item_id": pl.String, "kind": pl.String, "period": pl.Int64, "detail": pl.String,
+                    "receipt": pl.Int64, "needed_period": pl.Int64}  # MrpException's fields, in order
+
+
+def _exceptions_table(plan: MrpPlan) -> pl.DataFrame:
+    """One row per message, its fields as columns (a column of messages at once, not a row each)."""
+    messages = plan.exceptions()
+    columns = list(zip(*messages)) if messages else [[] for _ in EXCEPTION_SCHEMA]
+    return pl.DataFrame(dict(zip(EXCEPTION_SCHEMA, columns)), schema=EXCEPTION_SCHEMA)
 
 
 def _records_table(plan: MrpPlan, ids: pl.Series, rows: np.ndarray) -> pl.DataFrame:
     periods = plan.periods
+    every = rows.size == len(plan.item_ids)  # then each matrix is the column as it stands, uncopied
     columns = {"item_id": ids.gather(np.repeat(rows, periods)),
-               "period": np.tile(np.arange(1, periods + 1), rows.size)}
+               "period": np.tile(np.arange(1, periods + 1, dtype=np.int16), rows.size)}
     for name in RECORD_ROWS:
-        columns[name] = _quantities(getattr(plan, name)[rows].reshape(-1))
+        matrix = getattr(plan, name)
+        columns[name] = _quantities((matrix if every else matrix[rows]).reshape(-1))
     return pl.DataFrame(columns)
 
 

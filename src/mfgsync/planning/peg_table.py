@@ -101,13 +101,13 @@ def _sorted(columns: dict[str, np.ndarray], periods: int) -> dict[str, np.ndarra
 def _supplies(plan: MrpPlan, stock: Stock) -> dict[str, np.ndarray]:
     on_hand = np.flatnonzero(stock.start > 0)
     receipts = np.flatnonzero(stock.receipt_qty > 0)
-    rows, cols = np.nonzero(plan.planned_receipts)  # the order of planned_orders()
+    rows, _, due, qty = plan.order_columns()  # the order of planned_orders()
     kind = np.repeat(np.arange(3), [on_hand.size, receipts.size, rows.size])
     return _sorted({
         "item": np.concatenate([on_hand, stock.receipt_item[receipts], rows]),
-        "period": np.concatenate([np.zeros(on_hand.size, dtype=np.int64), stock.receipt_period[receipts], cols + 1]),
+        "period": np.concatenate([np.zeros(on_hand.size, dtype=np.int64), stock.receipt_period[receipts], due]),
         "kind": kind, "index": np.concatenate([np.full(on_hand.size, -1), receipts, np.arange(rows.size)]),
-        "qty": np.concatenate([stock.start[on_hand], stock.receipt_qty[receipts], plan.planned_receipts[rows, cols]]),
+        "qty": np.concatenate([stock.start[on_hand], stock.receipt_qty[receipts], qty]),
     }, plan.periods)
 
 

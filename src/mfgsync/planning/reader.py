@@ -199,23 +199,44 @@ def int_column(values: list, where: Callable[[int], str], low: int, high: int) -
 
 def optional_period_column(values: list, where: Callable[[int], str], default: int, low: int,
                            high: int) -> np.ndarray:
-    """An optional bucket bound; None where absent (then `default`)."""
-    if all(v is None for v in values):
-        return np.full(len(values), default, dtype=np.int64)
-    return np.array([default if v is None else whole(v, where(n), low, high) for n, v in enumerate(values)],
-                    dtype=np.int64)
+    """An optional bucket bound; None where absent (then `default`). Only the bounds given are
+    looked at, one by one: a revision window is on a few lines of a plant, not on most."""
+    column = np.full(len(values), default, dtype=np.int64)
+    given = given_positions(values)
+    column[given] = [whole(values[n], where(n), low, high) for n in given.tolist()]
+    return column
+
+
+def given_positions(values: list) -> np.ndarray:
+    """Where an optional value is given (not None)."""
+    return np.array([n for n, v in enumerate(values) if v is not None], dtype=np.int64)
 
 
 def qty_column(values: list, where: Callable[[int], str], signed: bool = False) -> Column:
     array = _plain_ints(values)
     if array is not None and (array.size == 0 or ((signed or array.min() >= 0) and np.abs(array).max() < MAX_QTY)):
         return Column(array, True)
-    # Plain integers in range pass as they are; only the others are looked at one by one.
-    low = -MAX_QTY if signed else 0
-    checked = [v if type(v) is int and low <= v < MAX_QTY else _plain(quantity(v, where(n), signed))
-               for n, v in enumerate(values)]
+    checked = _distinct_quantities(values, signed)
+    if checked is None:  # some value is wrong, or of another type: each one looked at, in order
+        low = -MAX_QTY if signed else 0
+        checked = [v if type(v) is int and low <= v < MAX_QTY else _plain(quantity(v, where(n), signed))
+                   for n, v in enumerate(values)]
     array = _plain_ints(checked)
     return Column(checked, False) if array is None else Column(array, True)
+
+
+def _distinct_quantities(values: list, signed: bool) -> list | None:
+    """The checked values when every one is an int or a Decimal in range, each distinct value
+    checked once (a plant repeats a few quantities per line over a million lines); None when
+    any is not, so that the first at fault is found by its position. Equal ints and Decimals
+    check alike, which is why other types (a bool equals 1) are left to the walk."""
+    if not set(map(type, values)) <= {int, Decimal}:
+        return None
+    try:
+        checked = {v: _plain(quantity(v, "", signed)) for v in dict.fromkeys(values)}
+    except (MrpInputError, TypeError):  # TypeError: a signalling NaN cannot be hashed
+        return None
+    return list(map(checked.__getitem__, values))
 
 
 def _plain(number: Decimal) -> int | Decimal:
@@ -224,14 +245,15 @@ def _plain(number: Decimal) -> int | Decimal:
 
 
 def text_column(values: list, where: Callable[[int], str]) -> list[str]:
-    if all(type(v) is str and 0 < len(v) <= MAX_TEXT for v in values) and all(map(str.strip, values)):
+    if set(map(type, values)) <= {str} and (not values or 0 < min(map(len, values)) <= max(map(len, values))
+                                             <= MAX_TEXT) and all(map(str.strip, values)):
         return values
     return [text(v, where(n)) for n, v in enumerate(values)]
 
 
 def _plain_ints(values: list) -> np.ndarray | None:
     """The values as int64 when every one is a plain int of modest size; None otherwise."""
-    if not all(type(v) is int for v in values):
+    if not set(map(type, values)) <= {int}:
         return None
     try:
         array = np.array(values, dtype=np.int64)
