@@ -77,3 +77,21 @@ def test_planning_again_withdraws_the_proposals_no_longer_planned(make_hub, data
                                   "req:PUMP@P1#2026-12-14": ("5", "withdrawn"),
                                   "req:SEAL@P1#2026-11-30": ("12", "proposed"),
                                   "req:SEAL@P1#2026-12-07": ("5", "withdrawn")}
+
+
+def test_planning_again_resolves_the_planner_exceptions_the_new_plan_no_longer_raises(
+        make_hub, database_url, tmp_path, monkeypatch):
+    hub = make_hub()
+    _pump_plant(hub)
+    monkeypatch.setenv("MFGSYNC_DATABASE_URL", database_url)
+    _plan(tmp_path, SO_1, SO_2)
+    assert [code for code, _ in _planner_queue(hub)] == [["MRP_EXPEDITE"], ["MRP_PAST_DUE"]]
+    # the customer moved the order to week 6: the pumps start in week 5, when the seals on order come
+    _plan(tmp_path, {**SO_2, "due_date": "2027-01-04"})
+    assert _planner_queue(hub) == [], "nothing the new plan does not raise is left open"
+    closed = {x["entity_key"]: (x["status"], x["resolved_by"]) for x in hub.exceptions.list(status="all", role="planner")}
+    assert closed == {"mrp:expedite:SEAL@P1#2026-12-28/PO 4500000001/10": ("resolved", "planner"),
+                      "mrp:past_due:PUMP@P1#2026-11-30": ("resolved", "planner")}
+    _plan(tmp_path, SO_1, SO_2)
+    assert [code for code, _ in _planner_queue(hub)] == [["MRP_EXPEDITE"], ["MRP_PAST_DUE"]], \
+        "raised again once the plan raises them again"

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the planning modules load numpy, polars and pyarrow: only t
 
 MAX_INPUT_BYTES = 512 * 1024 * 1024
 PEGGING = ("single", "full", "none")
-RECORDS = ("all", "active", "none")  # as mfgsync.planning.output has them (a test holds the two alike)
+RECORDS = ("all", "active", "none")  # which items' records are written (planning.output.record_rows)
 
 
 class Run(NamedTuple):
@@ -192,7 +192,7 @@ def _keep(hub, planned, calendar: BucketCalendar, plant: str) -> None:
                      hub.clock, actor="planner")
     typer.echo(f"kept: {kept.proposed} requisition proposals new or changed, {kept.unchanged} unchanged, "
                f"{kept.withdrawn} withdrawn; {kept.raised} planner exceptions raised, {kept.already_open} "
-               "already open", err=True)
+               f"already open, {kept.resolved} resolved (no longer raised)", err=True)
 
 
 def _write_parquet(path: Path, run: Run, records: str, pegs, full: bool) -> None:

@@ -6,7 +6,8 @@ A plan replaces the previous plan of its plant. A requisition planned again unde
 one no longer planned is marked `withdrawn`, never deleted, so the replenishment workflow and the
 audit still see what was proposed; a new one is added as `proposed`. A planner exception is
 raised once: one still open under its business key is not raised again, so planning the same
-data twice leaves the same queue.
+data twice leaves the same queue. One the new plan no longer raises (the late order arrived, the
+demand moved) is resolved by the planning run, so the queue holds what is true now.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from typing import Callable, Iterable, NamedTuple
 
 from mfgsync.pipeline.clock import iso
 from mfgsync.planning.proposals import PlannerException, RequisitionProposal
-from mfgsync.store.port import AuditEntry, Store, UnitOfWork, transact
+from mfgsync.store.port import OPEN, AuditEntry, Store, UnitOfWork, transact
 
 REQUISITION = "requisition"
+MRP_SOURCE = "mrp"  # the source of every planner exception a plan raises
 PROPOSED, WITHDRAWN = "proposed", "withdrawn"
 
 
@@ -28,6 +30,7 @@ class KeptPlan(NamedTuple):
     withdrawn: int
     raised: int  # planner exceptions raised
     already_open: int
+    resolved: int  # open from an earlier plan of the plant, no longer raised
 
 
 def keep_plan(store: Store, plant_id: str, proposals: Iterable[RequisitionProposal],
@@ -36,6 +39,7 @@ def keep_plan(store: Store, plant_id: str, proposals: Iterable[RequisitionPropos
     at = iso(clock())
     wanted = {p.key: _requisition(p, PROPOSED) for p in proposals}
     raised = {x.key: x for x in exceptions}
+    stale = {key: xid for key, xid in _open_plan_exceptions(store, plant_id).items() if key not in raised}
 
     def work(uow: UnitOfWork) -> KeptPlan:
         previous = _proposed_in(uow, plant_id)
@@ -46,12 +50,38 @@ def keep_plan(store: Store, plant_id: str, proposals: Iterable[RequisitionPropos
         uow.put_entities(rows)
         already_open = uow.open_exception_keys(raised)
         uow.add_exceptions([_exception_row(x, at) for key, x in raised.items() if key not in already_open])
+        resolved = _resolve(uow, stale.values(), actor, at)
         kept = KeptPlan(len(rows) - len(withdrawn), len(wanted) + len(withdrawn) - len(rows), len(withdrawn),
-                        len(raised) - len(already_open), len(already_open))
+                        len(raised) - len(already_open), len(already_open), resolved)
         uow.audit([AuditEntry(actor, "plan.kept", f"plan:{plant_id}", kept._asdict())], at)
         return kept
 
     return transact(store, work)
+
+
+def _open_plan_exceptions(store: Store, plant_id: str) -> dict[str, int]:
+    """Business key -> id of the plant's open planner exceptions raised by planning."""
+    found, after = {}, 0
+    with store.reading() as read:
+        while True:
+            page = read.exceptions("open", "workflow", "planner", None, after)
+            found.update((row["entity_key"], row["id"]) for row in page.rows
+                         if row["source"] == MRP_SOURCE and json.loads(row["payload"]).get("plant_id") == plant_id)
+            if not page.more:
+                return found
+            after = page.next_after
+
+
+def _resolve(uow: UnitOfWork, ids: Iterable[int], actor: str, at: str) -> int:
+    """Resolve those still open (a planner may have closed one since it was read)."""
+    resolved = 0
+    for xid in ids:
+        row = uow.exception(xid)
+        if row is not None and row["status"] in OPEN:
+            uow.update_exception(xid, {"status": "resolved", "resolved_by": actor, "resolved_at": at,
+                                       "note": "no longer raised by the plant's plan"})
+            resolved += 1
+    return resolved
 
 
 def _proposed_in(uow: UnitOfWork, plant_id: str) -> dict[str, dict]:
@@ -74,7 +104,7 @@ def _row(key: str, data: dict, stored, at: str) -> dict:
 
 def _exception_row(raised: PlannerException, at: str) -> dict:
     reasons = [{"code": raised.code, "message": raised.detail["message"], "field": None}]
-    return {"kind": "workflow", "msg_key": None, "source": "mrp", "event_type": None, "entity_key": raised.key,
+    return {"kind": "workflow", "msg_key": None, "source": MRP_SOURCE, "event_type": None, "entity_key": raised.key,
             "codes": raised.code, "reasons": json.dumps(reasons), "owner_role": raised.role,
             "payload": json.dumps(raised.detail), "outbox_id": None, "at": at, "correlation_id": None,
             "causation_id": None, "mapping_version": None}

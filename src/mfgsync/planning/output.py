@@ -19,7 +19,6 @@ from mfgsync.planning.json_text import supply_pieces
 from mfgsync.planning.model import MrpPlan, RECORD_ROWS
 from mfgsync.planning.peg_table import NEED_KINDS, SUPPLY_KINDS, PegTable
 
-RECORDS = ("all", "active", "none")
 CHUNK = 4096
 _encode = msgspec.json.Encoder().encode
 ACTIVITY_ROWS = ("gross", "scheduled", "net", "planned_receipts", "planned_releases")
