@@ -172,9 +172,9 @@ class Run(NamedTuple):
     counts: dict | None = None
 
 
-def run_hub(backend, url: str, messages: list[str], prepare: Callable | None = None) -> Run:
+def run_hub(backend, url: str, messages: list[str], prepare: Callable | None = None, config: str = CONFIG) -> Run:
     """The hub ingesting `messages` in one process into a freshly migrated store at `url`."""
-    hub = build_hub(parse_settings(CONFIG), url)
+    hub = build_hub(parse_settings(config), url)
     if prepare:
         prepare(hub.store.engine)
     before = backend.size(hub.store.engine)
