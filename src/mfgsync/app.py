@@ -10,6 +10,7 @@ from typing import Callable, Mapping
 from mfgsync.config import Settings, System, load_settings
 from mfgsync.connectors.b2mml import B2mmlConnector
 from mfgsync.connectors.base import Connector, PermanentError, TransientError
+from mfgsync.connectors.edi_partner import PartnerDropFolder
 from mfgsync.connectors.files import DropFolderConnector, RecorderConnector
 from mfgsync.connectors.memory import MemoryConnector
 from mfgsync.connectors.tryton import TrytonConnector
@@ -32,6 +33,7 @@ def build_connector(system: System) -> Connector | None:
         case "recorder": return RecorderConnector(system.path)
         case "webhook": return WebhookConnector(system.url, system.secret(), system.timeout_seconds)
         case "memory": return MemoryConnector()
+        case "x12" | "edifact": return PartnerDropFolder(system.dropfolder)
         case "tryton": return TrytonConnector(TrytonSession(system.url, system.database, system.user,
                                                             system.password(), system.timeout_seconds))
     return None

@@ -11,6 +11,7 @@ from pydantic_core import PydanticCustomError
 
 from mfgsync.model import entities as m
 from mfgsync.model.identifiers import MAX_MESSAGE_ID_CHARS, identifier_problem
+from mfgsync.model.partner_records import ReceivedInterchange
 from mfgsync.model.timestamps import UtcTime
 
 
@@ -33,6 +34,7 @@ class EventType(StrEnum):
     production_reported = "production.reported"
     quality_hold = "quality.hold"
     quality_released = "quality.released"
+    interchange_received = "interchange.received"  # the envelope of a partner's EDI interchange
 
 
 # The canonical entity each event carries in `data`.
@@ -55,6 +57,7 @@ PAYLOAD: dict[EventType, type[m.Canonical]] = {
     EventType.production_reported: m.ProductionReport,
     EventType.quality_hold: m.QualityHold,
     EventType.quality_released: m.QualityHold,
+    EventType.interchange_received: ReceivedInterchange,
 }
 
 def _attribute(max_chars: int):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Iterable
 
-from mfgsync.workflows.effects import Adjust, Count, Effect, Emit, Put, Raise, ScheduleAt, to_json
+from mfgsync.workflows.effects import Adjust, Count, Effect, Emit, Put, Raise, Resolve, ScheduleAt, Unschedule, to_json
 from mfgsync.workflows.event import Event
 
 if TYPE_CHECKING:
@@ -38,6 +38,11 @@ def persist(effects: Iterable[Effect], event: Event, batch: "Batch", key: str, t
                                     "effect_key": effect.effect_key, "correlation_id": lineage["correlation_id"],
                                     "causation_id": event.cause, "mapping_version": lineage["mapping_version"],
                                     "at": batch.at})
+        elif isinstance(effect, Unschedule):
+            batch.unscheduled.append(effect.key)
+        elif isinstance(effect, Resolve):
+            batch.resolved.append({"entity_key": effect.entity_key, "code": effect.code, "by": batch.actor,
+                                   "note": effect.note})
     return data_json
 
 

@@ -182,7 +182,9 @@ def _po_receipts(orders: Iterable[PurchaseOrder], calendar: BucketCalendar, unit
         if order.status not in FIRM_PO_STATUSES:
             continue
         for line in order.lines:
-            still_due = line.qty - line.received_qty
+            # What the supplier acknowledged is what will come (a rejected line commits 0).
+            committed = line.qty if line.committed_qty is None else line.committed_qty
+            still_due = committed - line.received_qty
             if line.status in CLOSED_PO_LINE_STATUSES or still_due <= 0:
                 continue
             due = line.promised_date or line.need_date or calendar.start

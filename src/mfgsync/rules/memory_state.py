@@ -26,6 +26,7 @@ class MemoryState:
     changes: list[EngineeringChange] = field(default_factory=list)
     production_orders: dict[str, ProductionOrder] = field(default_factory=dict)
     catalogue: UnitCatalogue = field(default_factory=UnitCatalogue)
+    records: dict[str, object] = field(default_factory=dict)  # other entities by key (partner records)
 
     @classmethod
     def of(cls, *entities: Item | Supplier | Bom | PurchaseOrder | QualityHold | EngineeringChange) -> "MemoryState":
@@ -52,6 +53,9 @@ class MemoryState:
             self.production_orders[entity.order_id] = entity
         else:
             raise TypeError(f"MemoryState does not hold {type(entity).__name__}")
+
+    def record(self, key: str, entity_type: str) -> object | None:
+        return self.records.get(key)
 
     def item(self, item_id: str) -> Item | None:
         return self.items.get(item_id)

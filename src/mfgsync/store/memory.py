@@ -213,6 +213,14 @@ class MemoryUnitOfWork(OutboxUnit):
         if exception_id in self.state.exceptions:
             replace_row(self.state.exceptions, exception_id, **changes)
 
+    def resolve_exceptions(self, rows: list[Row], at: str) -> None:
+        for row in rows:
+            for xid, x in list(self.state.exceptions.items()):
+                if x["status"] in OPEN and x["kind"] == "workflow" and x["entity_key"] == row["entity_key"] \
+                        and x["codes"] == row["code"]:
+                    replace_row(self.state.exceptions, xid, status="resolved", resolved_by=row["by"],
+                                resolved_at=at, note=row["note"])
+
     # --- audit ---
     def audit(self, entries: list[AuditEntry], at: str) -> None:
         self._audit.append((list(entries), at))

@@ -145,6 +145,13 @@ class OutboxUnit:
                 done.add(sid)
         return done
 
+    def cancel_scheduled(self, effect_keys: list[str], at: str) -> None:
+        for key in effect_keys:
+            sid = self.state.scheduled_keys.get(key)
+            row = self.state.scheduled.get(sid) if sid is not None else None
+            if row and row["status"] == "pending":
+                self.state.scheduled[sid] = {**row, "status": "cancelled", "fired_at": at}
+
 
 def _outcome(s: Settlement) -> dict:
     if s.status == "delivered":

@@ -207,6 +207,10 @@ class UnitOfWork(Protocol):
         """Set columns of one exception (status, payload, codes, reasons, requested_by,
         resolved_by, resolved_at, note, last_seen, times_seen, original_payload)."""
 
+    def resolve_exceptions(self, rows: list[Row], at: str) -> None:
+        """Close the open workflow exceptions the state they were about has overtaken (a late
+        acknowledgement arrived). Keys: entity_key, code (the exception's codes exactly), by, note."""
+
     # --- outbox: deliveries and emitted commands, claimed with fenced leases ---
     def add_outbox(self, rows: list[Row]) -> None:
         """Keys: target, entity_key (the ordering stream), effect_key, command, msg_key,
@@ -243,6 +247,10 @@ class UnitOfWork(Protocol):
 
     def fired(self, ids: list[tuple[int, int]], owner: str, at: str) -> set[int]:
         """Mark (id, fence) pairs fired, if still leased to `owner` under that fence."""
+
+    def cancel_scheduled(self, effect_keys: list[str], at: str) -> None:
+        """Scheduled effects no longer wanted (what they watched for came in time): pending ones
+        become `cancelled` and never fire; fired ones stay as they are."""
 
     # --- audit ---
     def audit(self, entries: list[AuditEntry], at: str) -> None:

@@ -7,6 +7,9 @@ the pipeline persists them in the transaction that applies the event.
   effect caused twice is delivered once and a target can find it again after a timeout.
 - Raise: an exception for a role, linked to its cause.
 - ScheduleAt: an Emit or Raise that becomes due at a time, durable across restarts.
+- Unschedule: a scheduled effect that is no longer wanted (what it watched for came in time).
+- Resolve: close the open exceptions of a code on an entity, once the state they were about
+  has been overtaken (a late acknowledgement closes its overdue exception).
 """
 
 from __future__ import annotations
@@ -77,7 +80,19 @@ class ScheduleAt:
         return inner.effect_key if isinstance(inner, Emit) else f"raise:{inner.code}:{inner.entity_key or inner.detail}"
 
 
-Effect = Union[Put, Adjust, Count, Emit, Raise, ScheduleAt]
+@dataclass(frozen=True)
+class Unschedule:
+    key: str  # the ScheduleAt's effect_key
+
+
+@dataclass(frozen=True)
+class Resolve:
+    entity_key: str
+    code: str
+    note: str
+
+
+Effect = Union[Put, Adjust, Count, Emit, Raise, ScheduleAt, Unschedule, Resolve]
 
 
 def to_json(effect: Emit | Raise) -> str:

@@ -7,6 +7,7 @@ from typing import Callable
 
 from mfgsync.envelope import EventType
 from mfgsync.workflows import fan_out, propagation, replenishment, state_changes
+from mfgsync.workflows import acknowledgements, invoices, ship_notices, supplier_orders
 from mfgsync.workflows.effects import Effect
 from mfgsync.workflows.event import Event, WorkflowView
 
@@ -20,9 +21,19 @@ ROUTES: dict[EventType, tuple[Handler, ...]] = {
     EventType.item_upserted: (*_EVERY_EVENT, propagation.propagate_item),
     EventType.bom_released: (*_EVERY_EVENT, propagation.propagate_bom),
     EventType.routing_released: (*_EVERY_EVENT, propagation.propagate_routing),
+    # Supplier collaboration: orders out on the partner's channel, acknowledgements into planning,
+    # ship notices into stock in transit, invoices matched (before the invoice is stored).
+    EventType.po_created: (*_EVERY_EVENT, supplier_orders.on_purchase_order),
+    EventType.po_changed: (*_EVERY_EVENT, supplier_orders.on_purchase_order),
+    EventType.po_acknowledged: (*_EVERY_EVENT, acknowledgements.on_po_acknowledged),
+    EventType.asn_received: (*_EVERY_EVENT, ship_notices.on_ship_notice),
+    EventType.invoice_received: (invoices.on_invoice, *_EVERY_EVENT),
+    EventType.interchange_received: (*_EVERY_EVENT, acknowledgements.on_interchange),
     # Stock that moved may have fallen below a reorder point.
     EventType.inventory_moved: (*_EVERY_EVENT, replenishment.after_movements),
     EventType.production_reported: (*_EVERY_EVENT, replenishment.after_movements),
 }
+# A warehouse receipt is matched to the ship notices of its item once it is booked.
+ROUTES[EventType.inventory_moved] = (*ROUTES[EventType.inventory_moved], ship_notices.on_receipt)
 # A release (the ECO and BOM revisions of one correlation id) is applied as a whole once its
 # batch is decided: change_application.apply_change, called by the intake.

@@ -12,6 +12,7 @@ from mfgsync.model import entities as m
 from mfgsync.model import keys
 from mfgsync.rules.state import StateView
 from mfgsync.workflows import inventory, production
+from mfgsync.workflows import supplier_orders
 from mfgsync.workflows.effects import Adjust, Count, Effect, Put
 from mfgsync.workflows.event import Event
 
@@ -35,6 +36,7 @@ def ordering_key(event_type: EventType, e: m.Canonical) -> str:
         case E.po_acknowledged: return keys.acknowledgement(e.po_number, e.ack_id)
         case E.asn_received: return keys.ship_notice(e.asn_id)
         case E.invoice_received: return keys.invoice(e.invoice_number)
+        case E.interchange_received: return keys.received_interchange(e.partner, e.control_number)
         case E.inventory_moved: return keys.movement(e.movement_id)
         case E.inventory_snapshot: return keys.snapshot(e.plant_id)
         case E.production_released: return keys.production_order(e.order_id)
@@ -57,6 +59,8 @@ def merge(event_type: EventType, incoming: m.Canonical, fields_set: set[str], cu
     if event_type == E.item_upserted and isinstance(current, m.Item):
         changes = {name: getattr(incoming, name) for name in fields_set}
         return current.model_copy(update=changes)
+    if event_type == E.po_changed and isinstance(current, m.PurchaseOrder):
+        return supplier_orders.merge_change(incoming, current)
     if event_type == E.quality_released and incoming.status == m.HoldStatus.held:
         return incoming.model_copy(update={"status": m.HoldStatus.released})
     return incoming
@@ -103,6 +107,7 @@ def apply(event: Event, state: StateView) -> list[Effect]:
         case E.po_acknowledged: return [Put(key, "po_ack", e.po_number, e)]
         case E.asn_received: return [Put(key, "ship_notice", e.supplier_id, e)]
         case E.invoice_received: return [Put(key, "invoice", e.po_number, e)]
+        case E.interchange_received: return [Put(key, "received_interchange", e.partner, e)]
         case E.production_released: return [Put(key, "production_order", e.item_id, production.frozen(e, state))]
         case E.quality_hold | E.quality_released:
             return [Put(key, "quality_hold", e.item_id, e), *inventory.hold_moves(e, state)]

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from mfgsync.envelope import PAYLOAD, EventType
 from mfgsync.model import entities as m
+from mfgsync.model.partner_records import ReceivedInterchange
 from mfgsync.model.units import Conversion, UnitCatalogue
 from mfgsync.rules.memory_state import MemoryState
 from mfgsync.rules.ownership import DEFAULT_OWNERSHIP, ownership_findings
@@ -99,6 +100,9 @@ ENTITIES = {
                               movements=st.lists(movements(st.sampled_from(["consumption", "completion", "scrap"])),
                                                  max_size=4)),
     m.QualityHold: holds,
+    ReceivedInterchange: valid(ReceivedInterchange, partner=ids, format=st.sampled_from(["x12", "edifact"]),
+                               control_number=ids, sender=ids, receiver=ids, digest=ids,
+                               status=st.sampled_from(["accepted", "rejected"])),
     m.Routing: valid(m.Routing, item_id=ids, revision=revisions, plant_id=optional(plants),
                      operations=st.lists(valid(m.Operation, op_no=st.integers(0, 40), work_center=ids), max_size=4)),
 }

@@ -182,7 +182,7 @@ class EnvelopeSettings:
     delimiters: Delimiters = Delimiters()
 
 
-FUNCTIONAL_IDS = {"850": "PO", "855": "PR", "856": "SH", "810": "IN", "997": "FA"}
+FUNCTIONAL_IDS = {"850": "PO", "855": "PR", "856": "SH", "810": "IN", "997": "FA", "860": "PC"}
 
 
 def wrap(sets: list[tuple[str, list[Segment]]], settings: EnvelopeSettings) -> list[Segment]:

@@ -55,6 +55,14 @@ class QueueWrites:
         sets = ", ".join(f"{name} = {self.d.p(name)}" for name in changes)
         self.d.one(self.c, f"UPDATE exceptions SET {sets} WHERE id = {self.d.p('id')}", {**changes, "id": exception_id})
 
+    def resolve_exceptions(self, rows: list[Row], at: str) -> None:
+        p = self.d.p
+        self.d.many(self.c, f"UPDATE exceptions SET status = 'resolved', resolved_by = {p('by')}, "
+                            f"resolved_at = {p('at')}, note = {p('note')} WHERE entity_key = {p('entity_key')} "
+                            f"AND codes = {p('code')} AND kind = 'workflow' "
+                            f"AND status IN ({', '.join(repr(s) for s in OPEN)})",
+                    [{**{k: r[k] for k in ("entity_key", "code", "by", "note")}, "at": at} for r in rows])
+
     # --- outbox ---
     def add_outbox(self, rows: list[Row]) -> None:
         columns = OUTBOX + ("status", "attempts", "fence", "next_attempt_at", "created_at")
@@ -142,3 +150,7 @@ class QueueWrites:
         self.d.many(self.c, f"UPDATE schedule SET status = 'fired', fired_at = {p('at')}, lease_owner = NULL, "
                             f"lease_until = NULL WHERE id = {p('id')}", [{"id": i, "at": at} for i in valid])
         return set(valid)
+
+    def cancel_scheduled(self, effect_keys: list[str], at: str) -> None:
+        self.d.select_in(self.c, "UPDATE schedule SET status = 'cancelled', fired_at = {0} WHERE status = 'pending' "
+                         "AND effect_key {keys} RETURNING id", effect_keys, at)
