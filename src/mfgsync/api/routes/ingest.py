@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from mfgsync.adapters.files import messages_in_text
 from mfgsync.api import webhooks
-from mfgsync.api.auth import sender
+from mfgsync.api.auth import admin, sender
 from mfgsync.api.keys import Principal
 from mfgsync.api.problems import RESPONSES, Problem
 from mfgsync.api.routes import hub_of
@@ -42,7 +42,7 @@ def _intake_as(hub: Hub, principal: Principal) -> Intake:
     return Intake(hub.store, hub.settings, hub.clock, f"key:{principal.name}", hub.intake.routes)
 
 
-async def _ingest(request: Request, principal: Principal, source: str, messages: Iterable) -> IngestResult:
+async def _ingest(request: Request, principal: Principal, source: str | None, messages: Iterable) -> IngestResult:
     hub = hub_of(request)
     report = await run_in_threadpool(lambda: _intake_as(hub, principal).ingest(list(messages), source=source))
     return IngestResult(**report.to_json())
@@ -61,6 +61,14 @@ async def ingest_batch(request: Request, source: str = Source,
                        principal: Principal = Depends(sender)) -> IngestResult:
     text = (await request.body()).decode("utf-8", errors="replace")
     return await _ingest(request, principal, source, messages_in_text(text))
+
+
+@router.post("/batch", response_model=IngestResult, openapi_extra=_MANY,
+             summary="A batch from any sources, each message keeping its own source (admin keys: an "
+             "integration platform's, as `mfgsync ingest` without --source)")
+async def ingest_mixed(request: Request, principal: Principal = Depends(admin)) -> IngestResult:
+    text = (await request.body()).decode("utf-8", errors="replace")
+    return await _ingest(request, principal, None, messages_in_text(text))
 
 
 @router.post("/webhooks/{source}", response_model=IngestResult, openapi_extra=_ONE,
