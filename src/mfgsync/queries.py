@@ -74,7 +74,7 @@ def eco_impact(store: Store, releases: list, eco, as_of) -> dict[str, Any]:
     from mfgsync.impact_view import StoreImpactView
     from mfgsync.workflows.engineering_change import impact
     with store.reading() as read:
-        return impact(releases, eco, StoreImpactView(read), as_of).to_json()
+        return impact(releases, eco, StoreImpactView(read, releases), as_of).to_json()
 
 
 def eco_status(store: Store, eco_id: str) -> dict[str, Any] | None:
