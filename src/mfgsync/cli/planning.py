@@ -125,11 +125,10 @@ def _single_level(run: Run):
 
 
 def _write_json(run: Run, records: str, table: PegTable | None, full: bool) -> None:
-    from mfgsync.planning.full_pegging import full_pegging_pieces
+    from mfgsync.planning.full_pegging import FullPegging, full_pegging_pieces
     from mfgsync.planning.output import plan_json
-    from mfgsync.planning.tracing import Tracer
 
-    section = full_pegging_pieces(Tracer(_rows(run), run.plan, table, exact=False)) if full else table
+    section = full_pegging_pieces(FullPegging(_rows(run), run.plan, table)) if full else table
     for piece in plan_json(run.plan, records, section):
         sys.stdout.buffer.write(piece)
     sys.stdout.flush()
@@ -208,6 +207,8 @@ def _write_parquet(path: Path, run: Run, records: str, pegs, full: bool) -> None
             return
         path.mkdir(parents=True, exist_ok=True)
         _write_tables(path, tables)
+        if full:
+            _write_end_demands(path / "end_demands.parquet", run, pegs())
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror or exc}", "FILE_UNREADABLE")
 
@@ -225,6 +226,22 @@ def _write_tables(folder: Path, tables: Iterable[tuple[str, pl.DataFrame]]) -> N
                                                compression_level=PARQUET_LEVEL) for name, table in tables]
     for done in written:
         done.result()  # an error writing any table is raised here
+
+
+def _write_end_demands(path: Path, run: Run, table: PegTable) -> None:
+    """Full pegging's table, written a block of end demands at a time (never held whole)."""
+    import pyarrow.parquet as pq
+
+    from mfgsync.planning.full_pegging import FullPegging, end_demand_tables
+
+    writer = None
+    try:
+        for block in end_demand_tables(FullPegging(_rows(run), run.plan, table)):
+            writer = writer or pq.ParquetWriter(path, block.schema, compression="zstd")
+            writer.write_table(block)
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def _read(path: Path) -> bytes:

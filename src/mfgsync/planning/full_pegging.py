@@ -1,116 +1,237 @@
-"""Full pegging of a whole plant, streamed: every supply with the end demands it serves through
-every level, and every end demand with the supplies that serve it.
+"""Full pegging of a whole plant in bounded memory: how much of every supply ends in every end
+demand, through every level, worked out a block of end demands at a time.
 
-Items are taken parents first (by low-level code), so the share of each parent release that
-ends in each end demand is known before its components are reached; once every component of
-an item has been written, the item's shares are let go. What is held is the frontier between
-the levels written and those still to come, never the whole plant's product of supplies and
-end demands; the output itself is that product, which is why full pegging is asked for.
+It is the tracing of tracing.py done for all supplies at once, as arrays. Each supply's share
+of a bucket's dependent demand is split over the BOM lines that make it up (first in, first out,
+in the input's order of lines: the same running-total merge as the single-level table), and a
+line's part serves what its parent's release in that bucket serves, in proportion. Items are
+taken parents first (by low-level code), so a release's shares are whole before its components
+are reached. For one block of end demands the shares are a (releases x block) matrix; the block
+is sized so that matrix stays within MEMORY_BUDGET, whatever the plant, and each block's result
+is written before the next is worked out. Shares are floats (to six decimals in the output).
 """
 
 from __future__ import annotations
 
-from array import array
-from collections import Counter
+from dataclasses import dataclass
 from typing import Iterator
 
 import msgspec
 import numpy as np
 
-from mfgsync.planning.peg_table import DEMAND, DEPENDENT, NEED_KINDS, SUPPLY_KINDS
-from mfgsync.planning.tracing import Tracer, as_fraction, supply_document, traced_number
+from mfgsync.planning.model import MrpInput, MrpPlan
+from mfgsync.planning.peg_table import DEMAND, DEPENDENT, SUPPLY_KINDS, PegTable, _merged, _running_total
 
-PIECE = 1 << 16  # numbers per piece written, about: a supply may serve thousands of end demands
+MEMORY_BUDGET = 64 * 2**20  # bytes of share matrices per block of end demands
+PLANNED = SUPPLY_KINDS.index("planned")
 _encode = msgspec.json.Encoder().encode
 
 
-def full_pegging_pieces(tracer: Tracer) -> Iterator[bytes]:
-    """The `pegging` section of the plan's JSON document, in pieces. Which supplies serve each
-    end demand is noted as pairs of integers while the supplies are written."""
-    served_by = _Pairs()
+@dataclass(eq=False)
+class Served:
+    """One block's result: supply k (a position in the PegTable) ends `qty` in end demand
+    `demand`, sorted by demand then supply."""
+
+    block_start: int
+    block_end: int
+    demand: np.ndarray
+    supply: np.ndarray
+    qty: np.ndarray
+
+
+class FullPegging:
+    def __init__(self, inp: MrpInput, plan: MrpPlan, table: PegTable):
+        self.plan, self.t, self.demands = plan, table, len(inp.demand)
+        releases = plan.planned_releases
+        self.release_key = np.flatnonzero(releases.reshape(-1) != 0)  # row * periods + bucket - 1
+        self.released = _as_float(releases.reshape(-1)[self.release_key])
+        pieces = _line_pieces(inp, plan, table)
+        levels = plan.low_level_codes[table.supply_item]
+        self.levels = [np.flatnonzero(levels == level) for level in range(int(levels.max(initial=-1)) + 1)]
+        self.pieces = _by_level(levels, pieces["supply"], {"release": self._release_of(pieces["key"]),
+                                                           "qty": _as_float(pieces["qty"])})
+        direct = np.flatnonzero(table.peg_kind == DEMAND)
+        self.direct = _by_level(levels, table.peg_supply[direct], {"demand": table.peg_demand[direct],
+                                                                    "qty": _as_float(table.peg_qty[direct])})
+        planned = np.flatnonzero(table.supply_kind == PLANNED)
+        rows, release, _, _ = plan.order_columns()
+        order = table.supply_index[planned]
+        self.orders = _by_level(levels, planned, {"release": self._release_of(
+            rows[order].astype(np.int64) * plan.periods + release[order] - 1)})
+
+    def block_size(self) -> int:
+        largest = max(self.release_key.size, self.t.supply_qty.size)  # share rows; served rows of a block
+        return int(max(1, min(self.demands, MEMORY_BUDGET // (8 * max(largest, 1)))))
+
+    def blocks(self) -> Iterator[Served]:
+        size = self.block_size()
+        for first in range(0, self.demands, size):
+            yield self.block(first, min(first + size, self.demands))
+
+    def block(self, first: int, end: int) -> Served:
+        """Every supply's quantity ending in the end demands first..end-1."""
+        width = end - first
+        share = np.zeros((self.release_key.size, width))
+        found = []
+        for level, supplies in enumerate(self.levels):
+            served = np.zeros((supplies.size, width))
+            local = {"supply": supplies}
+            direct = self.direct[level]
+            inside = (direct["demand"] >= first) & (direct["demand"] < end)
+            np.add.at(served, (_local(local, direct["supply"][inside]), direct["demand"][inside] - first),
+                      direct["qty"][inside])
+            pieces = self.pieces[level]
+            for part in _chunks(pieces["supply"].size, width):
+                np.add.at(served, _local(local, pieces["supply"][part]),
+                          share[pieces["release"][part]] * pieces["qty"][part, None])
+            orders = self.orders[level]
+            if orders["supply"].size:
+                release = orders["release"]
+                np.add.at(share, release, served[_local(local, orders["supply"])] / self.released[release, None])
+            at, demand = np.nonzero(served)
+            found.append((demand + first, supplies[at], served[at, demand]))
+        demand, supply, qty = (np.concatenate(parts) for parts in zip(*found)) if found else (np.empty(0),) * 3
+        order = np.lexsort((supply, demand))
+        return Served(first, end, demand[order].astype(np.int32), supply[order].astype(np.int32), np.round(qty[order], 6))
+
+    def _release_of(self, keys: np.ndarray) -> np.ndarray:
+        return np.searchsorted(self.release_key, keys).astype(np.int64)
+
+
+def _line_pieces(inp: MrpInput, plan: MrpPlan, table: PegTable) -> dict[str, np.ndarray]:
+    """Each supply's part of each BOM line's requirement: (supply, parent release key, qty)."""
+    needs = _line_needs(inp, plan)
+    dependent = np.flatnonzero(table.peg_kind == DEPENDENT)  # by item, then bucket: the needs' order
+    peg_ends, need_ends = _running_total(table.peg_qty[dependent]), _running_total(needs["qty"])
+    ends = _merged(peg_ends, need_ends)
+    qty = ends.copy()
+    qty[1:] -= ends[:-1]
+    return {"supply": table.peg_supply[dependent][np.searchsorted(peg_ends, ends)],
+            "key": needs["key"][np.searchsorted(need_ends, ends)], "qty": qty}
+
+
+def _line_needs(inp: MrpInput, plan: MrpPlan) -> dict[str, np.ndarray]:
+    """The requirement each BOM line puts on its component in each bucket, by component, bucket
+    and the input's order of lines; `key` names the parent's release (row * periods + bucket - 1)."""
+    periods, rows = plan.periods, plan.row_of
+    found = []
+    for n, line in enumerate(inp.boms):
+        parent = rows(line.parent)
+        first = max(1, line.from_period or 1)
+        last = min(periods, periods if line.to_period is None else line.to_period)
+        released = plan.planned_releases[parent, first - 1:max(first - 1, last)]
+        buckets = np.flatnonzero(released)
+        if buckets.size:
+            need = [line.requirement(r) for r in released[buckets].tolist()]  # rounded up per line
+            found.append((rows(line.component), buckets + first, n, parent, need))
+    if not found:
+        return {"key": np.empty(0, dtype=np.int64), "qty": np.empty(0, dtype=np.int64)}
+    component = np.concatenate([np.full(b.size, c) for c, b, _, _, _ in found])
+    bucket = np.concatenate([b for _, b, _, _, _ in found])
+    line = np.concatenate([np.full(b.size, n) for _, b, n, _, _ in found])
+    key = np.concatenate([p * periods + b - 1 for _, b, _, p, _ in found])
+    qty = _quantities([q for *_, need in found for q in need])
+    order = np.lexsort((line, bucket, component))
+    return {"key": key[order], "qty": qty[order]}
+
+
+def _quantities(values: list) -> np.ndarray:
+    """int64 when every quantity is a modest whole number, else exact values as objects."""
+    if all(type(v) is int and abs(v) < 2**62 for v in values):
+        return np.array(values, dtype=np.int64)
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def _as_float(values: np.ndarray) -> np.ndarray:
+    return values.astype(np.float64)
+
+
+def _by_level(levels: np.ndarray, supplies: np.ndarray, columns: dict[str, np.ndarray]) -> list[dict]:
+    """The rows of each level (that of their supply's item), sorted by supply."""
+    level = levels[supplies] if supplies.size else supplies
+    order = np.lexsort((supplies, level))
+    bounds = np.searchsorted(level[order], np.arange(int(levels.max(initial=-1)) + 2))
+    return [{"supply": supplies[order[a:b]], **{name: values[order[a:b]] for name, values in columns.items()}}
+            for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
+
+
+def _local(level: dict, supplies: np.ndarray) -> np.ndarray:
+    """Positions of supplies among their level's (sorted) supplies."""
+    return np.searchsorted(level["supply"], supplies)
+
+
+def _chunks(count: int, width: int) -> Iterator[slice]:
+    """Pieces taken so that (pieces x block) temporaries stay within the budget too."""
+    step = max(1, MEMORY_BUDGET // (8 * max(width, 1)))
+    return (slice(start, start + step) for start in range(0, count, step))
+
+
+# --- written out ---
+
+def full_pegging_pieces(pegging: FullPegging) -> Iterator[bytes]:
+    """The `pegging` section of the plan's JSON document, in pieces: every supply with its
+    single-level pegs (as `--pegging single` writes them), then every end demand with the
+    supplies it ends in through every level and how much of each, a block at a time."""
+    from mfgsync.planning.json_text import supply_pieces
+
     yield b'{"supplies":['
-    yield from _members(_supplies(tracer, served_by))
+    yield from supply_pieces(pegging.plan, pegging.t)
     yield b'],"demands":['
-    yield from _members(_demands(tracer, served_by))
+    first = True
+    for served in pegging.blocks():
+        documents = _demand_documents(pegging, served)
+        for start in range(0, len(documents), DOCUMENTS_PER_PIECE):
+            yield (b"" if first else b",") + _encode(documents[start:start + DOCUMENTS_PER_PIECE])[1:-1]
+            first = False
     yield b"]}"
 
 
-class _Pairs:
-    """(end demand, supply) pairs, four bytes each."""
-
-    def __init__(self):
-        self.demand, self.supply = array("i"), array("i")
-
-    def add(self, supply: int, demands: list[int]) -> None:
-        self.demand.extend(demands)
-        self.supply.extend([supply] * len(demands))
+DOCUMENTS_PER_PIECE = 256
 
 
-def _members(entries: Iterator[dict]) -> Iterator[bytes]:
-    batch, first, size = [], True, 0
-    for entry in entries:
-        batch.append(entry)
-        size += 8 + sum(len(value) for value in entry.values() if isinstance(value, list))
-        if size >= PIECE:
-            yield (b"" if first else b",") + _encode(batch)[1:-1]
-            batch, first, size = [], False, 0
-    if batch:
-        yield (b"" if first else b",") + _encode(batch)[1:-1]
+def _demand_documents(pegging: FullPegging, served: Served) -> list[dict]:
+    """Per end demand of the block: planned orders and scheduled receipts by index, stock by
+    item, each list beside the quantities that end in the demand."""
+    t, ids = pegging.t, pegging.plan.item_ids
+    kind, index = t.supply_kind[served.supply], t.supply_index[served.supply]
+    item = t.supply_item[served.supply]
+    bounds = np.searchsorted(served.demand, np.arange(served.block_start, served.block_end + 1)).tolist()
+    documents = []
+    for d in range(served.block_start, served.block_end):
+        part = slice(bounds[d - served.block_start], bounds[d - served.block_start + 1])
+        entry = {"demand": d}
+        for name, code, label in (("planned_orders", PLANNED, index), ("scheduled_receipts", SCHEDULED, index),
+                                  ("on_hand", ON_HAND, None)):
+            chosen = kind[part] == code
+            qty = served.qty[part][chosen].tolist()
+            keys = [ids[i] for i in item[part][chosen].tolist()] if label is None else label[part][chosen].tolist()
+            pairs = sorted(zip(keys, qty))
+            entry[name] = [k for k, _ in pairs]
+            entry[f"{name}_qty"] = [_number(q) for _, q in pairs]
+        documents.append(entry)
+    return documents
 
 
-def _supplies(tracer: Tracer, served_by: _Pairs) -> Iterator[dict]:
-    """Each supply with its single-level pegs and its end demands, parents first."""
-    plan = tracer.plan
-    waiting = Counter({row: len(children) for row, children in tracer.lines_from.items()})
-    parents_of: dict[int, set[int]] = {}
-    for parent, children in tracer.lines_from.items():
-        for child in children:
-            parents_of.setdefault(child, set()).add(parent)
-    for row in np.argsort(plan.low_level_codes, kind="stable").tolist():
-        for supply in tracer.supplies_of(row):
-            entry = _supply(tracer, supply)
-            served_by.add(supply, entry["end_demands"])
-            yield entry
-        if waiting[row]:
-            tracer.keep_release_shares(row)
-        tracer.forget_served(tracer.supplies_of(row))
-        for parent in parents_of.get(row, ()):
-            waiting[parent] -= 1
-            if not waiting[parent]:
-                tracer.forget_release_shares(parent)
+ON_HAND, SCHEDULED = SUPPLY_KINDS.index("on_hand"), SUPPLY_KINDS.index("scheduled")
 
 
-def _supply(tracer: Tracer, supply: int) -> dict:
-    """The supply, its single-level pegs, and the end demands it serves with the quantity of it
-    that ends in each (two lists, side by side)."""
-    served = sorted(tracer.served(supply).items())
-    return {**supply_document(tracer, supply), "pegs": [_peg(tracer, p) for p in tracer.pegs_of(supply)],
-            "end_demands": [d for d, _ in served], "end_demand_qty": [traced_number(q) for _, q in served]}
+def _number(qty: float) -> int | float:
+    return int(qty) if qty.is_integer() else qty
 
 
-def _peg(tracer: Tracer, p: int) -> dict:
-    t = tracer.t
-    peg = {"to": NEED_KINDS[t.peg_kind[p]], "qty": traced_number(as_fraction(t.peg_qty[p]))}
-    if t.peg_kind[p] == DEMAND:
-        peg["demand"] = int(t.peg_demand[p])
-    elif t.peg_kind[p] == DEPENDENT:
-        peg["period"] = int(t.peg_period[p])
-    return peg
+def end_demand_tables(pegging: FullPegging) -> Iterator:
+    """The same as Arrow tables, one per block: a row per supply and end demand it ends in."""
+    import pyarrow as pa
 
-
-def _demands(tracer: Tracer, served_by: _Pairs) -> Iterator[dict]:
-    """Each end demand's supplies: planned orders and scheduled receipts by index, stock by item."""
-    demand = np.frombuffer(served_by.demand, dtype=np.int32)
-    supply = np.frombuffer(served_by.supply, dtype=np.int32)
-    order = np.lexsort((supply, demand))
-    bounds = np.searchsorted(demand[order], np.arange(len(tracer.inp.demand) + 1))
-    t = tracer.t
-    for d in range(len(tracer.inp.demand)):
-        found = {"planned_orders": [], "scheduled_receipts": [], "on_hand": []}
-        for s in supply[order[bounds[d]:bounds[d + 1]]].tolist():
-            kind = SUPPLY_KINDS[t.supply_kind[s]]
-            if kind == "on_hand":
-                found["on_hand"].append(tracer.plan.item_ids[t.supply_item[s]])
-            else:
-                found["planned_orders" if kind == "planned" else "scheduled_receipts"].append(int(t.supply_index[s]))
-        yield {"demand": d, **{name: sorted(values) for name, values in found.items()}}
+    t = pegging.t
+    items = pa.array(pegging.plan.item_ids, pa.string())
+    kinds = pa.array(SUPPLY_KINDS, pa.string())
+    for served in pegging.blocks():
+        index = t.supply_index[served.supply]
+        yield pa.table({
+            "demand": served.demand,
+            "item_id": pa.DictionaryArray.from_arrays(pa.array(t.supply_item[served.supply], pa.int32()), items),
+            "supply": pa.DictionaryArray.from_arrays(pa.array(t.supply_kind[served.supply], pa.int8()), kinds),
+            "index": pa.array(index, mask=index < 0), "qty": served.qty})

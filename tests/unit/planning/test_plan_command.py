@@ -51,8 +51,21 @@ def test_json_output_is_one_document_with_the_contract_keys_and_single_level_peg
 def test_full_pegging_traces_every_end_demand_through_every_level_on_request(tmp_path):
     result = plan(tmp_path, EXAMPLE, "--json", "--pegging", "full")
     assert result.exit_code == 0, result.stderr
+    # A's stock and order cover the 100 A; B's receipt and order, all of A's release, end there too
     assert json.loads(result.stdout)["pegging"]["demands"] == [
-        {"demand": 0, "planned_orders": [0, 1], "scheduled_receipts": [0], "on_hand": ["A"]}]
+        {"demand": 0, "planned_orders": [0, 1], "planned_orders_qty": [90, 130],
+         "scheduled_receipts": [0], "scheduled_receipts_qty": [50], "on_hand": ["A"], "on_hand_qty": [10]}]
+
+
+def test_full_pegging_into_a_parquet_folder_adds_a_table_of_end_demands(tmp_path):
+    import polars as pl
+
+    result = plan(tmp_path, EXAMPLE, "--output", str(tmp_path / "plan"), "--pegging", "full")
+    assert result.exit_code == 0, result.stderr
+    ends = pl.read_parquet(tmp_path / "plan" / "end_demands.parquet")
+    assert ends.select("demand", "item_id", "supply", "index", "qty").rows() == [
+        (0, "A", "on_hand", None, 10.0), (0, "A", "planned", 0, 90.0),
+        (0, "B", "scheduled", 0, 50.0), (0, "B", "planned", 1, 130.0)]
 
 
 def test_records_can_be_limited_to_items_with_activity(tmp_path):
