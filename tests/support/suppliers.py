@@ -35,6 +35,8 @@ systems:
   rhein: {{kind: edifact, dropfolder: "{folder}/rhein", sender_id: "4012345000009",
           receiver_id: "5790000000012", envelope_policy: lenient, ack_window_hours: 24,
           po_ack_window_hours: 48, price_tolerance_pct: 2}}
+  southbolt: {{kind: x12, dropfolder: "{folder}/southbolt", sender_id: ACMEMFG, receiver_id: SOUTHBOLT,
+              envelope_policy: lenient}}
   procure: {{kind: webhook, url: "{webhook_url}", secret_env: PROCURE_SECRET, supplier_id: procure,
             po_ack_window_hours: 48, price_tolerance_pct: 2}}
 plants: {{P1: {{negative_stock: reject}}}}
@@ -112,7 +114,7 @@ class EdiPartner:
 
     def __init__(self, hub: Hub, name: str, fmt: str, us: str, them: str):
         self.hub, self.name, self.fmt, self.us, self.them = hub, name, fmt, us, them
-        self.partner = next(s for s in hub.settings.systems.values() if s.name == name)
+        self.partner = hub.settings.systems[name]
         self.number = 900
 
     def receive(self, text: str):

@@ -1,0 +1,178 @@
+"""What a partner manager must hear about: acknowledgements and ship notices that do not come
+in time (on the hub's controllable clock, fired by the delivery workers), interchanges that reuse
+a control number, ship notices for lines the order does not have, and envelopes at fault — each
+refused or raised with its reason code, with nothing half-applied."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from tests.conftest import FakeClock
+from tests.support.messages import envelope
+from tests.support.suppliers import (DAY, T0, EdiPartner, acknowledgement, at, open_hub, order, parsed,
+                                     plant_messages, sent_files, ship_notice)
+
+HOUR = 3600.0
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/hub.db"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(autouse=True)
+def platform_secret(monkeypatch):
+    monkeypatch.setenv("PROCURE_SECRET", "platform-shared-secret")
+
+
+def _hub(tmp_path, store_url, supplier="northfast"):
+    clock = FakeClock(T0.timestamp())
+    hub = open_hub(tmp_path, store_url, clock)
+    hub.intake.ingest(plant_messages(supplier))
+    return hub, clock
+
+
+def _exceptions(hub, status="open"):
+    return sorted((x["codes"][0], x["entity_key"]) for x in hub.exceptions.list(kind="workflow", status=status))
+
+
+def _read(hub, ask):
+    with hub.store.reading() as read:
+        return ask(read)
+
+
+def _send(hub, po_number, supplier="northfast", day=0.0):
+    hub.intake.ingest([envelope("po.created", order(po_number, supplier), source="erp", time=at(day))])
+    hub.worker.run_until_idle()
+
+
+def test_a_missing_997_and_a_missing_855_become_overdue_and_late_ones_close_them(store_url, tmp_path):
+    hub, clock = _hub(tmp_path, store_url)
+    supplier = EdiPartner(hub, "northfast", "x12", "ACMEMFG", "NORTHFAST")
+    _send(hub, "4500000001")
+    _send(hub, "4500000002")
+    first, second = sent_files(tmp_path, "northfast")
+
+    clock.advance(HOUR)
+    supplier.receive(supplier.functional_ack(second.read_text()))  # the second is acknowledged in time
+    hub.worker.run_until_idle()
+    clock.advance(23 * HOUR - 60)
+    hub.worker.run_until_idle()
+    assert _exceptions(hub) == [], "nothing is overdue before its window ends"
+
+    clock.advance(120)  # 24 hours and a minute after sending
+    hub.worker.run_until_idle()
+    assert _exceptions(hub) == [("EDI_ACK_OVERDUE", "SENTX:northfast|1")], \
+        "only the interchange whose 997 never came, and only once its window has passed"
+
+    clock.advance(24 * HOUR)  # the 855s were due 48 hours after sending
+    hub.worker.run_until_idle()
+    assert _exceptions(hub) == [("EDI_ACK_OVERDUE", "SENTX:northfast|1"), ("PO_ACK_OVERDUE", "PO:4500000001"),
+                                ("PO_ACK_OVERDUE", "PO:4500000002")]
+
+    clock.advance(HOUR)
+    supplier.receive(supplier.functional_ack(first.read_text()))  # late
+    supplier.receive(supplier.document("855", acknowledgement("4500000001", "ACK-1")))
+    hub.worker.run_until_idle()
+    open_now = [code for code, _ in _exceptions(hub) if code.endswith("OVERDUE")]
+    assert open_now == ["PO_ACK_OVERDUE"], "the late 997 and the late 855 closed theirs; PO 2 is still unanswered"
+    resolved = [(code, key) for code, key in _exceptions(hub, "resolved")]
+    assert resolved == [("EDI_ACK_OVERDUE", "SENTX:northfast|1"), ("PO_ACK_OVERDUE", "PO:4500000001")]
+    statuses = {r["control_number"]: r["status"] for r in _read(hub, lambda r: r.entities_of_type("sent_interchange"))
+                if r["purpose"] == "order"}
+    assert statuses == {"1": "accepted", "2": "accepted"}
+    hub.close()
+
+
+def test_a_line_whose_ship_notice_does_not_come_before_its_promised_date_is_overdue(store_url, tmp_path):
+    hub, clock = _hub(tmp_path, store_url)
+    supplier = EdiPartner(hub, "northfast", "x12", "ACMEMFG", "NORTHFAST")
+    _send(hub, "4500000001")
+    clock.advance(HOUR)
+    supplier.receive(supplier.functional_ack(sent_files(tmp_path, "northfast")[0].read_text()))
+    supplier.receive(supplier.document("855", acknowledgement("4500000001", "ACK-1")))
+    clock.now = datetime(2026, 12, 11, 23, 0, tzinfo=timezone.utc).timestamp()
+    hub.worker.run_until_idle()
+    assert [c for c, _ in _exceptions(hub) if c == "ASN_OVERDUE"] == []
+    clock.now = datetime(2026, 12, 12, 0, 1, tzinfo=timezone.utc).timestamp()
+    hub.worker.run_until_idle()
+    assert [k for c, k in _exceptions(hub) if c == "ASN_OVERDUE"] == ["PO:4500000001#30"], \
+        "the bolts promised for 12 December have no ship notice; the seals are promised later, the gaskets rejected"
+    supplier.receive(supplier.document("856", ship_notice("ASN-1", "4500000001", "northfast")))
+    assert [k for c, k in _exceptions(hub) if c == "ASN_OVERDUE"] == [], "a late ship notice closes it"
+    clock.now = datetime(2026, 12, 21, tzinfo=timezone.utc).timestamp()
+    hub.worker.run_until_idle()
+    assert [k for c, k in _exceptions(hub) if c == "ASN_OVERDUE"] == [], "the seals shipped before their date"
+    hub.close()
+
+
+def test_an_interchange_control_number_used_again_for_other_content_is_refused_whole(store_url, tmp_path):
+    hub, clock = _hub(tmp_path, store_url)
+    supplier = EdiPartner(hub, "northfast", "x12", "ACMEMFG", "NORTHFAST")
+    _send(hub, "4500000001")
+    clock.advance(DAY)
+    acknowledged = supplier.document("855", acknowledgement("4500000001", "ACK-1"), control_number=777)
+    first = supplier.receive(acknowledged)
+    again = supplier.receive(acknowledged)
+    assert (first.accepted, again.accepted, again.duplicates) == (2, 0, 2), "the same file twice is a duplicate"
+    reused = supplier.receive(supplier.document("856", ship_notice("ASN-1", "4500000001", "northfast"),
+                                                control_number=777))
+    assert (reused.accepted, reused.quarantined) == (0, 2)
+    assert dict(reused.by_reason) == {"EDI_DUPLICATE_INTERCHANGE": 1, "EDI_INTERCHANGE_REFUSED": 1}
+    assert _read(hub, lambda r: r.entity("ASN:ASN-1")) is None
+    assert [b for b in _read(hub, lambda r: r.balances("SEAL")) if b["status"] == "in_transit"] == []
+    hub.worker.run_until_idle()
+    replies = [parsed(p) for p in sent_files(tmp_path, "northfast")[1:]]
+    assert len(replies) == 1, "the refused interchange gets no 997, the duplicate none either"
+    hub.close()
+
+
+def test_a_ship_notice_naming_a_line_the_order_does_not_have_is_refused_and_nothing_of_it_applied(store_url,
+                                                                                                 tmp_path):
+    hub, clock = _hub(tmp_path, store_url)
+    supplier = EdiPartner(hub, "northfast", "x12", "ACMEMFG", "NORTHFAST")
+    _send(hub, "4500000001")
+    clock.advance(DAY)
+    notice = ship_notice("ASN-9", "4500000001", "northfast")
+    notice["lines"][2]["po_line_no"] = 99
+    report = supplier.receive(supplier.document("856", notice))
+    assert (report.quarantined, dict(report.by_reason)) == (1, {"PO_LINE_UNKNOWN": 1})
+    assert [b for b in _read(hub, lambda r: r.balances("SEAL")) if b["status"] == "in_transit"] == [], \
+        "the lines it has right are not applied either"
+    po = _read(hub, lambda r: r.entity("PO:4500000001"))
+    assert [line["shipped_qty"] for line in po["lines"]] == [0, 0, 0]
+    hub.close()
+
+
+def _iea_mismatch(text: str) -> str:
+    head, _, _ = text.rpartition("IEA*1*")
+    return head + "IEA*1*000000999~\n"
+
+
+@pytest.mark.parametrize("partner, policy", [("northfast", "strict"), ("southbolt", "lenient")])
+def test_an_iea_number_unlike_its_isa_is_read_with_a_warning_when_lenient_and_rejected_when_strict(
+        partner, policy, tmp_path):
+    hub, clock = _hub(tmp_path, f"sqlite:///{tmp_path}/hub.db", partner)
+    supplier = EdiPartner(hub, partner, "x12", "ACMEMFG", partner.upper())
+    _send(hub, "4500000001", partner)
+    clock.advance(DAY)
+    report = supplier.receive(_iea_mismatch(supplier.document("855", acknowledgement("4500000001", "ACK-1"))))
+    hub.worker.run_until_idle()
+    [received] = _read(hub, lambda r: r.entities_of_type("received_interchange"))
+    [reply] = [p.read_text() for p in sent_files(tmp_path, partner)[1:]]
+    po = _read(hub, lambda r: r.entity("PO:4500000001"))
+    if policy == "lenient":
+        assert received["status"] == "accepted_with_warnings" and "X12_CONTROL_NUMBER_MISMATCH" in received["warnings"][0]
+        assert report.accepted == 2 and po["status"] == "acknowledged"
+        assert "TA1*000000901*000101*0000*E*001~" in reply and "AK9*A*1*1*1~" in reply, \
+            "acknowledged, with the envelope's fault reported"
+    else:
+        assert received["status"] == "rejected" and report.accepted == 1
+        assert po["status"] == "sent", "nothing of a rejected interchange is read"
+        assert "TA1*000000901*000101*0000*R*001~" in reply and "ST*997" not in reply
+        assert ("EDI_ENVELOPE_REJECTED", "RCVX:northfast|000000901") in _exceptions(hub)
+    hub.close()
