@@ -7,6 +7,7 @@ from typing import Any, Callable, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from mfgsync.formats.errors import FormatError
+from mfgsync.formats.quick_build import quick_build
 from mfgsync.rules.reasons import CATALOGUE
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -15,7 +16,15 @@ _PYDANTIC_CODES = {"missing": "MISSING_ATTRIBUTE", "extra_forbidden": "UNKNOWN_F
 
 
 def build(model: type[Model], data: dict[str, Any]) -> Model:
-    """`model` validated from `data`; the first problem becomes a FormatError with a reason code."""
+    """`model` validated from `data`; the first problem becomes a FormatError with a reason code.
+
+    Mapped documents whose values the model takes as they are skip pydantic's per-field Python
+    validators (quick_build.py); any other is validated by pydantic, so the result or the error
+    is pydantic's either way.
+    """
+    built = quick_build(model, data)
+    if built is not None:
+        return built
     try:
         return model.model_validate(data)
     except ValidationError as exc:

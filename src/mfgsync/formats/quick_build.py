@@ -1,0 +1,244 @@
+"""Canonical entities built from mapped fields without pydantic's per-field Python validators,
+where every value is already one the model accepts unchanged; None where any value is not.
+
+The readers hand over typed values (bounded Decimals, Rec 20 unit codes, dates, ints, stripped
+ids), and a file repeats the same values line after line, so most of pydantic's work on them is
+the model's own Python validators re-checking what was checked a line before. Here each field's
+check is derived from the model's own annotation: a field of a recognised kind (Key, Uom,
+Quantity, Ordinal, ...) is checked by the same functions the model's validators call, and a value
+that passed once is remembered; a field of any other kind is validated by pydantic alone (a
+TypeAdapter of its annotation under the model's configuration). A model with model or field
+validators, a default factory, a value of an unexpected type or any failed check gives None: the
+caller then validates the whole document with pydantic, so the result, or the error with its
+reason code, is exactly pydantic's.
+"""
+
+from __future__ import annotations
+
+import copy
+import typing
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Callable
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import PydanticUndefined
+
+from mfgsync.model import entities
+from mfgsync.model.identifiers import identifier_problem, text_problem
+from mfgsync.model.numbers import NumberOutOfRange, bounded
+from mfgsync.model.units import REC20
+
+_KEPT = 4096  # values each check remembers as sound
+
+
+class _Refused(Exception):
+    """A value the model would not take as it is: pydantic must decide."""
+
+
+Check = Callable[[Any], Any]  # the value as the model would hold it; raises _Refused
+
+
+def _refuse() -> Any:
+    raise _Refused
+
+
+def _remembering(check: Check, optional: bool) -> Check:
+    """`check` of a text field, answering texts it found sound before from memory (None is sound
+    for an optional field)."""
+    sound: dict[str, Any] = {}
+
+    def remembered(value: Any) -> Any:
+        if type(value) is not str:
+            return None if value is None and optional else _refuse()
+        result = sound.get(value)
+        if result is None:
+            result = check(value)
+            if len(sound) < _KEPT:
+                sound[value] = result
+        return result
+    return remembered
+
+
+def _remembering_decimals(check: Check, optional: bool) -> Check:
+    """`check` for Decimals, remembered by identity: 1.0 and 1.00 are equal but print differently.
+    The object itself is kept with its answer, so its id cannot be reused while remembered."""
+    sound: dict[int, tuple[Any, Any]] = {id(None): (None, None)} if optional else {}
+
+    def remembered(value: Any) -> Any:
+        known = sound.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        result = check(value)
+        if len(sound) < _KEPT:
+            sound[id(value)] = (value, result)
+        return result
+    return remembered
+
+
+def _key(value: str) -> str:
+    stripped = value.strip()
+    return _refuse() if identifier_problem(stripped) else stripped
+
+
+def _uom(value: str) -> str:
+    return value if value in REC20 else _refuse()
+
+
+def _quantity(minimum: int | None, strict: bool) -> Check:
+    def check(value: Any) -> Decimal:
+        if type(value) is not Decimal:
+            raise _Refused
+        try:
+            number = bounded(value)
+        except NumberOutOfRange:
+            raise _Refused from None
+        if minimum is not None and (number <= minimum if strict else number < minimum):
+            raise _Refused
+        return number
+    return check
+
+
+def _ordinal(value: Any) -> int:
+    return value if type(value) is int and 0 <= value <= 999_999_999 else _refuse()
+
+
+def _currency(value: str) -> str:
+    code = value.strip()
+    return code if len(code) == 3 and code.isascii() and code.isalpha() and code.isupper() else _refuse()
+
+
+def _text(value: str) -> str:
+    text = value.strip()
+    return text if len(text) <= 2000 and text_problem(text) is None else _refuse()
+
+
+def _day(value: Any) -> date:
+    return value if type(value) is date else _refuse()
+
+
+# The model's own aliases, each with the check that accepts exactly the values it keeps unchanged
+# (or, for Key, Currency and Text, stripped as the model strips them).
+_KINDS: list[tuple[Any, Callable[[bool], Check]]] = [
+    (entities.Key, lambda optional: _remembering(_key, optional)),
+    (entities.Uom, lambda optional: _remembering(_uom, optional)),
+    (entities.Positive, lambda optional: _remembering_decimals(_quantity(0, strict=True), optional)),
+    (entities.NonNegative, lambda optional: _remembering_decimals(_quantity(0, strict=False), optional)),
+    (entities.Quantity, lambda optional: _remembering_decimals(_quantity(None, strict=False), optional)),
+    (entities.Ordinal, lambda optional: _optional(_ordinal) if optional else _ordinal),
+    (entities.Currency, lambda optional: _remembering(_currency, optional)),
+    (entities.Text, lambda optional: _remembering(_text, optional)),
+    (date, lambda optional: _optional(_day) if optional else _day),
+]
+
+
+def _optional(check: Check) -> Check:
+    def optional(value: Any) -> Any:
+        return None if value is None else check(value)
+    return optional
+
+
+def _enum(kind: type[Enum]) -> Check:
+    return lambda value: value if type(value) is kind else _refuse()
+
+
+def _list_of(model: type[BaseModel], max_length: int | None) -> Check:
+    def check(value: Any) -> list:
+        if type(value) is not list or (max_length is not None and len(value) > max_length):
+            raise _Refused
+        return [_built(model, item) for item in value]
+    return check
+
+
+def _adapter(hint: Any, model: type[BaseModel]) -> Check:
+    adapter = TypeAdapter(hint, config=model.model_config)
+
+    def check(value: Any) -> Any:
+        try:
+            return adapter.validate_python(value)
+        except ValidationError:
+            raise _Refused from None
+    return check
+
+
+def _check_for(hint: Any, model: type[BaseModel]) -> Check:
+    args = typing.get_args(hint)
+    optional = typing.get_origin(hint) is typing.Union and len(args) == 2 and args[1] is type(None)
+    for kind, make in _KINDS:
+        if hint == kind or optional and args[0] == kind:
+            return make(optional)
+    if optional:
+        return _optional(_check_for(args[0], model))
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return _enum(hint)
+    if typing.get_origin(hint) is typing.Annotated and typing.get_origin(args[0]) is list:
+        (item,) = typing.get_args(args[0])
+        limits = [meta for info in args[1:] for meta in getattr(info, "metadata", [info])]
+        if isinstance(item, type) and issubclass(item, BaseModel) and all(hasattr(m, "max_length") for m in limits):
+            return _list_of(item, min((m.max_length for m in limits), default=None))
+    return _adapter(hint, model)
+
+
+class _Plan:
+    """A model's fields in order with their defaults (None standing in for a required one), the
+    check of each, the required names, and the fields whose default is a fresh copy each time."""
+
+    __slots__ = ("defaults", "checks", "required", "fresh")
+
+    def __init__(self, model: type[BaseModel]):
+        hints = typing.get_type_hints(model, include_extras=True)
+        fields = model.model_fields
+        self.defaults = {name: None if info.default is PydanticUndefined else info.default
+                         for name, info in fields.items()}
+        self.checks = {name: _check_for(hints[name], model) for name in fields}
+        self.required = frozenset(name for name, info in fields.items() if info.default is PydanticUndefined)
+        self.fresh = [(name, info.default) for name, info in fields.items()
+                      if isinstance(info.default, (list, dict, set))]
+
+
+_PLANS: dict[type, _Plan | None] = {}
+
+
+def _plan(model: type[BaseModel]) -> _Plan | None:
+    if model not in _PLANS:
+        decorators = model.__pydantic_decorators__
+        simple = (not decorators.model_validators and not decorators.field_validators
+                  and not decorators.root_validators and not decorators.validators
+                  and model.model_config.get("extra") == "forbid" and not model.__private_attributes__)
+        simple = simple and all(info.default_factory is None and not info.alias and not info.validation_alias
+                                for info in model.model_fields.values())
+        _PLANS[model] = _Plan(model) if simple else None
+    return _PLANS[model]
+
+
+_set = object.__setattr__
+
+
+def _built(model: type[BaseModel], data: Any) -> BaseModel:
+    plan = _PLANS.get(model) or _plan(model)
+    if plan is None or type(data) is not dict or not plan.required.issubset(data):
+        raise _Refused
+    checks = plan.checks
+    values = plan.defaults.copy()  # in field order, as pydantic holds them
+    try:
+        values.update([(name, checks[name](given)) for name, given in data.items()])
+    except KeyError:
+        raise _Refused from None  # not a field: extra fields are forbidden
+    for name, default in plan.fresh:
+        if name not in data:
+            values[name] = copy.copy(default)
+    entity = model.__new__(model)
+    _set(entity, "__dict__", values)
+    _set(entity, "__pydantic_fields_set__", set(data))
+    _set(entity, "__pydantic_extra__", None)
+    _set(entity, "__pydantic_private__", None)
+    return entity
+
+
+def quick_build(model: type[BaseModel], data: dict[str, Any]) -> BaseModel | None:
+    """`model` holding `data`, as model_validate would build it, or None when pydantic must decide."""
+    try:
+        return _built(model, data)
+    except _Refused:
+        return None
