@@ -9,6 +9,7 @@ only the hub's own script and style files run.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -31,8 +32,16 @@ from mfgsync.api.status import status as hub_status
 from mfgsync.pipeline.exception_queue import Actor, ExceptionError, NotPermitted
 
 COOKIE = "mfgsync_key"
-POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-          "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+# The sign-in form is served before any key, so it cannot load the style sheet (a page like any
+# other, behind the key): its few rules are inline, allowed by their hash alone.
+SIGN_IN_STYLE = ("body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d232b;background:#fafbfc}"
+                 ".signin{max-width:32em;margin:3em auto;display:grid;gap:.6em;padding:0 1em}"
+                 ".signin form{display:grid;gap:.5em}input,button{font:inherit;padding:.4em .6em}"
+                 "header{padding:.6em 1.2em;background:#fff;border-bottom:1px solid #dde2e8;font-weight:700}"
+                 ".skip{position:absolute;left:-999px}.muted{color:#667}")
+_STYLE_HASH = base64.b64encode(hashlib.sha256(SIGN_IN_STYLE.encode()).digest()).decode()
+POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'sha256-{hash}'; img-src 'self'; "
+          "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'").replace("{hash}", _STYLE_HASH)
 HERE = Path(str(resources.files("mfgsync.api")))
 STATIC = {"htmx.min.js": "text/javascript", "dashboard.css": "text/css", "htmx.LICENSE": "text/plain"}
 ExceptionId = PathParam(ge=1, le=2**31 - 1)  # the store keeps 32-bit ids
@@ -75,7 +84,7 @@ def _checked(request: Request, form: dict[str, str]) -> None:
 
 def page(request: Request, template: str, principal: Principal | None, http_status: int = 200,
          **values) -> HTMLResponse:
-    body = _templates.get_template(template).render(request=request, principal=principal,
+    body = _templates.get_template(template).render(request=request, principal=principal, sign_in_style=SIGN_IN_STYLE,
                                                     csrf=getattr(request.state, "csrf", ""), **values)
     return HTMLResponse(body, status_code=http_status, headers=_headers())
 
