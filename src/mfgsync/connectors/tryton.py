@@ -46,6 +46,7 @@ from pydantic import ValidationError
 
 from mfgsync.connectors.base import Delivery, PermanentError, TransientError
 from mfgsync.connectors.tryton_routing import RoutingWriter
+from mfgsync.connectors.tryton_moves import TrytonStock
 from mfgsync.connectors.tryton_rpc import TrytonSession, truncated
 from mfgsync.model import entities as m
 
@@ -222,7 +223,7 @@ class TrytonConnector:
         self.routings = RoutingWriter(session, self.read)
         self._commands: dict[str, Callable[[dict[str, Any]], None]] = {
             "item.upsert": self.upsert_item, "bom.upsert": self.upsert_bom, "bom.make_default": self.make_default,
-            "routing.upsert": self.upsert_routing}
+            "routing.upsert": self.upsert_routing, "stock.move": TrytonStock(session, self.read).move}
 
     def deliver(self, delivery: Delivery) -> None:
         command = self._commands.get(delivery.command)

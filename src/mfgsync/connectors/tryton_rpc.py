@@ -93,6 +93,12 @@ class TrytonSession:
             self.login()
             return self._post(name, [*params, {**self._context, **(context or {})}])
 
+    def preference(self, name: str) -> Any:
+        """One of the logged-in user's preferences (the company, say)."""
+        if self._authorization is None:
+            self.login()
+        return (self._context or {}).get(name)
+
     def login(self) -> None:
         self._authorization = None
         try:
