@@ -16,6 +16,7 @@ reason code, is exactly pydantic's.
 from __future__ import annotations
 
 import copy
+import types
 import typing
 from datetime import date
 from decimal import Decimal
@@ -164,7 +165,7 @@ def _adapter(hint: Any, model: type[BaseModel]) -> Check:
 
 def _check_for(hint: Any, model: type[BaseModel]) -> Check:
     args = typing.get_args(hint)
-    optional = typing.get_origin(hint) is typing.Union and len(args) == 2 and args[1] is type(None)
+    optional = typing.get_origin(hint) in (typing.Union, types.UnionType) and len(args) == 2 and args[1] is type(None)
     for kind, make in _KINDS:
         if hint == kind or optional and args[0] == kind:
             return make(optional)

@@ -9,7 +9,11 @@ from decimal import Decimal
 from mfgsync.formats.edifact.syntax import Segment, component
 from mfgsync.formats.errors import FormatError
 from mfgsync.formats.partners import DEFAULT_PROFILE, PartnerProfile, first_present
-from mfgsync.formats.values import ccyymmdd, date_text, decimal, number_text, uom
+from mfgsync.formats.values import ccyymmdd, date_text, decimal, number_text, remembered, uom
+
+# A file repeats its quantities, prices and dates line after line (see values.remembered).
+_read_decimal = remembered(decimal)
+_read_date = remembered(ccyymmdd)
 
 
 @dataclass
@@ -23,7 +27,7 @@ class Context:
 
 def number(text: str, what: str, ctx: Context) -> Decimal:
     # ISO 9735 (version 4) allows either mark whatever the UNA says; ',' is never a thousands separator.
-    return decimal(text.replace(",", "."), what)
+    return _read_decimal(text.replace(",", "."), what)
 
 
 def write_number(value: Decimal, ctx: Context) -> str:
@@ -40,7 +44,7 @@ def dtm(segment: Segment, wanted: tuple[str, ...]) -> tuple[str, date | None]:
         return qualifier, None
     if fmt and fmt not in ("102", "203", "204", "101", "201"):
         raise FormatError("EDI_INVALID_DATE", f"DTM format {fmt!r} is not a calendar date format", element=1)
-    return qualifier, ccyymmdd(value, f"DTM+{qualifier}")
+    return qualifier, _read_date(value, f"DTM+{qualifier}")
 
 
 def write_dtm(qualifier: str, value: date) -> Segment:

@@ -121,11 +121,20 @@ def tokenize(chunk: str, chars: Characters) -> list[Segment]:
                                   chars.escape_character)
     if segments is None:
         segments = pydifact_segments(chunk, chars)
-    for number, segment in enumerate(segments, 1):
-        tag = segment[0] if segment else ""
-        if not isinstance(tag, str) or not (tag.isalnum() and tag.isascii() and 1 <= len(tag) <= 3):
-            raise FormatError("EDIFACT_SYNTAX", f"{tag!r} is not a segment tag", segment=number)
+    try:  # an interchange repeats a few tags: each distinct one is judged once
+        sound = all(map(_is_tag, {segment[0] for segment in segments}))
+    except (TypeError, IndexError):  # a composite (unhashable) tag, or an empty segment
+        sound = False
+    if not sound:
+        for number, segment in enumerate(segments, 1):
+            tag = segment[0] if segment else ""
+            if not _is_tag(tag):
+                raise FormatError("EDIFACT_SYNTAX", f"{tag!r} is not a segment tag", segment=number)
     return segments
+
+
+def _is_tag(tag: object) -> bool:
+    return isinstance(tag, str) and tag.isalnum() and tag.isascii() and 1 <= len(tag) <= 3
 
 
 _hub_tokenizer = [True]  # off only inside pydifact_tokenizer_only()
