@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from mfgsync.cli import bench, engineering, formats, hub, keys, planning, reconcile, shop_floor
+from mfgsync.cli import bench, engineering, formats, hub, keys, planning, reconcile, shop_floor, suppliers
 
 
 def build_app() -> typer.Typer:
@@ -21,7 +21,7 @@ def build_app() -> typer.Typer:
     def root() -> None:
         """mfgsync, the manufacturing integration hub."""
 
-    for area in (hub, engineering, formats, planning, keys, reconcile, shop_floor, bench):
+    for area in (hub, engineering, formats, planning, keys, reconcile, shop_floor, suppliers, bench):
         area.register(app)
     return app
 

@@ -11,6 +11,8 @@ import typer
 
 from mfgsync.cli.output import fail, print_json
 from mfgsync.formats import FormatError, decode, parse_any, parse_edi
+from mfgsync.formats.partners import DEFAULT_PROFILE
+from mfgsync.formats.receipt import parse_leniently
 
 X12_TYPES = ("850", "855", "856", "810", "997")
 EDIFACT_TYPES = ("ORDERS", "ORDRSP", "DESADV", "INVOIC", "CONTRL")
@@ -69,13 +71,18 @@ def register(app: typer.Typer) -> None:
 
     @edi.command("parse")
     def edi_parse(path: Path = typer.Argument(..., help="X12 or EDIFACT file"),
+                  lenient: bool = typer.Option(False, "--lenient", help="read control-number and count "
+                                               "mismatches in envelopes as warnings, and print them"),
                   as_json: bool = typer.Option(False, "--json", help="print one JSON document")) -> None:
         """Parse X12 or EDIFACT (detected from content) into canonical documents."""
         text = _read_text(path)
         try:
-            result = parse_edi(text)
+            result = parse_leniently(text, DEFAULT_PROFILE) if lenient else parse_edi(text)
         except FormatError as exc:
             _format_failure(path, exc)
+        for interchange in result["interchanges"] if lenient and not as_json else []:
+            for problem in interchange["warnings"] + interchange["errors"]:
+                typer.echo(f"{path}: interchange {interchange['control_number']}: {problem}", err=True)
         print_json(result) if as_json else _summary(result)
 
     @edi.command("render")

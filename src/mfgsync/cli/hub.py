@@ -21,6 +21,7 @@ from mfgsync import queries
 from mfgsync.pipeline.clock import iso
 from mfgsync.pipeline.exception_queue import Actor, ExceptionError
 from mfgsync.pipeline.batch import IngestReport
+from mfgsync.pipeline.edi_receipt import receive_file
 from mfgsync.store.sql.engine import StoreNotMigrated
 
 console = Console()
@@ -95,9 +96,13 @@ def ingest(paths: list[Path] = typer.Argument(..., help="files to push through t
             task = progress.add_task(f"ingest {path.name}", total=None)
             try:
                 layouts.append({"path": str(path), "layout": file_layout(path, fmt)})
-                messages = read_messages(path, fmt, source)
-                report = hub.intake.ingest(messages, source=source,
-                                           on_batch=lambda r: progress.advance(task, r.total))
+                partner = _edi_partner(hub, source, layouts[-1]["layout"])
+                if partner is not None:  # its interchanges are answered and checked before their documents
+                    report = receive_file(hub.intake, hub.store, path, partner)
+                else:
+                    messages = read_messages(path, fmt, source)
+                    report = hub.intake.ingest(messages, source=source,
+                                               on_batch=lambda r: progress.advance(task, r.total))
             except ValueError as exc:  # a partner file that cannot be parsed at all
                 fail(f"{path}: {exc}", getattr(exc, "code", "INPUT_INVALID"))
             total.add(report)
@@ -112,6 +117,12 @@ def ingest(paths: list[Path] = typer.Argument(..., help="files to push through t
     for code, n in sorted(total.by_reason.items()):
         table.add_row(f"  {code}", str(n))
     console.print(table)
+
+
+def _edi_partner(hub: Hub, source: str | None, layout: str):
+    """The X12 or EDIFACT trading partner an EDI file comes from, when --source names one."""
+    system = hub.settings.systems.get(source or "")
+    return system if system is not None and system.kind == layout and system.kind in ("x12", "edifact") else None
 
 
 def work(until_idle: bool = typer.Option(False, "--until-idle", help="exit once nothing is left to deliver now"),

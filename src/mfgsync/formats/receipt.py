@@ -186,3 +186,19 @@ def _keep(received: Received, document: Document) -> None:
         received.summary["functional_acks"].append({"type": kind, **document.data})
     else:
         received.documents.append(document)
+
+
+def parse_leniently(text: str, profile: PartnerProfile) -> dict[str, Any]:
+    """The `edi parse` document of a file read under the lenient policy: each interchange with
+    its sound documents, the warnings its envelope faults became, and what still rejected parts."""
+    from mfgsync.formats import detect
+
+    fmt = detect(text)
+    if fmt not in ("x12", "edifact"):
+        raise FormatError("FORMAT_UNKNOWN", f"expected X12 or EDIFACT, found {fmt}")
+    return {"interchanges": [
+        {"control_number": r.summary["control_number"], "sender": r.summary["sender"],
+         "receiver": r.summary["receiver"], "status": r.summary["status"], "warnings": r.summary["warnings"],
+         "errors": r.summary["errors"], "documents": [d.to_json() for d in r.documents],
+         "functional_acks": r.summary["functional_acks"]}
+        for r in receive(text, fmt, profile, lenient=True)]}
