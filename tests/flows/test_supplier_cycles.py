@@ -139,3 +139,43 @@ def _erp(event_type, data, time):
     from tests.support.messages import envelope
 
     return envelope(event_type, data, source="erp", time=time)
+
+
+@pytest.mark.parametrize("fmt", ["x12", "edifact"])
+def test_a_changed_order_goes_out_as_a_change_and_a_cancelled_one_as_a_cancellation(fmt, tmp_path):
+    name, us, them, ack_kind, *_ = PARTNERS[fmt]
+    clock = FakeClock(T0.timestamp())
+    hub = open_hub(tmp_path, f"sqlite:///{tmp_path}/hub.db", clock)
+    supplier = EdiPartner(hub, name, fmt, us, them)
+    hub.intake.ingest(plant_messages(name))
+    hub.intake.ingest([_erp("po.created", order("4500000003", name), at(0))])
+    clock.advance(DAY)
+    supplier.receive(supplier.document(ack_kind, acknowledgement("4500000003", "ACK-3")))
+    changed = order("4500000003", name)
+    changed["lines"][2]["qty"] = 250  # the buyer wants more bolts
+    clock.advance(DAY)
+    hub.intake.ingest([_erp("po.changed", changed, at(1.1)),
+                       _erp("po.changed", changed, at(1.2)),  # the ERP sends it again: nothing new to tell
+                       _erp("po.changed", {**changed, "status": "cancelled"}, at(1.3))])
+    hub.worker.run_until_idle()
+    sent = [p.read_text() for p in sent_files(tmp_path, name) if "acknowledgement" not in p.name]
+    assert len(sent) == 3, "the order, its change and its cancellation; the repeat sends nothing"
+    if fmt == "x12":
+        assert "ST*850*" in sent[0]
+        assert "BCH*04*SA*4500000003" in sent[1] and "POC*30*CA*250*250*EA" in sent[1]
+        assert "BCH*01*SA*4500000003" in sent[2] and "POC*10*DI" in sent[2]
+    else:
+        assert "BGM+220+4500000003+9'" in sent[0]
+        assert "BGM+220+4500000003+4'" in sent[1] and "QTY+21:250:PCE'" in sent[1]
+        assert "BGM+220+4500000003+1'" in sent[2]
+    po = _entity(hub, keys.purchase_order("4500000003"))
+    seal = po["lines"][0]
+    assert (po["status"], seal["committed_qty"], seal["promised_date"]) == ("cancelled", 80, "2026-12-20"), \
+        "the buyer's change keeps what the supplier committed"
+    numbers = sorted(int(r["control_number"]) for r in _of_type(hub, "sent_interchange"))
+    assert numbers == list(range(1, len(numbers) + 1))
+    clock.advance(30 * DAY)
+    hub.worker.run_until_idle()
+    assert not [x for x in _open(hub) if x["codes"][0] in ("PO_ACK_OVERDUE", "ASN_OVERDUE")], \
+        "a cancelled order is not chased for acknowledgements or ship notices"
+    hub.close()
