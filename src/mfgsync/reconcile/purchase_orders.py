@@ -2,7 +2,7 @@
 says — acknowledgements, ship notices and the receipts of their lots — in the document shape of
 inventory reconciliation, keyed by (po_number, line_no).
 
-Left is the ERP's view: the purchase orders the hub holds from the ERP (`hub`), or a file of
+Left is the ERP's view: each order as the ERP last sent it to the hub (`hub`), or a file of
 lines (CSV, Parquet or JSON; columns po_number, line_no, item_id, qty, uom, status,
 promised_date). Right is built from the hub's records: a line's newest acknowledgement (by ack
 id), the quantities ASNs ship for it, and whether a receipt has taken in an ASN lot of it.
@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from mfgsync.model import entities as m
+from mfgsync.model import keys
 from mfgsync.reconcile.inventory import HUB, Side
 from mfgsync.reconcile.snapshots import SnapshotError, read_file
 from mfgsync.store.port import ReadSide, Store
@@ -29,6 +30,7 @@ from mfgsync.store.port import ReadSide, Store
 KINDS = ("match", "only_left", "only_right", "qty_mismatch", "status_mismatch", "date_mismatch")
 OPEN = {"open", "accepted", "changed", "backordered"}  # ERP line statuses before anything has shipped
 _ZERO = Decimal(0)
+ERP_EVENTS = ("po.created", "po.changed")
 
 
 def reconcile(store: Store, left: Side) -> dict[str, Any]:
@@ -49,7 +51,7 @@ def _erp_lines(read: ReadSide, side: Side) -> tuple[dict[tuple[str, int], dict],
     if side.source == HUB:
         lines = {}
         for po in read.entities_of_type("purchase_order"):
-            for line in po.get("lines") or []:
+            for line in _as_erp_sent(read, po).get("lines") or []:
                 lines[po["po_number"], int(line["line_no"])] = {**line, "order_status": po.get("status")}
         return lines, []
     path = Path(side.source)
@@ -66,6 +68,14 @@ def _erp_lines(read: ReadSide, side: Side) -> tuple[dict[tuple[str, int], dict],
             continue
         lines[row["po_number"], line.line_no] = line.model_dump(mode="json")
     return lines, problems
+
+
+def _as_erp_sent(read: ReadSide, po: dict) -> dict:
+    """The order as the ERP last sent it (its newest po.created or po.changed): the hub's own copy
+    also takes in what acknowledgements changed, which is the other side of this comparison."""
+    sent = [e["data"] for e in read.history(keys.purchase_order(po["po_number"]))
+            if e.get("type") in ERP_EVENTS and isinstance(e.get("data"), dict)]
+    return sent[-1] if sent else po
 
 
 def _supplier_lines(read: ReadSide) -> dict[tuple[str, int], dict]:
