@@ -45,10 +45,17 @@ def catalogue(read: ReadSide, settings: Settings) -> UnitCatalogue:
     return units
 
 
-def normaliser(read: ReadSide, settings: Settings, units: UnitCatalogue, system: str | None) -> Normaliser:
+def normaliser(read: ReadSide, settings: Settings, units: UnitCatalogue, system: str | None,
+               known: dict[str, str | None] | None = None) -> Normaliser:
+    """How a side's rows are read; `known` keeps the base units already looked up (both sides
+    mostly name the same items)."""
+    known = {} if known is None else known
+
     def base_units(items: list[str]) -> dict[str, str]:
-        return {ref: found[0]["base_uom"] for ref, found in read.entities_of_refs("item", items).items()
-                if found and found[0].get("base_uom")}
+        wanted = [i for i in items if i not in known]
+        found = read.base_units(wanted)
+        known.update({i: found.get(i) for i in wanted})
+        return {i: known[i] for i in items if known[i]}
 
     codes = settings.mappings.get(system, {}) if system else {}
     item_codes = {plant_id: plant.item_codes[system] for plant_id, plant in settings.plants.items()
@@ -72,8 +79,8 @@ def load(side: Side, read: ReadSide, how: Normaliser, live: Callable[[str], list
 def reconcile(store: Store, settings: Settings, left: Side, right: Side, as_of: datetime | None = None,
               live: Callable[[str], list[dict]] | None = None) -> dict[str, Any]:
     with store.reading() as read:
-        units = catalogue(read, settings)
-        snapshots = [load(side, read, normaliser(read, settings, units, side.system_name), live)
+        units, known = catalogue(read, settings), {}
+        snapshots = [load(side, read, normaliser(read, settings, units, side.system_name, known), live)
                      for side in (left, right)]
         compared = compare.compare(snapshots[0].frame, snapshots[1].frame, units, settings.reconciliation.tolerances)
         variances = compared.filter(pl.col("kind") != "match")

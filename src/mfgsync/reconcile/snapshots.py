@@ -7,8 +7,8 @@ fails one (a key field missing, a quantity that is not a number, a unit the hub 
 no conversion to the item's base unit) is reported with its 1-based row number and left out;
 the others go on. Codes are read as the hub's through the sending system's mappings, quantities
 are converted to each item's base unit, and rows of one key (item, plant, location, lot) are
-summed: status is what is compared, not what is keyed (distinct statuses of one key read as
-their sorted list, `available,quality_hold`).
+summed: status is what is compared, not what is keyed (two statuses of one key read as both,
+`available,quality_hold`).
 """
 
 from __future__ import annotations
@@ -130,10 +130,11 @@ def normalise(raw: pl.DataFrame, name: str, how: Normaliser) -> Snapshot:
     known = pl.col("uom").replace_strict(_units_known(frame), default=None, return_dtype=pl.Utf8)
     frame = frame.with_columns(pl.col("status").fill_null("available"), known.alias("_uom"),
                                pl.col("qty").cast(QTY, strict=False).alias("_qty"))
-    problems = _problems(frame)
-    bad = {p.row for p in problems}
-    good = frame.filter(~pl.col(_ROW).is_in(list(bad))) if bad else frame
-    good, unconvertible = _in_base_units(good, how)
+    checks = _checks()
+    failing = pl.any_horizontal(failed for _, failed, _ in checks).fill_null(False)
+    frame = frame.with_columns(failing.alias("_bad"))
+    problems = _problems(frame.filter(pl.col("_bad")), checks)  # messages built for the failing rows only
+    good, unconvertible = _in_base_units(frame.filter(~pl.col("_bad")), how)
     problems += unconvertible
     problems.sort(key=lambda p: (p.row, p.field))
     return Snapshot(name, _summed(good), raw.height, problems)
@@ -171,7 +172,8 @@ def _units_known(frame: pl.DataFrame) -> dict[str, str]:
     return known
 
 
-def _problems(frame: pl.DataFrame) -> list[RowProblem]:
+def _checks() -> list[tuple[str, pl.Expr, pl.Expr]]:
+    """(field, failed, message) of every check a row must pass."""
     checks: list[tuple[str, pl.Expr, pl.Expr]] = []
     for column in KEY:
         text = pl.col(column)
@@ -193,6 +195,12 @@ def _problems(frame: pl.DataFrame) -> list[RowProblem]:
         ("status", ~pl.col("status").is_in(STATUSES),
          pl.format("unknown status {} (one of {})", _shown(pl.col("status")), pl.lit(", ".join(STATUSES)))),
     ]
+    return checks
+
+
+def _problems(frame: pl.DataFrame, checks: list[tuple[str, pl.Expr, pl.Expr]]) -> list[RowProblem]:
+    if frame.is_empty():
+        return []
     found = frame.select(pl.concat_list(
         pl.when(failed).then(pl.struct(pl.col(_ROW).alias("row"), pl.lit(column).alias("field"),
                                        message.alias("message")))
@@ -207,33 +215,60 @@ def _shown(text: pl.Expr) -> pl.Expr:
 
 def _in_base_units(frame: pl.DataFrame, how: Normaliser) -> tuple[pl.DataFrame, list[RowProblem]]:
     """Quantities in each item's base unit (an item the hub does not know keeps the row's unit):
-    one factor per distinct (item, unit), joined onto the rows."""
+    one factor per distinct (item, unit), from one per (unit, base unit) — per item only for items
+    with conversions of their own — joined onto the rows only where some unit is not the base."""
     pairs = frame.select("item_id", "_uom").unique()
-    bases = how.base_units(pairs.get_column("item_id").unique().to_list())
-    items, units, targets, factors = [], [], [], []
-    for item_id, uom in pairs.iter_rows():
-        base = bases.get(item_id) or uom
-        items.append(item_id), units.append(uom), targets.append(base)
-        try:
-            factor = how.catalogue.factor(uom, base, item_id)
-            factors.append(str(Decimal(factor.numerator) / Decimal(factor.denominator)))
-        except UnitError:
-            factors.append(None)
-    table = pl.DataFrame({"item_id": items, "_uom": units, "_base": targets, "_factor": factors},
-                         schema={"item_id": pl.Utf8, "_uom": pl.Utf8, "_base": pl.Utf8, "_factor": pl.Utf8})
-    joined = frame.join(table, on=["item_id", "_uom"], how="left", nulls_equal=True)
-    stuck = joined.filter(pl.col("_factor").is_null())
+    items = pairs.get_column("item_id").unique().to_list()
+    bases = how.base_units(items)
+    own = [i for i in items if how.catalogue.has_own_conversions(i)]
+    known = pl.DataFrame({"item_id": list(bases), "_base": list(bases.values())},
+                         schema={"item_id": pl.Utf8, "_base": pl.Utf8})
+    pairs = pairs.join(known, on="item_id", how="left").with_columns(
+        pl.coalesce("_base", "_uom").alias("_base"),
+        pl.when(pl.col("item_id").is_in(own)).then(pl.col("item_id")).alias("_own"))
+    pairs = pairs.join(_factors(pairs.select("_own", "_uom", "_base").unique(), how.catalogue),
+                       on=["_own", "_uom", "_base"], how="left", nulls_equal=True)
+    converting = pairs.filter((pl.col("_uom") != pl.col("_base")) | pl.col("_factor").is_null())
+    if converting.is_empty():  # every row already in its item's base unit
+        return frame.with_columns(pl.col("_qty").alias("qty"), pl.col("_uom").alias("uom")), []
+    joined = frame.join(converting.select("item_id", "_uom", "_base", "_factor"), on=["item_id", "_uom"],
+                        how="left", nulls_equal=True)
+    stuck = joined.filter(pl.col("_base").is_not_null() & pl.col("_factor").is_null())
     problems = [RowProblem(row, "uom", f"no conversion from {uom} to {item_id}'s base unit {base}")
                 for row, item_id, uom, base in stuck.select(_ROW, "item_id", "_uom", "_base").iter_rows()]
-    good = joined.filter(pl.col("_factor").is_not_null()).with_columns(
-        (pl.col("_qty") * pl.col("_factor").cast(QTY)).cast(QTY).alias("qty"), pl.col("_base").alias("uom"))
+    good = joined.filter(pl.col("_base").is_null() | pl.col("_factor").is_not_null()).with_columns(
+        pl.when(pl.col("_base").is_null()).then(pl.col("_qty"))
+        .otherwise((pl.col("_qty") * pl.col("_factor").cast(QTY)).cast(QTY)).alias("qty"),
+        pl.coalesce("_base", "_uom").alias("uom"))
     return good, problems
 
 
+def _factors(combinations: pl.DataFrame, catalogue: UnitCatalogue) -> pl.DataFrame:
+    """The factor of each (item with its own conversions or None, unit, base unit); None where the
+    hub has no conversion."""
+    factors = []
+    for item_id, uom, base in combinations.iter_rows():
+        try:
+            factor = catalogue.factor(uom, base, item_id)
+            factors.append(str(Decimal(factor.numerator) / Decimal(factor.denominator)))
+        except UnitError:
+            factors.append(None)
+    return combinations.with_columns(pl.Series("_factor", factors, pl.Utf8))
+
+
 def _summed(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.group_by(list(KEY)).agg(
-        pl.col("status").unique().sort().str.join(",").alias("status"),
-        pl.col("qty").sum().cast(QTY), pl.col("uom").first())
+    """One row per key. A key held in two statuses reads as both, in alphabetical order
+    (`available,quality_hold`); in three or more, as the first and last of them. Only keys that
+    appear more than once are grouped: most snapshots have none."""
+    repeated = pl.struct(list(KEY)).is_duplicated()
+    frame = frame.with_columns(repeated.alias("_repeated")).select(*COLUMNS, "_repeated")
+    if not frame.get_column("_repeated").any():
+        return frame.select(*KEY, "status", "qty", "uom")
+    low, high = pl.col("status").min(), pl.col("status").max()
+    once = frame.filter(~pl.col("_repeated")).select(*KEY, "status", "qty", "uom")
+    return pl.concat([once, frame.filter(pl.col("_repeated")).group_by(list(KEY)).agg(
+        pl.when(low == high).then(low).otherwise(pl.concat_str(low, pl.lit(","), high)).alias("status"),
+        pl.col("qty").sum().cast(QTY), pl.col("uom").first())])
 
 
 def read_snapshot(path: Path, how: Normaliser, name: str | None = None) -> Snapshot:
