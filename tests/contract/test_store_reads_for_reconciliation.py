@@ -63,3 +63,13 @@ def test_the_inbox_is_counted_per_source_and_outcome(store):
                        message("b1", "plm", outcome="stale")])
     with store.reading() as read:
         assert read.inbox_by_source() == {"plm": {"stale": 1}, "wms": {"applied": 2, "quarantined": 1}}
+
+
+def test_items_base_units_are_read_for_many_items_at_once(store):
+    with store.writing() as uow:
+        uow.put_entities([entity("ITEM:SEAL", {"item_id": "SEAL", "base_uom": "C62"}, 0, "item", "SEAL"),
+                          entity("ITEM:OIL", {"item_id": "OIL", "base_uom": "LTR"}, 0, "item", "OIL"),
+                          entity("ITEM:KIT", {"item_id": "KIT"}, 0, "item", "KIT"),
+                          entity("MOV:1", {"item_id": "NUT", "base_uom": "C62"}, 0, "movement", "NUT")])
+    with store.reading() as read:
+        assert read.base_units(["SEAL", "OIL", "KIT", "NUT", "BOLT"]) == {"SEAL": "C62", "OIL": "LTR"}

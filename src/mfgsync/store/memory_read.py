@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
+from mfgsync.model import keys
 from mfgsync.store.lineage import node, tree
 from mfgsync.store.memory_outbox import WAITING, is_due, stream_heads
 from mfgsync.store.port import OPEN, Backlog, ExceptionPage, InboxFigures
@@ -135,6 +136,15 @@ class MemoryReadSide:
             by_outcome = counts.setdefault(row["source"], {})
             by_outcome[row["outcome"]] = by_outcome.get(row["outcome"], 0) + 1
         return dict(sorted(counts.items()))
+
+    def base_units(self, item_ids: Iterable[str]) -> dict[str, str]:
+        found = {}
+        for item_id in set(item_ids):
+            row = self.state.entities.get(keys.item(item_id))
+            base = json.loads(row["data"]).get("base_uom") if row else None
+            if base:
+                found[item_id] = base
+        return found
 
     def deliveries(self, event_types: Iterable[str], statuses: Iterable[str] | None = None) -> list[dict[str, Any]]:
         types, statuses = set(event_types), None if statuses is None else set(statuses)

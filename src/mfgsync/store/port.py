@@ -322,6 +322,10 @@ class ReadSide(Protocol):
     def inbox_by_source(self) -> dict[str, dict[str, int]]:
         """source -> outcome -> distinct messages."""
 
+    def base_units(self, item_ids: Iterable[str]) -> dict[str, str]:
+        """item_id -> base_uom of those items the hub knows with a base unit (read without
+        loading each item's whole document)."""
+
     def deliveries(self, event_types: Iterable[str], statuses: Iterable[str] | None = None) -> list[dict[str, Any]]:
         """Outbox rows caused by messages of those types (and in those statuses, if given), by id:
         id, target, status, msg_key, event_type, entity_key, created_at, delivered_at, and of the

@@ -16,6 +16,7 @@ _BALANCE = "item_id, plant_id, location_id, lot_id, status, qty, uom"
 _MESSAGE = ("msg_key", "source", "message_id", "event_type", "entity_key", "correlation_id", "outcome",
             "received_at", "envelope")
 _DELIVERY = ("id", "target", "status", "msg_key", "event_type", "entity_key", "created_at", "delivered_at")
+_SCAN_ABOVE = 5000  # items asked for at once above which base_units reads every item instead
 
 
 def _balance(row) -> dict[str, Any]:
@@ -193,6 +194,16 @@ class SqlReadSide:
                                              "ORDER BY source, outcome"):
             counts.setdefault(source, {})[outcome] = n
         return counts
+
+    def base_units(self, item_ids: Iterable[str]) -> dict[str, str]:
+        wanted = set(item_ids)
+        base = "CAST(data AS jsonb) ->> 'base_uom'" if self.d.postgres else "json_extract(data, '$.base_uom')"
+        if len(wanted) > _SCAN_ABOVE:  # one pass over the items beats many key lists
+            rows = self._rows(f"SELECT ref, {base} FROM entities WHERE entity_type = 'item'")
+            return {ref: uom for ref, uom in rows if uom and ref in wanted}
+        rows = self.d.select_in(self.c, f"SELECT ref, {base} FROM entities WHERE entity_type = {{0}} AND ref {{keys}}",
+                                wanted, "item")
+        return {ref: uom for ref, uom in rows if uom}
 
     def deliveries(self, event_types: Iterable[str], statuses: Iterable[str] | None = None) -> list[dict[str, Any]]:
         columns = _DELIVERY + ("source", "received_at", "envelope")
