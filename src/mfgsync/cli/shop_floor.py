@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timezone
+from typing import Optional
 
 import typer
 from rich.console import Console
@@ -68,6 +70,38 @@ def register(app: typer.Typer) -> None:
         for p in document["periods"]:
             table.add_row(p["date"], *(str(p[k]) for k in ("on_hand", "receipts", "demand", "atp", "cumulative_atp")))
         console.print(table)
+
+
+    mqtt_app = typer.Typer(help="The shop-floor ingress over MQTT.", no_args_is_help=True)
+
+    @mqtt_app.command("ingest")
+    def mqtt_ingest(topic: list[str] = typer.Option(..., "--topic", help="topic filter to subscribe to (repeatable)"),
+                    source: str = typer.Option("mes", "--source", help="the configured system the messages come from"),
+                    max_messages: Optional[int] = typer.Option(None, "--max-messages", min=1,
+                                                               help="stop after this many messages"),
+                    idle_seconds: float = typer.Option(30.0, "--idle-seconds", min=0.1,
+                                                       help="stop once no message came for this long"),
+                    client_id: str = typer.Option("mfgsync-ingress", "--client-id",
+                                                  help="the persistent session's id at the broker"),
+                    as_json: bool = JSON) -> None:
+        """Subscribe ($MFGSYNC_MQTT_URL, default mqtt://127.0.0.1:1883) and ingest each message's envelopes."""
+        from mfgsync.connectors.mqtt_ingress import DEFAULT_URL, MqttIngress, announce_ready
+
+        hub = _hub()
+        ingress = MqttIngress(os.environ.get("MFGSYNC_MQTT_URL", DEFAULT_URL), topic, client_id, announce_ready)
+        try:
+            report = ingress.run(hub.intake, source, max_messages, idle_seconds)
+        except OSError as exc:
+            fail(f"cannot reach the MQTT broker: {exc}", "MQTT_UNREACHABLE")
+        finally:
+            hub.close()
+        if as_json:
+            print_json(report.to_json())
+        else:
+            typer.echo(f"{report.total} messages: {report.accepted} accepted, {report.duplicates} duplicates, "
+                       f"{report.stale} stale, {report.quarantined} quarantined")
+
+    app.add_typer(mqtt_app, name="mqtt")
 
 
 def _atp(hub, item_id: str, plant: str) -> dict:

@@ -86,6 +86,7 @@ CATALOGUE: dict[str, Reason] = {
     "ATP_SHORT": Reason("planner", "available-to-promise falls below the committed demand of a period"),
     "WMS_RECORD_INVALID": Reason("warehouse", "a WMS record is not a transaction or snapshot the hub reads"),
     "SIGNATURE_INVALID": Reason("admin", "an inbound webhook's signature is missing, wrong or too old"),
+    "MQTT_UNREACHABLE": Reason("admin", "the MQTT broker named by MFGSYNC_MQTT_URL cannot be reached"),
     # --- planning ---
     "MRP_INPUT_UNREADABLE": Reason("planner", "the MRP input file cannot be read as a JSON document"),
     "MRP_INPUT_INVALID": Reason("planner", "the MRP input breaks its contract: a missing key, a wrong type or a value out of range"),
