@@ -31,6 +31,7 @@ from mfgsync.demo.traffic import INTERVAL_SECONDS
 from mfgsync.metrics import CONTENT_TYPE as METRICS_TYPE, prometheus_text
 from mfgsync.pipeline.clock import iso
 from mfgsync.pipeline.delivery import Worker
+from mfgsync.reconcile.schedule import run_until_stopped as reconcile_on_schedule
 
 log = logging.getLogger(__name__)
 
@@ -82,13 +83,16 @@ def deliver_until_stopped(worker: Worker, stop: threading.Event) -> None:
 
 
 def background_work(hub: Hub, live_traffic: bool) -> Callable:
-    """The lifespan running the delivery worker (and the demo's live traffic) beside the server."""
+    """The lifespan running the delivery worker (the demo's live traffic, and the scheduled
+    reconciliations) beside the server."""
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         stop = threading.Event()
         jobs = [(deliver_until_stopped, (hub.worker, stop))]
         if live_traffic:
             jobs.append((feed_live_traffic, (hub.intake, stop, hub.clock)))
+        if hub.settings.reconciliation.schedule:
+            jobs.append((reconcile_on_schedule, (hub, stop)))
         threads = [threading.Thread(target=job, args=args, name=job.__name__, daemon=True) for job, args in jobs]
         for thread in threads:
             thread.start()
