@@ -98,6 +98,21 @@ def test_a_corrected_resend_resolves_the_open_quarantine_it_supersedes(store):
     assert (row["status"], row["resolved_by"], row["resolved_at"]) == ("resolved", "pipeline", at(40))
 
 
+def test_a_unit_of_work_finds_the_open_quarantines_of_a_correlation_id(store):
+    with store.writing() as uow:
+        uow.add_exceptions([exception_row(1, correlation_id="ECO-1"), exception_row(2, correlation_id="ECO-2"),
+                            exception_row(3, correlation_id="ECO-1"), exception_row(4, correlation_id="ECO-1",
+                                                                                    kind="dead_letter")])
+    with store.writing() as uow:
+        first, third = (x["id"] for x in uow.open_quarantines(["ECO-1"]))
+        uow.update_exception(third, {"status": "pending_approval"})
+        uow.update_exception(first, {"status": "replayed"})
+    with store.writing() as uow:
+        assert [(x["entity_key"], x["status"]) for x in uow.open_quarantines(["ECO-1", "ECO-9"])] == [
+            ("ITEM:3", "pending_approval")], "closed quarantines and dead letters are not held parts"
+        assert uow.open_quarantines([]) == []
+
+
 def test_lineage_returns_the_tree_of_one_correlation_id_with_parents(store):
     with store.writing() as uow:
         uow.add_inbox([message("ECO-7", correlation_id="C1", event_type="eco.released", received_at=at(1)),

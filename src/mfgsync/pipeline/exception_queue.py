@@ -14,10 +14,10 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from mfgsync.adapters.decode import decode
 from mfgsync.config import Settings
 from mfgsync.pipeline.clock import iso
 from mfgsync.pipeline.intake import Intake
+from mfgsync.pipeline.releases import RELEASE_TYPES
 from mfgsync.store.port import OPEN, AuditEntry, ExceptionPage, Store, UnitOfWork, transact
 
 ROLES = ("engineering", "supply_chain", "warehouse", "planner", "admin")
@@ -103,7 +103,7 @@ class ExceptionQueue:
             if corrected is not None:
                 row = self._correct(uow, row, corrected)
             changes = _changes(row) if corrected is not None else {}
-            if self._needs_approval(row):
+            if self._needs_approval(uow, row):
                 uow.update_exception(exception_id, {"status": "pending_approval", "requested_by": actor.name})
                 self._audit(uow, actor, "exception.replay_requested", row, {"corrected": corrected is not None,
                                                                              **changes})
@@ -119,7 +119,7 @@ class ExceptionQueue:
             if (row["requested_by"] or "").casefold() == actor.name.casefold():
                 raise NotPermitted("the approver must be someone other than the requester")
             self._audit(uow, actor, "exception.replay_approved", row, {"requested_by": row["requested_by"]})
-            return self._perform(uow, row, actor)
+            return self._perform(uow, row, actor, approved=True)
         return transact(self.store, work)
 
     def _correct(self, uow: UnitOfWork, row: dict, corrected: dict) -> dict:
@@ -131,11 +131,15 @@ class ExceptionQueue:
         uow.update_exception(row["id"], fields)
         return {**row, **fields}
 
-    def _needs_approval(self, row: dict) -> bool:
-        """Judged on what would be applied: the original's type and the replayed payload's."""
+    def _needs_approval(self, uow: UnitOfWork, row: dict) -> bool:
+        """Judged on what would be applied: the original's type and the replayed payload's, and
+        those of the held parts of its release, which a replay applies with it."""
         if row["kind"] in ("alert", "workflow"):
             return False
         types = {row["event_type"], _event_type(row["payload"])} - {None}
+        if row["kind"] == "quarantine" and row["correlation_id"] and row["event_type"] in RELEASE_TYPES:
+            types |= {x["event_type"] for x in uow.open_quarantines([row["correlation_id"]])
+                      if x["event_type"] in RELEASE_TYPES}
         return any(t in self.settings.approval_required for t in types)
 
     def _row(self, uow: UnitOfWork, exception_id: int, actor: Actor) -> dict:
@@ -153,7 +157,8 @@ class ExceptionQueue:
             raise ExceptionError(f"exception {exception_id} is already {row['status']}")
         return row
 
-    def _perform(self, uow: UnitOfWork, row: dict, actor: Actor, changes: dict | None = None) -> Outcome:
+    def _perform(self, uow: UnitOfWork, row: dict, actor: Actor, changes: dict | None = None,
+                 approved: bool = False) -> Outcome:
         if row["kind"] == "dead_letter":
             uow.requeue(row["outbox_id"], self.clock())
             self._close(uow, row["id"], "replayed", actor, "delivery requeued")
@@ -161,9 +166,7 @@ class ExceptionQueue:
             return Outcome(row["id"], "replayed", "delivery requeued")
         if row["kind"] in ("alert", "workflow"):
             raise ExceptionError(f"a {row['kind']} exception has nothing to replay; resolve it instead")
-        decoded = decode(row["payload"], self.settings.max_message_bytes, code_maps=self.settings.mappings,
-                         now=self.clock(), max_future_skew_seconds=self.settings.max_future_skew_seconds)
-        report, findings = self.intake.replay(decoded, uow)
+        report, findings = self.intake.replay(self.intake.decode_kept(row["payload"]), uow, approved)
         if findings:
             reasons = [{"code": f.code, "message": f.message, "field": f.field} for f in findings]
             uow.update_exception(row["id"], {

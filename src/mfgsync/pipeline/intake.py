@@ -24,6 +24,7 @@ from mfgsync.model import entities as m
 from mfgsync.model import keys, ordering
 from mfgsync.pipeline.batch import Batch, IngestReport, Release, content_hash, lineage_of
 from mfgsync.pipeline.clock import iso
+from mfgsync.pipeline import releases
 from mfgsync.pipeline.effects import persist
 from mfgsync.rules.findings import REJECT, Finding
 from mfgsync.rules.ownership import field_domains, fields_in_domains, ownership_findings
@@ -102,31 +103,56 @@ class Intake:
         return decode(raw, self.settings.max_message_bytes, source, self.settings.mappings, now=self.clock(),
                       max_future_skew_seconds=self.settings.max_future_skew_seconds)
 
-    def replay(self, decoded: Decoded, uow: UnitOfWork) -> tuple[IngestReport, list[Finding]]:
-        """Re-run one quarantined message inside the caller's unit of work (its key may repeat)."""
-        batch = self._new_batch(uow)
-        batch.seen = uow.inbox_seen([decoded.msg_key])
-        findings = self._decide(batch, decoded, replaying=True)
-        self._apply_changes(batch)
-        batch.exceptions = [row for row in batch.exceptions if row["kind"] != "quarantine"]
+    def decode_kept(self, payload: str) -> Decoded:
+        """A message the hub kept (a quarantine's payload), decoded as the intake decodes."""
+        return decode(payload, self.settings.max_message_bytes, code_maps=self.settings.mappings, now=self.clock(),
+                      max_future_skew_seconds=self.settings.max_future_skew_seconds)
+
+    def replay(self, decoded: Decoded, uow: UnitOfWork, approved: bool = False) -> tuple[IngestReport, list[Finding]]:
+        """Re-run one quarantined message inside the caller's unit of work (its key may repeat),
+        with the held parts of its release, if it is part of one (`approved`: a second person
+        approved this replay)."""
+        held = self._held(uow, [decoded], approved)
+        batch, verdicts = self._judge(uow, [decoded, *(p.decoded for p in held.parts)], held.waiting,
+                                      replaying={decoded.msg_key, *(p.decoded.msg_key for p in held.parts)})
+        batch.exceptions = [row for row in batch.exceptions
+                            if not (row["kind"] == "quarantine" and row["msg_key"] == decoded.msg_key)]
+        releases.settle(batch, held, verdicts, self.actor)
         batch.flush()
-        return batch.report, findings
+        return batch.report, verdicts[decoded.msg_key]
+
+    def _held(self, uow: UnitOfWork, decoded: list[Decoded], approved: bool = False) -> releases.Held:
+        """What waits of the releases these messages are parts of (pipeline/releases.py)."""
+        return releases.held_parts(uow, decoded, self.decode_kept,
+                                   lambda d: changes.ordering_key(EventType(d.envelope.type), d.entity),
+                                   set(self.settings.approval_required), approved)
 
     def _new_batch(self, uow: UnitOfWork) -> Batch:
         now = self.clock()
         return Batch(uow, self.settings, now, iso(now), self.actor)
 
     def _run_batch(self, uow: UnitOfWork, decoded: list[Decoded]) -> IngestReport:
-        batch = self._decide_batch(uow, decoded, held=set())
-        half_published = batch.releases_failed & batch.releases_applied
-        if half_published:
-            # Some parts of a release passed and others did not: judge the batch again, holding
-            # back every part of those releases, so ERP and MES never see half of one.
-            batch = self._decide_batch(uow, decoded, held=half_published)
+        held = self._held(uow, decoded)
+        batch, verdicts = self._judge(uow, decoded + [p.decoded for p in held.parts], held.waiting,
+                                      replaying={p.decoded.msg_key for p in held.parts})
+        releases.settle(batch, held, verdicts, self.actor)
         batch.flush()
         return batch.report
 
-    def _decide_batch(self, uow: UnitOfWork, decoded: list[Decoded], held: set[str]) -> Batch:
+    def _judge(self, uow: UnitOfWork, decoded: list[Decoded], held: set[str], replaying: set[str],
+               ) -> tuple[Batch, dict[str, list[Finding]]]:
+        """The batch decided, and each message's findings if quarantined. Releases in `held` are
+        held back whole from the start."""
+        batch, verdicts = self._decide_batch(uow, decoded, held, replaying)
+        half_published = (batch.releases_failed & batch.releases_applied) - held
+        if half_published:
+            # Some parts of a release passed and others did not: judge the batch again, holding
+            # back every part of those releases, so ERP and MES never see half of one.
+            batch, verdicts = self._decide_batch(uow, decoded, held | half_published, replaying)
+        return batch, verdicts
+
+    def _decide_batch(self, uow: UnitOfWork, decoded: list[Decoded], held: set[str], replaying: set[str],
+                      ) -> tuple[Batch, dict[str, list[Finding]]]:
         batch = self._new_batch(uow)
         batch.releases_held = held
         batch.seen = uow.inbox_seen([d.msg_key for d in decoded])
@@ -137,10 +163,9 @@ class Intake:
             if message.ok and message.msg_key not in batch.seen:
                 _referenced(message, entity_keys, items, balances)
         batch.state.prefetch(entity_keys, items, balances)
-        for message in decoded:
-            self._decide(batch, message)
+        verdicts = {message.msg_key: self._decide(batch, message, message.msg_key in replaying) for message in decoded}
         self._apply_changes(batch)
-        return batch
+        return batch, verdicts
 
     def _apply_changes(self, batch: Batch) -> None:
         """Each release this batch brought, applied whole: moves, purchase actions, risks."""
@@ -209,7 +234,7 @@ class Intake:
         if rejects:
             return self._reject(batch, d, rejects, key, replaying)
         e = d.envelope
-        if e.type in _RELEASE_PARTS and e.correlationid:
+        if e.type in releases.RELEASE_PARTS and e.correlationid:
             batch.releases_applied.add(e.correlationid)
         event = Event(event_type, candidate, d.msg_key, d.source, d.message_id, e.time, e.correlationid)
         _note_change(batch, event)
@@ -233,7 +258,7 @@ class Intake:
 
     def _reject(self, batch: Batch, d: Decoded, findings: list[Finding], key: str | None,
                 replaying: bool) -> list[Finding]:
-        if d.event_type in _RELEASE_PARTS and d.envelope is not None and d.envelope.correlationid:
+        if d.event_type in releases.RELEASE_PARTS and d.envelope is not None and d.envelope.correlationid:
             batch.releases_failed.add(d.envelope.correlationid)
         batch.quarantine(d, findings, key)
         batch.record(d, "quarantined", key, replaying=replaying)
@@ -257,10 +282,10 @@ def _note_change(batch: Batch, event: Event) -> None:
 def _held_release(batch: Batch, d: Decoded) -> list[Finding]:
     """A part of a release another part of failed: it waits with the rest of its release."""
     release = d.envelope.correlationid
-    if d.envelope.type not in _RELEASE_PARTS or release not in batch.releases_held:
+    if d.envelope.type not in releases.RELEASE_PARTS or release not in batch.releases_held:
         return []
-    return [Finding("RELEASE_INCOMPLETE", f"another part of release {release} failed its rules; the release is "
-                                          "published whole or not at all", "correlationid")]
+    return [Finding("RELEASE_INCOMPLETE", f"another part of release {release} failed its rules or waits for "
+                                          "approval; the release is published whole or not at all", "correlationid")]
 
 
 # Event types whose message is merged into the current entity (of this type) before validation.
@@ -302,25 +327,14 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*thresholds)
 
 
-# Messages of engineering releases: the BOMs, routings and ECO of one release share a batch, and
-# are applied all or none.
-_RELEASE_PARTS = {EventType.bom_released, EventType.routing_released, EventType.eco_approved}
-_RELEASE_TYPES = {t.value for t in _RELEASE_PARTS}
-
-
-def _release_of(d: Decoded) -> str | None:
-    if d.envelope is None or d.event_type not in _RELEASE_TYPES:
-        return None
-    return d.envelope.correlationid
-
-
 def _batches(messages: Iterable[Decoded], size: int) -> Iterator[list[Decoded]]:
     """Batches of `size` messages, stretched (to ten times that at most) so that a release is
     not cut in two: a release is judged, and published, whole or not at all."""
     batch: list[Decoded] = []
     for message in messages:
         full = len(batch) >= size
-        same_release = batch and _release_of(message) is not None and _release_of(message) == _release_of(batch[-1])
+        release = releases.release_of(message)
+        same_release = batch and release is not None and release == releases.release_of(batch[-1])
         if full and (not same_release or len(batch) >= 10 * size):
             yield batch
             batch = []

@@ -206,6 +206,11 @@ class MemoryUnitOfWork(OutboxUnit):
         return {x["entity_key"] for x in self.state.exceptions.values()
                 if x["status"] in OPEN and x["entity_key"] in wanted}
 
+    def open_quarantines(self, correlation_ids: Iterable[str]) -> list[dict[str, Any]]:
+        wanted = set(correlation_ids)
+        return [dict(x) for _, x in sorted(self.state.exceptions.items())
+                if x["kind"] == "quarantine" and x["status"] in OPEN and x["correlation_id"] in wanted]
+
     def update_exception(self, exception_id: int, changes: Row) -> None:
         unknown = set(changes) - UPDATABLE_EXCEPTION
         if unknown:

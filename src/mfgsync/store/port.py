@@ -203,6 +203,10 @@ class UnitOfWork(Protocol):
     def open_exception_keys(self, entity_keys: Iterable[str]) -> set[str]:
         """Those of `entity_keys` that an open exception (a status in OPEN) carries."""
 
+    def open_quarantines(self, correlation_ids: Iterable[str]) -> list[dict[str, Any]]:
+        """The open quarantines (statuses in OPEN) of messages of those correlation ids, by id:
+        the held parts of a release, judged again when another part of it arrives."""
+
     def update_exception(self, exception_id: int, changes: Row) -> None:
         """Set columns of one exception (status, payload, codes, reasons, requested_by,
         resolved_by, resolved_at, note, last_seen, times_seen, original_payload)."""

@@ -48,6 +48,12 @@ class QueueWrites:
                                 f"({', '.join(repr(s) for s in OPEN)}) AND entity_key {{keys}}", entity_keys)
         return {key for (key,) in rows}
 
+    def open_quarantines(self, correlation_ids: Iterable[str]) -> list[dict[str, Any]]:
+        rows = self.d.select_in(self.c, f"SELECT {', '.join(EXCEPTION_COLUMNS)} FROM exceptions WHERE kind = 'quarantine' "
+                                f"AND status IN ({', '.join(repr(s) for s in OPEN)}) AND correlation_id {{keys}}",
+                                correlation_ids)
+        return sorted((dict(zip(EXCEPTION_COLUMNS, row)) for row in rows), key=lambda row: row["id"])
+
     def update_exception(self, exception_id: int, changes: Row) -> None:
         unknown = set(changes) - UPDATABLE
         if unknown:
