@@ -5,7 +5,8 @@ for the causes of causes.py:
   to a snapshot's system is still pending — the system has not seen it yet;
 - dead_letter: such a delivery that was dead-lettered (with the dead letter's exception id);
 - quarantined: a stock message held in quarantine, applied nowhere (with its exception id);
-- in_transit: an ASN line of the item and lot that no receipt has taken in yet;
+- in_transit: an expected receipt of an ASN still in transit, or (where the hub keeps none) an
+  ASN line of the item and lot that no receipt has taken in yet;
 - after_as_of: a movement that occurred after the snapshot's as-of time.
 
 A movement concerns the locations it names (from and to; none named is the hub's default
@@ -103,6 +104,15 @@ def _quarantined(read: ReadSide) -> Iterator[Evidence]:
 
 
 def _in_transit(read: ReadSide, items: set[str]) -> Iterator[Evidence]:
+    """Expected receipts still in transit (where the supplier flow keeps them), else ASN lines
+    of the item and lot that no receipt took in. Either names the item and lot on its way, not
+    where each system books it on arrival: it explains that lot wherever it stands."""
+    expected = [r for found in read.entities_of_refs("expected_receipt", items).values() for r in found
+                if r.get("status") == "in_transit"]
+    for receipt in expected:
+        yield Evidence(receipt["item_id"], None, None, receipt.get("lot_id"), "in_transit", f"asn:{receipt['asn_id']}")
+    if expected:
+        return
     lines = [(asn["asn_id"], line) for asn in read.entities_of_type("ship_notice")
              for line in asn.get("lines") or [] if line.get("item_id") in items]
     if not lines:
