@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from mfgsync.adapters.files import read_messages
 from mfgsync.connectors.memory import MemoryConnector
+from mfgsync.rules.reasons import CATALOGUE
 from tests.support import erp_stand_in
 from tests.support.messages import envelope, item
 
@@ -42,3 +45,26 @@ def test_an_operation_at_a_work_center_the_plant_lacks_holds_back_the_whole_expo
     assert [d for d in erp.received if d.command != "item.upsert"] == [], "nothing of the release reached the ERP"
     [cause] = [e for e in hub.exceptions.list() if "ROUTING_WORK_CENTER_UNKNOWN" in e["codes"]]
     assert cause["owner_role"] == "engineering" and "WC-PRESS" in cause["reasons"][0]["message"]
+
+
+HEADER = "level,item_id,revision,description,qty_per,uom,scrap_pct,alternate_group,alternate_priority,effective_from,effective_to\n"
+
+
+@pytest.mark.parametrize("text,code,where", [
+    ("level,item_id,revision,uom\n0,PMP-100,B,EA\n", "PLM_CSV_HEADER", "line 1"),                  # no qty_per column
+    (HEADER + "0,PMP-100,B,,,,,,,,\n1,SEAL-B,,,1.5.2,EA,,,,,\n", "PLM_CSV_VALUE", "line 3, column qty_per"),
+    (HEADER + "0,PMP-100,B,,,,,,,,\n2,SEAL-B,,,1,EA,,,,,\n", "PLM_CSV_LEVEL", "line 3, column level"),
+    (HEADER + "0,PMP-100,B,,,,,,,,\n1,SEAL-B,,,1,BUCKET,,,,,\n", "UOM_UNKNOWN", "line 3, column uom"),
+])
+def test_a_malformed_plm_export_is_quarantined_whole_naming_its_row_and_nothing_moves(make_hub, monkeypatch,
+                                                                                       tmp_path, text, code, where):
+    hub, erp = _hub(make_hub, monkeypatch)
+    export = tmp_path / "release.csv"
+    export.write_text(text)
+    report = hub.intake.ingest(read_messages(export, "plm-csv"))
+    assert (report.accepted, report.by_reason) == (0, {code: 1})
+    [held] = hub.exceptions.list()
+    assert held["owner_role"] == CATALOGUE[code].role
+    assert where in held["reasons"][0]["message"]
+    hub.worker.run_until_idle()
+    assert [d for d in erp.received if d.command != "item.upsert"] == [], "nothing reached the ERP"
