@@ -134,3 +134,31 @@ def test_the_command_reports_row_problems_and_still_compares(tmp_path):
 def test_the_command_refuses_a_missing_snapshot_on_stderr(tmp_path):
     out = run(tmp_path, "reconcile", "--left", "nowhere.csv", "--right", "hub", "--json", expect=2)
     assert out.stdout == "" and "SNAPSHOT_UNREADABLE" in out.stderr
+
+
+@pytest.fixture
+def stocked_hub(make_hub):
+    """A hub (SQLite and PostgreSQL) with an item, its stock and a quarantined movement."""
+    from tests.support.messages import envelope, item
+    hub = make_hub()
+    hub.intake.ingest([envelope("item.upserted", item("SEAL")), *(
+        envelope("inventory.moved", {"movement_id": f"MV-{n}", "kind": kind, "item_id": "SEAL", "qty": qty,
+                                     "uom": "C62", "plant_id": "P1", "to_location": "MAIN", "from_location": "MAIN"},
+                 source="wms") for n, (kind, qty) in enumerate([("receipt", 5), ("issue", 50)]))])
+    return hub
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(cells, min_size=7, max_size=7), max_size=8), against_hub=st.booleans())
+def test_hostile_snapshots_reconcile_against_the_store_without_a_crash(stocked_hub, tmp_path, rows, against_hub):
+    path = tmp_path / "hostile.csv"
+    path.write_text(HEADER + "\n".join(",".join(json.dumps(c) for c in row) for row in rows) + "\n",
+                    encoding="utf-8", errors="surrogatepass")
+    other = Side("hub") if against_hub else Side(str(path))
+    try:
+        result = reconcile(stocked_hub.store, stocked_hub.settings, Side(str(path)), other)
+    except SnapshotError:
+        return
+    assert sum(result["summary"].values()) >= len(result["variances"])
+    assert all(v["cause"] in ("quarantined", "unexplained", "unit_conversion") for v in result["variances"])
+    json.dumps(result, default=str)
