@@ -13,10 +13,6 @@ from mfgsync.app import live_stock
 from mfgsync.cli.hub import JSON, _actor, _hub
 from mfgsync.cli.output import fail, print_json
 from mfgsync.model.timestamps import as_utc
-from mfgsync.reconcile import results
-from mfgsync.reconcile.inventory import Side, reconcile as reconcile_inventory
-from mfgsync.reconcile.purchase_orders import reconcile as reconcile_orders
-from mfgsync.reconcile.snapshots import SnapshotError
 
 console = Console()
 
@@ -48,6 +44,11 @@ def reconcile(left: Optional[str] = typer.Option(None, "--left", help="a snapsho
               name: Optional[str] = typer.Option(None, "--name", help="keep the run under this name"),
               as_json: bool = JSON) -> None:
     """Compare two inventory snapshots (or purchase orders) and explain every variance."""
+    # Imported here: polars loads only for the command that needs it, not for every command.
+    from mfgsync.reconcile import results
+    from mfgsync.reconcile.inventory import Side, reconcile as reconcile_inventory
+    from mfgsync.reconcile.purchase_orders import reconcile as reconcile_orders
+    from mfgsync.reconcile.snapshots import SnapshotError
     moment = _as_of(as_of)
     hub = _hub()
     try:
