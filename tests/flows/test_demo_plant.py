@@ -78,11 +78,45 @@ def test_the_shipped_demo_file_is_the_demo_plant_line_for_line():
 
 def test_live_traffic_quarantines_only_its_deliberate_mistakes(hub):
     hub.intake.ingest(plant_messages())
-    eight_cycles = list(live_messages(lambda: NOW, limit=96))
+    # A cycle is 16 messages (restock 5, production 6, an order's 5), with an ECO's 2 every
+    # third cycle and a mistake every second: eight cycles are 136.
+    eight_cycles = list(live_messages(lambda: NOW, limit=136))
     report = hub.intake.ingest(eight_cycles)
     assert report.by_reason == Counter({code: 1 for code in LIVE_REASONS})
     assert report.accepted == len(eight_cycles) - len(LIVE_REASONS)
     assert entity(hub, "BOMREV:PMP-100@P1#D") is not None  # two engineering changes released
+
+
+def test_the_first_day_releases_a_pump_family_of_about_sixty_items_in_two_plants(hub):
+    hub.intake.ingest(plant_messages())
+    with hub.store.reading() as read:
+        items = read.entities_of_type("item")
+    assert 55 <= len(items) <= 65
+    assert entity(hub, "BOMREV:PMP-150@P2#A") is not None and entity(hub, "BOMREV:MOT-150@P1#A") is not None
+    motor = entity(hub, "BOMREV:MOT-150@P1#A")["lines"][0]["component_id"]
+    assert entity(hub, f"ITEM:{motor}")["item_type"] == "buy", "pump, motor assembly, bought part: three levels"
+
+
+def test_each_of_the_five_suppliers_is_ordered_from_on_its_channel_and_delivers(hub, tmp_path):
+    hub.intake.ingest(plant_messages())
+    hub.worker.run_until_idle()
+    orders = [entity(hub, f"PO:45000000{n:02d}") for n in range(1, 6)]
+    assert {o["supplier_id"] for o in orders} == {"NORTHFAST", "BEARWELL", "SEALTEC", "ELMOTEC", "STEELCO"}
+    assert {o["status"] for o in orders} == {"received"}
+    sent = sorted(p.name for p in (tmp_path / "demo" / "edi").rglob("*.edi"))
+    assert sent == ["bearwell-000000001-order.edi", "elmotec-000000001-order.edi",
+                    "northfast-000000001-order.edi", "sealtec-000000001-order.edi"], "X12 and EDIFACT out"
+    assert hub.exceptions.list(kind="workflow") == [], "acknowledged and shipped in time: nothing overdue"
+
+
+def test_live_traffic_orders_from_each_supplier_in_turn(hub):
+    hub.intake.ingest(plant_messages())
+    report = hub.intake.ingest(live_messages(lambda: NOW, limit=136))
+    hub.worker.run_until_idle()
+    with hub.store.reading() as read:
+        live = [o for o in read.entities_of_type("purchase_order") if o["po_number"].startswith("PO-")]
+    assert len(live) == 8 and {o["status"] for o in live} == {"received"}
+    assert len({o["supplier_id"] for o in live}) == 5 and report.quarantined == 4
 
 
 def test_a_restarted_demo_sends_new_live_messages_not_duplicates(hub):

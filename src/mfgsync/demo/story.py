@@ -2,7 +2,9 @@
 
 PLM releases items and multi-level BOMs (and, with ECO-42, a second revision of the pump's),
 ERP adds planning data, suppliers and production orders, WMS receives stock, MES reports the
-orders done. Then come the messages every integration meets sooner or later; each shows one
+orders done; then the rest of the pump family is released in both plants, each supplier gets
+its sourcing rules and an order, which it acknowledges and ships on its channel and the
+warehouse receives. Then come the messages every integration meets sooner or later; each shows one
 thing the hub does with them:
 
 - a BOM with a component nobody created            -> quarantined, COMPONENT_UNKNOWN
@@ -19,8 +21,9 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-from mfgsync.demo import plant
+from mfgsync.demo import family, plant
 from mfgsync.demo.messages import Sender, movement, production_order, production_report, ticking
+from mfgsync.demo.purchasing import order_cycle
 
 START = datetime(2026, 11, 2, 7, 0, tzinfo=timezone.utc)
 # A line as a WMS might write it when its disk fills up: JSON cut off mid-message.
@@ -33,7 +36,7 @@ def plant_messages() -> list[dict | str]:
     sender = Sender(ticking(START, timedelta(seconds=30)))
     engineering, planning, production = _engineering(sender), _planning(sender), _stock_and_production(sender)
     resent = [engineering[-1], production[-1]]  # ECO-42's BOM and the last production report, again
-    return engineering + planning + production + _bad(sender) + resent
+    return engineering + planning + production + _family(sender) + _bad(sender) + resent
 
 
 def plant_jsonl() -> str:
@@ -68,6 +71,28 @@ def _stock_and_production(sender: Sender) -> list[dict]:
         messages.append(sender.send("mes", "production.reported",
                                     production_report(f"RPT-{order_id}", order_id, item_id, qty),
                                     correlationid=order_id))
+    return messages
+
+
+def _family(sender: Sender) -> list[dict]:
+    """The larger pumps, released in both plants; every supplier sourced, ordered from and delivering."""
+    messages = [sender.send("plm", "item.upserted", {"item_id": item, "description": text, "base_uom": unit,
+                                                     "item_type": "buy", "revision": "A"})
+                for item, text, unit, _ in family.PARTS]
+    messages += [sender.send("plm", "item.upserted", {"item_id": item, "description": text, "base_uom": "C62",
+                                                      "item_type": "make", "revision": "A"})
+                 for item, text in family.MADE]
+    for item_id in family.BUILD_ORDER:
+        for plant_id in family.PLANTS if item_id in family.BUILT_IN_BOTH else family.PLANTS[:1]:
+            messages.append(sender.send("plm", "bom.released", family.bom(item_id, plant_id)))
+    known = {s["supplier_id"] for s in plant.SUPPLIERS}
+    messages += [sender.send("erp", "supplier.upserted", {"supplier_id": s["supplier_id"], "name": s["name"]})
+                 for s in family.SUPPLIERS if s["supplier_id"] not in known]
+    messages += [sender.send("erp", "sourcing.updated", {"item_id": item, "supplier_id": supplier, "priority": 1,
+                                                         "lead_time_days": family.LEAD_DAYS[supplier]})
+                 for item, _, _, supplier in family.PARTS]
+    for n, supplier in enumerate(family.SUPPLIERS, start=1):
+        messages += order_cycle(sender, f"45000000{n:02d}", supplier["supplier_id"], START.date())
     return messages
 
 

@@ -1,8 +1,10 @@
 """Live traffic for the demo: the plant keeps working while the status page is open.
 
 Each cycle the warehouse restocks the purchased parts, ERP releases and MES reports one small
-order of each made item; every third cycle an engineering change releases a new pump BOM
-revision, and every second cycle one system sends something the hub must quarantine.
+order of each made item, and one supplier in turn gets an order that it acknowledges and ships
+on its channel and the warehouse receives; every third cycle an engineering change releases a
+new pump BOM revision, and every second cycle one system sends something the hub must
+quarantine.
 Identifiers carry the run's start time, so restarting the demo on the same store sends new
 messages rather than duplicates.
 """
@@ -16,8 +18,9 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Callable, Iterator
 
-from mfgsync.demo import plant
+from mfgsync.demo import family, plant
 from mfgsync.demo.messages import Sender, movement, production_order, production_report
+from mfgsync.demo.purchasing import order_cycle
 from mfgsync.pipeline.intake import Intake
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,7 @@ def _cycles(sender: Sender, run: int) -> Iterator[dict]:
     for cycle in itertools.count(1):
         yield from _restock(sender, run, cycle)
         yield from _production(sender, run, cycle)
+        yield from _purchasing(sender, run, cycle)
         if cycle % 3 == 0 and cycle // 3 <= MAX_ECOS:
             yield from _engineering_change(sender, run, cycle // 3)
         if cycle % 2 == 0:
@@ -70,6 +74,12 @@ def _production(sender: Sender, run: int, cycle: int) -> Iterator[dict]:
                           correlationid=order_id)
         yield sender.send("mes", "production.reported",
                           production_report(f"RPT-{order_id}", order_id, item_id, ORDER_QTY), correlationid=order_id)
+
+
+def _purchasing(sender: Sender, run: int, cycle: int) -> Iterator[dict]:
+    """One order a cycle, the suppliers in turn, two of their parts each."""
+    supplier = family.SUPPLIERS[(cycle - 1) % len(family.SUPPLIERS)]["supplier_id"]
+    yield from order_cycle(sender, f"PO-{run}-{cycle:04d}", supplier, sender.now().date(), parts=2)
 
 
 def _engineering_change(sender: Sender, run: int, number: int) -> Iterator[dict]:
@@ -95,7 +105,7 @@ def _bad_message(sender: Sender, run: int, number: int) -> dict:
                                movement(f"GI-{run}-{number}", "issue", "SEAL-40", "100000", "C62"))
         case 2:  # a part the item master has never heard of
             return sender.send("wms", "inventory.moved",
-                               movement(f"GR-{run}-X{number}", "receipt", "BLT-M10", "200", "C62"))
+                               movement(f"GR-{run}-X{number}", "receipt", "BLT-M12", "200", "C62"))
         case 3:  # steel sheet received by the metre
             return sender.send("wms", "inventory.moved",
                                movement(f"GR-{run}-U{number}", "receipt", "STL-2MM", "6", "MTR"))
