@@ -169,4 +169,5 @@ def stock_stream(item_id: str, plant_id: str) -> str:
 BY_TYPE = {
     "item": item, "supplier": supplier, "po": purchase_order, "eco": eco, "production": production_order,
     "hold": quality_hold, "movement": movement, "asn": ship_notice, "invoice": invoice, "report": production_report,
+    "requisition": requisition,
 }
