@@ -15,7 +15,7 @@ from tests.conftest import FakeClock
 from tests.support.cli import run
 from tests.support.shop_floor import items, movement
 
-pytestmark = pytest.mark.tryton
+pytestmark = [pytest.mark.tryton, pytest.mark.slow]  # a live Tryton and two command runs: ~20 s each
 
 
 def _config(tryton) -> str:
