@@ -30,6 +30,9 @@ SystemKind = Literal["source", "memory", "dropfolder", "b2mml", "recorder", "web
 COMMAND_KINDS = {"tryton", "x12", "edifact"}
 DELIVERING_KINDS = {"memory", "dropfolder", "b2mml", "recorder", "webhook", "tryton", "x12", "edifact"}
 PARTNER_KINDS = {"x12", "edifact"}  # and a webhook system naming a supplier_id
+# A subscription naming no system: purchase orders go to each supplier's own channel (the
+# supplier workflow sends them there whether or not it is written).
+BY_SUPPLIER_CHANNEL = "by_supplier_channel"
 DEFAULT_SOURCES = ("plm", "erp", "mes", "wms", "supplier")
 
 
@@ -88,6 +91,13 @@ class System(_Strict):
             if not getattr(self, field):
                 raise ValueError(f"a {self.kind} system needs `{field}`")
         return self
+
+    @field_validator("profile")
+    @classmethod
+    def _known_profile_keys(cls, profile: dict[str, Any]) -> dict[str, Any]:
+        from mfgsync.formats.partners import DEFAULT_PROFILE
+        DEFAULT_PROFILE.with_overrides(profile)  # an unknown key is an error naming it
+        return profile
 
     @property
     def name(self) -> str:
@@ -241,12 +251,17 @@ class Settings(_Strict):
                 raise _located(("ownership", domain), f"`{owner}` is not a configured system")
         for event_type, targets in self.subscriptions.items():
             for n, target in enumerate(targets):
+                if target == BY_SUPPLIER_CHANNEL:
+                    continue
                 system = self.systems.get(target)
                 where = ("subscriptions", event_type.value, n)
                 if system is None:
                     raise _located(where, f"`{target}` is not a configured system")
                 if system.kind not in DELIVERING_KINDS:
                     raise _located(where, f"`{target}` is a {system.kind} system, which cannot receive deliveries yet")
+        # Orders reach their supplier's channel through the supplier workflow, not as envelopes.
+        self.subscriptions = {event: [t for t in targets if t != BY_SUPPLIER_CHANNEL]
+                              for event, targets in self.subscriptions.items()}
         return self
 
     def partners(self) -> dict[str, System]:
