@@ -230,9 +230,13 @@ def exception_aging(read: ReadSide, now_iso: str) -> dict[str, Any]:
     return {"bands": bands, "total": total, "by_role": dict(sorted(by_role.items()))}
 
 
+TREND_POINTS = 30  # the newest runs shown per plant
+
+
 def reconciliation_variance(read: ReadSide) -> dict[str, Any]:
-    """Variance count and quantity (base units) per plant, from the newest run of each reconciliation."""
-    from mfgsync.reconcile.results import latest
+    """Variance count and quantity (base units) per plant, from the newest run of each
+    reconciliation; and per plant its trend, run after run (the newest TREND_POINTS)."""
+    from mfgsync.reconcile.results import latest, trend
     by_plant: dict[str, dict[str, Any]] = {}
     runs = {}
     for name, run in sorted(latest(read).items()):
@@ -242,7 +246,8 @@ def reconciliation_variance(read: ReadSide) -> dict[str, Any]:
             row["count"] += figures["variances"]
             row["qty"] += figures["qty"]
     return {"count": sum(r["count"] for r in runs.values()), "qty": sum(p["qty"] for p in by_plant.values()),
-            "by_plant": by_plant, "by_reconciliation": runs}
+            "by_plant": by_plant, "by_reconciliation": runs,
+            "trend_by_plant": {plant: points[-TREND_POINTS:] for plant, points in trend(read).items()}}
 
 
 def orders_impacted(read: ReadSide) -> dict[str, Any]:

@@ -4,6 +4,11 @@ acknowledgement, ASN and receipt that show it. Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from mfgsync.reconcile.inventory import Side
 from mfgsync.reconcile.purchase_orders import reconcile
 from tests.support.messages import envelope, item
@@ -67,3 +72,20 @@ def test_a_line_acknowledged_but_missing_from_the_erps_export_is_only_on_the_rig
     found = {v["key"]["line_no"]: (v["kind"], v["cause"]) for v in result["variances"]}
     assert found == {10: ("only_right", "acknowledged_not_in_erp"), 50: ("only_left", "not_acknowledged")}
     assert result["summary"]["match"] == 3 and [p["row"] for p in result["left"]["problems"]] == [5]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(st.text(max_size=30) | st.sampled_from([PO, "10", "-1", "1e99", "C62", ""]),
+                              min_size=7, max_size=7), max_size=6))
+def test_a_hostile_erp_export_is_reported_row_by_row(make_hub, tmp_path, rows):
+    export = tmp_path / "export.csv"
+    export.write_text("po_number,line_no,item_id,qty,uom,status,promised_date\n" +
+                      "\n".join(",".join(json.dumps(c) for c in row) for row in rows) + "\n",
+                      encoding="utf-8", errors="surrogatepass")
+    try:
+        result = reconcile(make_hub().store, Side(str(export)))
+    except ValueError as exc:  # a file that cannot be read at all: a clear error
+        assert str(exc)
+        return
+    assert all(p["row"] >= 1 and p["message"] for p in result["left"]["problems"])
+    assert result["left"]["keys"] + len(result["left"]["problems"]) <= max(len(rows), 1)
