@@ -176,3 +176,51 @@ def test_an_iea_number_unlike_its_isa_is_read_with_a_warning_when_lenient_and_re
         assert "TA1*000000901*000101*0000*R*001~" in reply and "ST*997" not in reply
         assert ("EDI_ENVELOPE_REJECTED", "RCVX:northfast|000000901") in _exceptions(hub)
     hub.close()
+
+
+def test_a_997_rejecting_the_order_is_an_exception_naming_the_rejected_set_and_its_order(tmp_path):
+    hub, clock = _hub(tmp_path, f"sqlite:///{tmp_path}/hub.db")
+    supplier = EdiPartner(hub, "northfast", "x12", "ACMEMFG", "NORTHFAST")
+    _send(hub, "4500000001")
+    clock.advance(HOUR)
+    rejection = {"functional_id": "PO", "group_control_number": "1", "status": "R", "sets_included": "1",
+                 "sets_received": "1", "sets_accepted": "0",
+                 "sets": [{"set_id": "850", "control_number": "0001", "status": "R", "errors": ["5"]}]}
+    from mfgsync.formats import x12
+
+    supplier.receive(x12.render("997", rejection, x12.EnvelopeSettings(sender="NORTHFAST", receiver="ACMEMFG",
+                                                                       control_number=950)))
+    [record] = [r for r in _read(hub, lambda r: r.entities_of_type("sent_interchange")) if r["purpose"] == "order"]
+    assert (record["status"], record["sets"][0]["status"]) == ("rejected", "R")
+    [(code, key)] = [(c, k) for c, k in _exceptions(hub) if c == "EDI_INTERCHANGE_REJECTED"]
+    [message] = [x["reasons"][0]["message"] for x in hub.exceptions.list(kind="workflow") if code in x["codes"]]
+    assert key == "SENTX:northfast|1" and "850 0001 (PO 4500000001)" in message
+    clock.advance(DAY)
+    hub.worker.run_until_idle()
+    assert "EDI_ACK_OVERDUE" not in [c for c, _ in _exceptions(hub)], "a rejection is an answer, not a silence"
+    hub.close()
+
+
+def test_files_a_partner_drops_are_taken_once_read_and_archived(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mfgsync.connectors.edi_partner import archive, pick_up
+    from mfgsync.pipeline.edi_receipt import receive_file
+
+    hub, clock = _hub(tmp_path, f"sqlite:///{tmp_path}/hub.db")
+    supplier = EdiPartner(hub, "northfast", "x12", "ACMEMFG", "NORTHFAST")
+    _send(hub, "4500000001")
+    clock.advance(DAY)
+    inbound = tmp_path / "northfast" / "in"
+    inbound.mkdir(parents=True)
+    (inbound / "ack-1.edi").write_text(supplier.document("855", acknowledgement("4500000001", "ACK-1")))
+    (inbound / ".ack-2.edi.part").write_text("ISA*half written")  # still being written: left alone
+    with ThreadPoolExecutor(2) as pool:
+        taken = [p for found in pool.map(lambda _: list(pick_up(tmp_path / "northfast")), range(2)) for p in found]
+    assert [p.name for p in taken] == ["ack-1.edi"], "two takers at once: one gets the file"
+    report = receive_file(hub.intake, hub.store, taken[0], hub.settings.systems["northfast"])
+    archived = archive(taken[0], tmp_path / "northfast")
+    assert report.accepted == 2 and archived.parent.name == "archive" and not taken[0].exists()
+    assert sorted(p.name for p in inbound.iterdir()) == [".ack-2.edi.part"]
+    assert _read(hub, lambda r: r.entity("PO:4500000001"))["status"] == "acknowledged"
+    hub.close()
