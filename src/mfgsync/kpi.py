@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Iterable, Iterator
 
 from mfgsync.model import keys
+from mfgsync.store.exception_pages import every_exception
 from mfgsync.store.port import ReadSide
 
 
@@ -186,21 +187,11 @@ def po_ack_turnaround(read: ReadSide) -> dict[str, Any]:
     return {**distribution(v for _, v in pairs), "by_partner": _grouped(pairs)}
 
 
-def _all(read: ReadSide, status: str, kind: str | None = None) -> Iterator[dict[str, Any]]:
-    after = 0
-    while True:
-        page = read.exceptions(status=status, kind=kind, after_id=after, limit=1000)
-        yield from page.rows
-        if not page.more:
-            return
-        after = page.next_after
-
-
 def message_failure_rate(read: ReadSide) -> dict[str, Any]:
     """(quarantined + dead-lettered) over received, counting distinct messages; per source."""
     received = read.inbox_by_source()
     dead: dict[str, set[str]] = {}
-    for row in _all(read, "all", "dead_letter"):
+    for row in every_exception(read, "all", "dead_letter"):
         if row["msg_key"]:
             dead.setdefault(row["source"] or "-", set()).add(row["msg_key"])
 
@@ -222,7 +213,7 @@ def exception_aging(read: ReadSide, now_iso: str) -> dict[str, Any]:
     bands = [name for name, _ in AGE_BANDS]
     by_role: dict[str, dict[str, int]] = {}
     total = dict.fromkeys(bands, 0)
-    for row in _all(read, "open"):
+    for row in every_exception(read, "open"):
         age = seconds_between(row["first_seen"], now_iso)
         band = next(name for name, limit in AGE_BANDS if age < limit)
         by_role.setdefault(row["owner_role"], dict.fromkeys(bands, 0))[band] += 1
@@ -254,7 +245,7 @@ def orders_impacted(read: ReadSide) -> dict[str, Any]:
     """Open production orders whose material or BOM waits on an open exception: one on the order,
     its item or BOM, a component of its BOM or that component's stock movements in the plant (a
     dead letter), or a purchase order bringing a component."""
-    blocked = {row["entity_key"] for row in _all(read, "open") if row["entity_key"]}
+    blocked = {row["entity_key"] for row in every_exception(read, "open") if row["entity_key"]}
     supplying: dict[str, set[str]] = {}
     for po in read.entities_of_type("purchase_order"):
         for line in po.get("lines") or []:

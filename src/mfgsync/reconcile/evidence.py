@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any, Iterable, Iterator
 
 from mfgsync.reconcile.causes import Evidence
+from mfgsync.store.exception_pages import every_exception
 from mfgsync.store.port import ReadSide
 
 STOCK_EVENTS = ("inventory.moved", "production.reported")
@@ -69,7 +70,7 @@ def _loaded(text: str | None) -> dict:
 
 
 def _undelivered(read: ReadSide, targets: set[str] | None) -> Iterator[Evidence]:
-    dead_letters = {row["outbox_id"]: row["id"] for row in _open(read, "dead_letter")}
+    dead_letters = {row["outbox_id"]: row["id"] for row in every_exception(read, "open", "dead_letter")}
     for row in read.deliveries(STOCK_EVENTS, ["pending", "dead"]):
         if targets and row["target"] not in targets:
             continue
@@ -83,18 +84,8 @@ def _undelivered(read: ReadSide, targets: set[str] | None) -> Iterator[Evidence]
             yield from _positions(movement, cause, refs)
 
 
-def _open(read: ReadSide, kind: str) -> Iterator[dict]:
-    after = 0
-    while True:
-        page = read.exceptions(status="open", kind=kind, after_id=after, limit=1000)
-        yield from page.rows
-        if not page.more:
-            return
-        after = page.next_after
-
-
 def _quarantined(read: ReadSide) -> Iterator[Evidence]:
-    for row in _open(read, "quarantine"):
+    for row in every_exception(read, "open", "quarantine"):
         if row["event_type"] not in STOCK_EVENTS:
             continue
         envelope = _loaded(row["payload"])
