@@ -2,13 +2,15 @@
 
 X12: a mixed file (850, 856, 810 in many interchanges) read into canonical entities, against
 splitting the same text into segments and elements with str.split (the floor any parser pays).
-A reference line builds the same canonical documents from ready-made dicts with model_validate:
-what the canonical model alone costs. The hub's structural layer alone (segments, envelopes,
+Beside it, the same reading with every document validated by pydantic (as before the hub's
+quick build). A reference line builds the same canonical documents from ready-made dicts, as the
+hub builds them and with pydantic's model_validate: what the canonical model alone costs. The
+hub's structural layer alone (segments, envelopes,
 control numbers and counts, segment tables) runs beside the peers doing their structural work on
 the same file: ansi-x12 (tokenize and parse each interchange, from bytes) and pyx12 (its reader
 over the whole file, with its envelope checks). A peer that is not installed is said so and skipped.
 EDIFACT: a file of the same size read into canonical entities, beside the hub reading it with
-pydifact's tokenizer (as it did before its own); the hub's tokenizer beside pydifact's on the
+pydifact's tokenizer (as it did before its own) and with pydantic building every document; the hub's tokenizer beside pydifact's on the
 same interchange. pydifact reads character by character (about 1 MB/s), so its lines run
 --slow-repeats times (one by default).
 
@@ -24,12 +26,14 @@ import re
 import time
 import warnings
 from datetime import date, timedelta
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 from _report import median_seconds, report
 
 from mfgsync.formats import edifact, x12
 from mfgsync.formats.bulk import collector_paused
+from mfgsync.formats import canonical
 from mfgsync.formats.canonical import build
 from mfgsync.formats.edifact import syntax as edifact_syntax
 from mfgsync.formats.edifact.tokenizer import split_segments
@@ -180,6 +184,17 @@ def model_construction(block: str, copies: int, construct: Callable[[type, dict]
     return build_all
 
 
+@contextmanager
+def pydantic_builds_every_document() -> Iterator[None]:
+    """Reading as before quick_build: every mapped document validated by pydantic."""
+    original = canonical.quick_build
+    canonical.quick_build = lambda model, data: None
+    try:
+        yield
+    finally:
+        canonical.quick_build = original
+
+
 def documents_read(read: Callable[[str], list], text: str, counted: list[int]) -> None:
     """Read `text`, noting how many documents came out (the result itself is let go at once)."""
     counted.append(sum(len(interchange.documents) for interchange in read(text)))
@@ -219,12 +234,15 @@ def x12_figures(size: int, repeats: int) -> None:
     mb, counted = len(text) / 1e6, []
     rate = lambda run, times=repeats: mb / median_seconds(run, times, CLOCK)  # noqa: E731
     hub = rate(lambda: documents_read(x12.read, text, counted))
+    with pydantic_builds_every_document():
+        all_pydantic = rate(lambda: documents_read(x12.read, text, []))
     structure = rate(lambda: hub_x12_structure(text))
     floor = rate(lambda: split_baseline(text))
     models = rate(model_construction(block, copies, lambda model, data: model.model_validate(data)))
     built = rate(model_construction(block, copies, build))
     print(f"X12: {mb:.1f} MB, {counted[0]} documents (850, 856, 810), {LINES_PER_DOCUMENT} lines each")
     report("X12 parse + mapping to canonical", hub, "MB/s", "str.split segments+elements", floor)
+    report("  beside every document built by pydantic", hub, "MB/s", "pydantic-built", all_pydantic)
     report("  canonical models, as the hub builds them", built, "MB/s", "pydantic model_validate", models)
     report("X12 structural layer (hub)", structure, "MB/s", "str.split segments+elements", floor)
     peers = {}
@@ -254,8 +272,11 @@ def edifact_figures(size: int, repeats: int, slow_repeats: int) -> None:
     pydifact = rate(lambda: edifact_tokens(text, edifact_syntax.pydifact_segments), slow_repeats)
     with edifact_syntax.pydifact_tokenizer_only():
         before = rate(lambda: documents_read(edifact.read, text, []), slow_repeats)
+    with pydantic_builds_every_document():
+        all_pydantic = rate(lambda: documents_read(edifact.read, text, []))
     print(f"EDIFACT: {mb:.1f} MB, {counted[0]} messages (ORDERS, DESADV, INVOIC)")
     report("EDIFACT parse + mapping to canonical", hub, "MB/s", "the hub reading with pydifact's tokenizer", before)
+    report("  beside every document built by pydantic", hub, "MB/s", "pydantic-built", all_pydantic)
     report("EDIFACT tokenizer (hub)", tokens, "MB/s", "pydifact tokenizer + segments", pydifact)
     report("  hub parse + mapping, beside pydifact", hub, "MB/s", "pydifact tokenizer + segments", pydifact)
     print(f"aim: parse + mapping >= {EDIFACT_AIM_MB_S:.0f} MB/s: {'met' if hub >= EDIFACT_AIM_MB_S else 'missed'} "
