@@ -1,18 +1,18 @@
 """EDI throughput of the hub beside its peers and same-run baselines, all on one generated file each.
 
 X12: a mixed file (850, 856, 810 in many interchanges) read into canonical entities, against
-splitting the same text into segments and elements with str.split (the floor any parser pays).
-Beside it, the same reading with every document validated by pydantic (as before the hub's
+splitting the same text into segments and elements with str.split (the floor any parser pays),
+and against the same reading with every document validated by pydantic (as before the hub's
 quick build). A reference line builds the same canonical documents from ready-made dicts, as the
 hub builds them and with pydantic's model_validate: what the canonical model alone costs. The
-hub's structural layer alone (segments, envelopes,
-control numbers and counts, segment tables) runs beside the peers doing their structural work on
-the same file: ansi-x12 (tokenize and parse each interchange, from bytes) and pyx12 (its reader
-over the whole file, with its envelope checks). A peer that is not installed is said so and skipped.
+hub's structural layer alone (segments, envelopes, control numbers and counts, segment tables)
+runs beside the peers doing their structural work on the same file: ansi-x12 (tokenize and parse
+each interchange, from bytes) and pyx12 (its reader over the whole file, with its envelope
+checks). A peer that is not installed is said so and skipped.
 EDIFACT: a file of the same size read into canonical entities, beside the hub reading it with
-pydifact's tokenizer (as it did before its own) and with pydantic building every document; the hub's tokenizer beside pydifact's on the
-same interchange. pydifact reads character by character (about 1 MB/s), so its lines run
---slow-repeats times (one by default).
+pydifact's tokenizer (as it did before its own) and with pydantic building every document; the
+hub's tokenizer beside pydifact's on the same interchange. pydifact reads character by character
+(about 1 MB/s), so its lines run --slow-repeats times (one by default).
 
     mfgsync bench edi [--mb 10] [--repeats 3] [--slow-repeats 1] [--only x12|edifact] [--clock wall|cpu]
 """
