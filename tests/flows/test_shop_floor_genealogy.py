@@ -110,3 +110,14 @@ def test_atp_of_an_unknown_item_is_an_error(tmp_path):
     _hub(tmp_path).close()
     done = _cli(tmp_path, "atp", "NOPE", "--plant", "P1", expect=2)
     assert "NOT_FOUND" in done.stderr
+
+
+def test_a_production_order_promises_only_what_it_has_still_to_make(tmp_path):
+    today = date.today()
+    hub = _hub(tmp_path)
+    hub.intake.ingest([*items(("PMP-100", "C62")),
+                       order("WO-1", "PMP-100", 30, due_date=(today + timedelta(days=6)).isoformat()),
+                       report("RPT-1", "WO-1", [made("M-1", "PMP-100", 12, "P-1")])])
+    hub.close()
+    periods = _cli(tmp_path, "atp", "PMP-100", "--plant", "P1")["periods"]
+    assert [(p["on_hand"], p["receipts"], p["cumulative_atp"]) for p in periods] == [(12, 0, 12), (12, 18, 30)]

@@ -2,7 +2,8 @@
 
 Supply: available stock (quality-held, allocated and in-transit stock are not available; stock
 in transit arrives as a receipt today), open lines of firm purchase orders on their promised
-date (else their need date), and open production orders of the item on their due date.
+date (else their need date), and what open production orders of the item have still to make
+(their quantity less the completions reported) on their due date.
 Demand: what open production orders of a parent need of the item on their start date — their
 frozen revision (or, while planned, the one effective then), scrap allowance included. Periods
 are today and every later date with a receipt or a demand; anything overdue falls today. ATP
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from mfgsync.model import entities as m
 from mfgsync.model.base import decimal_to_number
@@ -29,7 +30,7 @@ HUNDRED = Decimal(100)
 
 def item_atp(item: m.Item, plant_id: str, today: date, *, balances: Iterable[m.InventoryBalance],
              purchase_orders: Iterable[m.PurchaseOrder], production_orders: Iterable[m.ProductionOrder],
-             boms: Iterable[m.Bom], units: UnitCatalogue) -> dict:
+             boms: Iterable[m.Bom], units: UnitCatalogue, completed: Mapping[str, Decimal] | None = None) -> dict:
     """`{"item_id", "plant_id", "uom", "periods": [{"date", "on_hand", "receipts", "demand", "atp",
     "cumulative_atp"}]}` (DESIGN.md section 4)."""
     base = item.base_uom or "C62"
@@ -52,8 +53,9 @@ def item_atp(item: m.Item, plant_id: str, today: date, *, balances: Iterable[m.I
                     receipts[max(today, line.promised_date or line.need_date or today)] += in_base(due, line.uom)
     orders = [o for o in production_orders if o.plant_id == plant_id and o.status in OPEN_PRODUCTION_STATUSES]
     for order in orders:
-        if order.item_id == item.item_id:
-            receipts[max(today, order.due_date or today)] += order.qty
+        still_to_make = order.qty - (completed or {}).get(order.order_id, ZERO)
+        if order.item_id == item.item_id and still_to_make > 0:
+            receipts[max(today, order.due_date or today)] += still_to_make
     demand = _component_demand(item.item_id, orders, list(boms), today, in_base)
     return _periods(item.item_id, plant_id, base, today, on_hand, receipts, demand)
 
@@ -96,3 +98,13 @@ def short_periods(document: dict) -> list[dict]:
 
 def _n(value: Decimal):
     return decimal_to_number(Decimal(value).normalize() if value else Decimal(0))
+
+
+def completed_by_order(reports: Iterable[m.ProductionReport], item_id: str) -> dict[str, Decimal]:
+    """order id -> the quantity of the item its reports completed."""
+    done: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for report in reports:
+        for mv in report.movements:
+            if mv.kind == m.MovementKind.completion and mv.item_id == item_id:
+                done[report.order_id] += mv.qty
+    return dict(done)
