@@ -225,3 +225,13 @@ def test_serve_listens_beyond_loopback_now_that_every_route_needs_a_key(tmp_path
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_kept_reconciliation_runs_are_shown_per_plant(hub, client):
+    from mfgsync.reconcile import results
+    results.keep(hub.store, "nightly", {"summary": {"match": 9, "qty_mismatch": 1}, "left": {"source": "hub"},
+                                        "right": {"source": "wms"}, "variances": [],
+                                        "totals": {"by_plant": {"P1": {"match": 9, "qty_mismatch": 1,
+                                                                       "variance_qty": 3}}}}, hub.clock, "test")
+    page = client.get("/reconciliations").text
+    assert '<tr data-run="nightly">' in page and "qty_mismatch 1" in page and "P1: 1 (3)" in page

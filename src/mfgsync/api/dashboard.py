@@ -228,6 +228,11 @@ async def eco_matrix(request: Request, principal: Principal = Depends(viewer)) -
     return page(request, "ecos.html", principal, **matrix)
 
 
+async def reconciliation_runs(request: Request, principal: Principal = Depends(viewer)) -> HTMLResponse:
+    runs = await run_in_threadpool(views.reconciliation_runs, request.app.state.hub.store)
+    return page(request, "reconciliations.html", principal, runs=runs)
+
+
 async def static_file(name: str, principal: Principal = Depends(viewer)) -> Response:
     if name not in STATIC:
         raise Problem(404, "NOT_FOUND", f"no static file {name!r}")
@@ -240,5 +245,6 @@ _ROUTES = [
     ("/dashboard/kpis", "GET", kpi_fragment), ("/exceptions", "GET", exception_queue),
     ("/exceptions/{exception_id}", "GET", exception_detail),
     ("/exceptions/{exception_id}/{action}", "POST", exception_action),
-    ("/lineage", "GET", lineage_page), ("/ecos", "GET", eco_matrix), ("/static/{name}", "GET", static_file),
+    ("/lineage", "GET", lineage_page), ("/ecos", "GET", eco_matrix), ("/reconciliations", "GET", reconciliation_runs),
+    ("/static/{name}", "GET", static_file),
 ]

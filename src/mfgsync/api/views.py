@@ -22,6 +22,7 @@ SERIES = (
 )
 BANDS = (("<1h", 3600), ("1–24h", 86400), ("1–7d", 7 * 86400), (">7d", float("inf")))
 WIDTH, HEIGHT = 300, 80
+RECONCILIATION = "reconciliation"  # the entity type reconcile/results.py keeps each run as
 KEPT, EVERY_SECONDS = 180, 2.0
 
 
@@ -112,3 +113,11 @@ def eco_matrix(store: Store, limit: int = 20) -> dict[str, Any]:
 
 def _column(target: dict[str, Any]) -> str:
     return target["target"] + (f" @ {target['plant_id']}" if target["plant_id"] else "")
+
+
+def reconciliation_runs(store: Store, limit: int = 50, name: str | None = None) -> list[dict[str, Any]]:
+    """The kept reconciliation runs (of one name, or all), newest first, without their variances."""
+    with store.reading() as read:
+        runs = read.entities_of_ref(RECONCILIATION, name) if name else read.entities_of_type(RECONCILIATION)
+    newest = sorted(runs, key=lambda run: str(run.get("at")), reverse=True)[:limit]
+    return [{k: v for k, v in run.items() if k != "variances"} for run in newest]

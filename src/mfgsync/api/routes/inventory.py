@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
+from mfgsync.api import views
 from mfgsync.api.auth import person
 from mfgsync.api.keys import Principal
 from mfgsync.api.problems import RESPONSES, Problem
@@ -15,19 +16,13 @@ from mfgsync.model import entities as m
 from mfgsync.workflows import genealogy
 
 router = APIRouter(prefix="/api/v1", tags=["inventory"], responses=RESPONSES)
-RUN = "reconciliation"  # the entity type reconcile/results.py keeps each run as
 
 
 @router.get("/reconciliations", summary="Reconciliation runs kept, newest first: summary and figures per plant")
 async def reconciliations(request: Request, name: str | None = Query(None, max_length=200),
                           limit: int = Query(50, ge=1, le=500),
                           principal: Principal = Depends(person)) -> dict[str, Any]:
-    def runs() -> list[dict]:
-        with hub_of(request).store.reading() as read:
-            found = read.entities_of_ref(RUN, name) if name else read.entities_of_type(RUN)
-        newest = sorted(found, key=lambda run: str(run.get("at")), reverse=True)[:limit]
-        return [{k: v for k, v in run.items() if k != "variances"} for run in newest]
-    return {"runs": await run_in_threadpool(runs)}
+    return {"runs": await run_in_threadpool(views.reconciliation_runs, hub_of(request).store, limit, name)}
 
 
 @router.get("/lots/{lot_id}/trace", summary="Lot genealogy: the lots a lot went into, or (backward) came from")
