@@ -224,3 +224,22 @@ def test_files_a_partner_drops_are_taken_once_read_and_archived(tmp_path):
     assert sorted(p.name for p in inbound.iterdir()) == [".ack-2.edi.part"]
     assert _read(hub, lambda r: r.entity("PO:4500000001"))["status"] == "acknowledged"
     hub.close()
+
+
+def test_a_line_naming_only_the_suppliers_part_number_is_read_as_the_hubs_item_its_sourcing_rule_names(
+        tmp_path):
+    hub, clock = _hub(tmp_path, f"sqlite:///{tmp_path}/hub.db")
+    hub.intake.ingest([envelope("sourcing.updated", {"item_id": "SEAL", "supplier_id": "northfast",
+                                                     "supplier_item_id": "NF-SEAL-9", "lead_time_days": 10},
+                                source="erp", time=at(-1))])
+    supplier = EdiPartner(hub, "northfast", "x12", "ACMEMFG", "NORTHFAST")
+    _send(hub, "4500000001")
+    clock.advance(DAY)
+    notice = {"asn_id": "ASN-NF", "supplier_id": "northfast", "lines": [
+        {"po_number": "4500000001", "po_line_no": 10, "supplier_item_id": "NF-SEAL-9", "qty": 20, "uom": "C62",
+         "lot_id": "L-9"}]}
+    report = supplier.receive(supplier.document("856", notice))
+    assert (report.accepted, report.quarantined) == (2, 0)
+    [expected] = _read(hub, lambda r: r.entities_of_type("expected_receipt"))
+    assert (expected["item_id"], expected["qty"]) == ("SEAL", 20)
+    hub.close()

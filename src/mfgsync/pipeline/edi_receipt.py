@@ -36,7 +36,7 @@ def receive_text(intake: Intake, store: Store, text: str, partner: Any, name: st
         fmt = formats.detect(text)
         if fmt not in formats.EDI_FORMATS:
             raise formats.FormatError("FORMAT_UNKNOWN", f"expected X12 or EDIFACT from {partner.name}, found {fmt}")
-        pairs = interchange_envelopes(text, fmt, partner, now)
+        pairs = interchange_envelopes(text, fmt, partner, now, _catalogue(store, partner))
     except formats.FormatError as exc:
         return intake.ingest([_unreadable(text, name, partner.name, exc)])
     report = IngestReport()
@@ -49,6 +49,15 @@ def receive_text(intake: Intake, store: Store, text: str, partner: Any, name: st
         else:
             report.add(intake.ingest(documents))
     return report
+
+
+def _catalogue(store: Store, partner: Any) -> dict[str, str]:
+    """The partner's supplier item numbers and the hub's items they are, from the sourcing rules."""
+    supplier = partner.supplier_id or partner.name
+    with store.reading() as read:
+        rules = read.entities_of_type("sourcing")
+    return {r["supplier_item_id"]: r["item_id"] for r in rules
+            if r.get("supplier_id") == supplier and r.get("supplier_item_id")}
 
 
 def _refused(document: dict[str, Any], head: dict[str, Any]) -> Decoded:
