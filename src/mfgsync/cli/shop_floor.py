@@ -16,6 +16,7 @@ from mfgsync.cli.hub import JSON, _hub
 from mfgsync.cli.output import fail, print_json
 from mfgsync.model import entities as m
 from mfgsync.model import keys
+from mfgsync.model.partner_records import ExpectedReceipt
 from mfgsync.model.units import Conversion, UnitCatalogue
 from mfgsync.pipeline.clock import iso
 from mfgsync.planning.hub_atp import completed_by_order, item_atp, short_periods
@@ -118,7 +119,9 @@ def _atp(hub, item_id: str, plant: str) -> dict:
         return item_atp(m.Item.model_validate(row), plant, today,
                         balances=[m.InventoryBalance.model_validate(b) for b in read.balances(item_id)],
                         purchase_orders=source.purchase_orders(), production_orders=source.production_orders(),
-                        boms=source.boms(), units=units, completed=completed_by_order(reports, item_id))
+                        boms=source.boms(), units=units, completed=completed_by_order(reports, item_id),
+                        in_transit=[ExpectedReceipt.model_validate(r)
+                                    for r in read.entities_of_ref("expected_receipt", item_id)])
 
 
 def _raise_short(hub, document: dict) -> None:

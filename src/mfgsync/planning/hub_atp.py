@@ -1,8 +1,8 @@
 """Available-to-promise of one item in one plant, by date, from the hub's own records.
 
 Supply: available stock (quality-held, allocated and in-transit stock are not available; stock
-in transit arrives as a receipt today), open lines of firm purchase orders on their promised
-date (else their need date), and what open production orders of the item have still to make
+in transit arrives as a receipt today), ship notice lines in transit on their expected arrival,
+the rest of open lines of firm purchase orders on their promised date (else their need date), and what open production orders of the item have still to make
 (their quantity less the completions reported) on their due date.
 Demand: what open production orders of a parent need of the item on their start date — their
 frozen revision (or, while planned, the one effective then), scrap allowance included. Periods
@@ -19,6 +19,7 @@ from typing import Iterable, Mapping
 
 from mfgsync.model import entities as m
 from mfgsync.model.base import decimal_to_number
+from mfgsync.model.partner_records import ExpectedReceipt
 from mfgsync.model.units import UnitCatalogue
 from mfgsync.planning.atp import available_to_promise
 from mfgsync.planning.from_store import CLOSED_PO_LINE_STATUSES, FIRM_PO_STATUSES, OPEN_PRODUCTION_STATUSES
@@ -30,7 +31,8 @@ HUNDRED = Decimal(100)
 
 def item_atp(item: m.Item, plant_id: str, today: date, *, balances: Iterable[m.InventoryBalance],
              purchase_orders: Iterable[m.PurchaseOrder], production_orders: Iterable[m.ProductionOrder],
-             boms: Iterable[m.Bom], units: UnitCatalogue, completed: Mapping[str, Decimal] | None = None) -> dict:
+             boms: Iterable[m.Bom], units: UnitCatalogue, completed: Mapping[str, Decimal] | None = None,
+             in_transit: Iterable[ExpectedReceipt] = ()) -> dict:
     """`{"item_id", "plant_id", "uom", "periods": [{"date", "on_hand", "receipts", "demand", "atp",
     "cumulative_atp"}]}` (DESIGN.md section 4)."""
     base = item.base_uom or "C62"
@@ -45,10 +47,17 @@ def item_atp(item: m.Item, plant_id: str, today: date, *, balances: Iterable[m.I
                 on_hand += in_base(b.qty, b.uom)
             elif b.status == m.StockStatus.in_transit:
                 receipts[today] += in_base(b.qty, b.uom)
+    shipped: dict[tuple[str, int | None], Decimal] = defaultdict(lambda: ZERO)
+    for asn_line in in_transit:  # on its way: due on the ship notice's arrival, not the PO's date
+        still = asn_line.qty - asn_line.received_qty
+        if asn_line.item_id == item.item_id and asn_line.plant_id == plant_id and asn_line.status == "in_transit" \
+                and still > 0:
+            receipts[max(today, asn_line.expected_arrival or today)] += still
+            shipped[(asn_line.po_number, asn_line.po_line_no)] += still
     for po in purchase_orders:
         if po.status in FIRM_PO_STATUSES:
             for line in po.lines:
-                due = line.qty - line.received_qty
+                due = line.qty - line.received_qty - shipped.get((po.po_number, line.line_no), ZERO)
                 if line.item_id == item.item_id and line.status not in CLOSED_PO_LINE_STATUSES and due > 0:
                     receipts[max(today, line.promised_date or line.need_date or today)] += in_base(due, line.uom)
     orders = [o for o in production_orders if o.plant_id == plant_id and o.status in OPEN_PRODUCTION_STATUSES]
