@@ -71,7 +71,7 @@ class Plant:
     def __init__(self, tmp_path: Path):
         self.hub = build_hub(demo_settings(tmp_path), f"sqlite:///{tmp_path}/hub.db")
         self.hub.intake.ingest(plant_messages())
-        store = ApiKeys(self.hub.store, self.hub.clock, TEST_HASHER)
+        store = self.keys_store = ApiKeys(self.hub.store, self.hub.clock, TEST_HASHER)
         self.keys = {role: store.create(role.replace("_", "-"), role, "test") for role in ("engineering", "planner")}
         self.port = _free_port()
         app = create_app(self.hub, background_work(self.hub, live_traffic=False), keys=store)

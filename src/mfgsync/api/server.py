@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import sys
 import threading
 from contextlib import asynccontextmanager
@@ -27,6 +28,7 @@ from mfgsync.api.routes import changes, entities, exceptions, ingest, inventory,
 from mfgsync.app import Hub, build_hub
 from mfgsync.config import ConfigError, Settings, load_settings
 from mfgsync.demo import demo_settings, feed_live_traffic, plant_messages
+from mfgsync.demo import platform as demo_platform
 from mfgsync.demo.traffic import INTERVAL_SECONDS
 from mfgsync.metrics import CONTENT_TYPE as METRICS_TYPE, prometheus_text
 from mfgsync.pipeline.clock import iso
@@ -82,15 +84,15 @@ def deliver_until_stopped(worker: Worker, stop: threading.Event) -> None:
             stop.wait(IDLE_SECONDS)
 
 
-def background_work(hub: Hub, live_traffic: bool) -> Callable:
-    """The lifespan running the delivery worker (the demo's live traffic, and the scheduled
-    reconciliations) beside the server."""
+def background_work(hub: Hub, live_traffic: bool, platform: Callable[[dict], None] | None = None) -> Callable:
+    """The lifespan running the delivery worker (the demo's live traffic, its platform's messages
+    through `platform`, and the scheduled reconciliations) beside the server."""
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         stop = threading.Event()
         jobs = [(deliver_until_stopped, (hub.worker, stop))]
         if live_traffic:
-            jobs.append((feed_live_traffic, (hub.intake, stop, hub.clock)))
+            jobs.append((feed_live_traffic, (hub.intake, stop, hub.clock, INTERVAL_SECONDS, 1000, platform)))
         if hub.settings.reconciliation.schedule:
             jobs.append((reconcile_on_schedule, (hub, stop)))
         threads = [threading.Thread(target=job, args=args, name=job.__name__, daemon=True) for job, args in jobs]
@@ -109,10 +111,9 @@ def run(host: str = "127.0.0.1", port: int = 8000, demo: bool = False) -> None:
     except ConfigError as exc:
         raise SystemExit(f"mfgsync serve: {exc}") from None
     try:
-        if demo:
-            _load_demo_plant(hub, host, port)
-        uvicorn.run(create_app(hub, background_work(hub, live_traffic=demo)), host=host, port=port,
-                    access_log=False)
+        platform = _load_demo_plant(hub, host, port) if demo else None
+        uvicorn.run(create_app(hub, background_work(hub, live_traffic=demo, platform=platform)), host=host,
+                    port=port, access_log=False)
     finally:
         hub.close()
 
@@ -124,17 +125,25 @@ def _settings(demo: bool) -> Settings:
     return load_settings()
 
 
-def _load_demo_plant(hub: Hub, host: str, port: int) -> None:
+def _load_demo_plant(hub: Hub, host: str, port: int) -> Callable[[dict], None]:
+    """The first day loaded, a sign-in key printed; the platform's webhook for the live traffic."""
     report = hub.intake.ingest(plant_messages())
-    key = demo_key(ApiKeys(hub.store, hub.clock))
+    keys = ApiKeys(hub.store, hub.clock)
+    key = fresh_key(keys, DEMO_KEY_NAME, "admin")
     print(f"Demo pump plant loaded: {report.total} messages, {report.accepted} applied, {report.duplicates} "
           f"duplicates, {report.stale} stale, {report.quarantined} quarantined. Live traffic follows, one "
           f"message every {INTERVAL_SECONDS:g} seconds.\nOpen http://{host}:{port}/ and sign in with the demo's "
           f"admin key (made for this run; the previous run's is revoked):\n\n    {key}\n", file=sys.stderr)
+    # The platform and the hub share the webhook secret: one made for the run unless one is set.
+    secret = os.environ.setdefault(demo_platform.SECRET_ENV, secrets.token_urlsafe(32))
+    reachable = "127.0.0.1" if host in ("0.0.0.0", "::", "localhost") else host
+    platform_key = fresh_key(keys, demo_platform.KEY_NAME, f"source:{demo_platform.SOURCE}")
+    webhook = demo_platform.PlatformWebhook(f"http://{reachable}:{port}", platform_key, secret)
+    return webhook.send
 
 
-def demo_key(keys: ApiKeys) -> str:
-    """A fresh admin key for this demo run, replacing the last run's."""
-    if any(k["name"] == DEMO_KEY_NAME and k["status"] == "active" for k in keys.list()):
-        keys.revoke(DEMO_KEY_NAME, "demo")
-    return keys.create(DEMO_KEY_NAME, "admin", "demo")
+def fresh_key(keys: ApiKeys, name: str, role: str) -> str:
+    """A new key for this demo run, replacing the last run's of that name."""
+    if any(k["name"] == name and k["status"] == "active" for k in keys.list()):
+        keys.revoke(name, "demo")
+    return keys.create(name, role, "demo")

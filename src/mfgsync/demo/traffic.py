@@ -20,6 +20,7 @@ from typing import Callable, Iterator
 
 from mfgsync.demo import family, plant
 from mfgsync.demo.messages import Sender, movement, production_order, production_report
+from mfgsync.demo.platform import SOURCE as PLATFORM_SOURCE
 from mfgsync.demo.purchasing import order_cycle
 from mfgsync.pipeline.intake import Intake
 
@@ -39,15 +40,28 @@ def live_messages(clock: Callable[[], float], limit: int) -> Iterator[dict]:
 
 
 def feed_live_traffic(intake: Intake, stop: threading.Event, clock: Callable[[], float],
-                      interval: float = INTERVAL_SECONDS, limit: int = 1000) -> None:
-    """Ingest one live message every `interval` seconds until `stop` is set or `limit` is reached."""
+                      interval: float = INTERVAL_SECONDS, limit: int = 1000,
+                      platform: Callable[[dict], None] | None = None) -> None:
+    """Ingest one live message every `interval` seconds until `stop` is set or `limit` is reached;
+    with `platform`, the procurement platform's messages go through it (the hub's signed webhook)."""
     for message in live_messages(clock, limit):
         if stop.wait(interval):
             return
         try:
-            intake.ingest([message])
+            if platform and message["source"] == PLATFORM_SOURCE:
+                _through_platform(platform, intake, message)
+            else:
+                intake.ingest([message])
         except Exception:  # a busy store must not end the demo; the next message tries again
             log.exception("live traffic: message %s was not ingested", message.get("id"))
+
+
+def _through_platform(platform: Callable[[dict], None], intake: Intake, message: dict) -> None:
+    try:
+        platform(message)
+    except Exception:  # the webhook not answering yet (the server starting): hand it in directly
+        log.warning("live traffic: the platform's webhook did not take %s; ingested directly", message["id"])
+        intake.ingest([message])
 
 
 def _cycles(sender: Sender, run: int) -> Iterator[dict]:
