@@ -121,3 +121,26 @@ def test_a_production_order_promises_only_what_it_has_still_to_make(tmp_path):
     hub.close()
     periods = _cli(tmp_path, "atp", "PMP-100", "--plant", "P1")["periods"]
     assert [(p["on_hand"], p["receipts"], p["cumulative_atp"]) for p in periods] == [(12, 0, 12), (12, 18, 30)]
+
+
+def test_a_bought_item_whose_net_requirement_turns_positive_is_ordered_once_from_the_plan(tmp_path):
+    """Safety stock of 50 seals with 10 on hand: MRP nets 40 to order now; the supplier sells
+    boxes of at least 100. Planning again the same day orders nothing more."""
+    hub = _hub(tmp_path)
+    outcome = hub.intake.ingest([
+        *items(("SEAL", "C62"), item_type="buy", safety_stock=50, lead_time_days=7, lot_rule="lot_for_lot"),
+        envelope("supplier.upserted", {"supplier_id": "S1"}, source="erp", time=at()),
+        envelope("sourcing.updated", {"item_id": "SEAL", "supplier_id": "S1", "moq": 100, "unit_price": 0.2,
+                                      "currency": "EUR", "lead_time_days": 7}, source="erp", time=at()),
+        movement("R-S", "receipt", "SEAL", 10)])
+    assert outcome.quarantined == 0, hub.exceptions.list()
+    hub.close()
+    (tmp_path / "hub.yaml").write_text("replenishment: {auto_approve_up_to: 100}\n")
+    first = _cli(tmp_path, "replenish", "--plant", "P1")
+    [requisition] = first["requisitions"]
+    assert (requisition["item_id"], requisition["qty"], requisition["supplier_id"]) == ("SEAL", 100, "S1")
+    assert requisition["trigger"].startswith("MRP net requirement")
+    po = json.loads(run(tmp_path, "get", "po", requisition["po_number"], "--json",
+                        MFGSYNC_DATABASE_URL=f"sqlite:///{tmp_path}/hub.db").stdout)
+    assert po["status"] == "approved" and po["lines"][0]["qty"] == 100
+    assert _cli(tmp_path, "replenish", "--plant", "P1")["requisitions"] == []

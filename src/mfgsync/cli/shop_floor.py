@@ -1,5 +1,5 @@
 """Commands for the shop floor and the warehouse: lot genealogy (`trace`), available-to-promise
-(`atp`) and the MQTT ingress (`mqtt ingest`)."""
+(`atp`), replenishment from the plan (`replenish`) and the MQTT ingress (`mqtt ingest`)."""
 
 from __future__ import annotations
 
@@ -72,6 +72,34 @@ def register(app: typer.Typer) -> None:
             table.add_row(p["date"], *(str(p[k]) for k in ("on_hand", "receipts", "demand", "atp", "cumulative_atp")))
         console.print(table)
 
+
+    @app.command("replenish")
+    def replenish(plant: str = typer.Option(..., "--plant", help="the plant planned"),
+                  periods: int = typer.Option(52, "--periods", min=1, max=1000, help="buckets in the horizon"),
+                  bucket_days: int = typer.Option(7, "--bucket-days", min=1, help="days per bucket"),
+                  as_json: bool = JSON) -> None:
+        """MRP on the hub's data; each bought item whose net requirement must be ordered now gets a
+        requisition and a purchase order under the approval policy (once per due date)."""
+        from mfgsync.pipeline.replenish_from_plan import replenish_from_plan
+        from mfgsync.planning.calendar import BucketCalendar
+        from mfgsync.planning.model import MrpInputError
+
+        hub = _hub()
+        try:
+            start = datetime.fromtimestamp(hub.clock(), timezone.utc).date()
+            calendar = BucketCalendar(start=start, bucket_days=bucket_days, periods=periods)
+            raised = replenish_from_plan(hub.store, hub.settings, plant, calendar, hub.clock, "planner")
+        except MrpInputError as exc:
+            fail(str(exc), getattr(exc, "code", None) or "MRP_INPUT_INVALID")
+        finally:
+            hub.close()
+        if as_json:
+            print_json({"plant_id": plant, "requisitions": raised})
+            return
+        for r in raised:
+            typer.echo(f"{r['requisition_id']}: {r['qty']} {r['uom']} {r['item_id']} by {r['need_date']}"
+                       f" -> {r['po_number'] or 'no sourcing rule: waits for a buyer'}")
+        typer.echo(f"{len(raised)} requisitions raised", err=True)
 
     mqtt_app = typer.Typer(help="The shop-floor ingress over MQTT.", no_args_is_help=True)
 

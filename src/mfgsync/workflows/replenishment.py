@@ -1,6 +1,8 @@
 """Replenishment after movements: an item whose available stock plus what is on order falls
 below its reorder point gets a purchase requisition from its best sourcing rule, and that a
-purchase order under the configured approval policy.
+purchase order under the configured approval policy. A bought item whose MRP net requirement
+turns positive (a planned order to release now, from the planning engine on the hub's data;
+`mfgsync replenish`) is ordered the same way (`from_plan`).
 
 The requisition is named by the movement that triggered it and carries that movement and its
 production order (lineage). What is on order counts open purchase lines and the hub's own open
@@ -33,6 +35,8 @@ _CLOSED_LINES = {m.PoLineStatus.received, m.PoLineStatus.closed, m.PoLineStatus.
 
 
 class ReplenishmentView(StockView, Protocol):
+    def entity(self, key: str, entity_type: str) -> m.Canonical | None: ...
+
     def purchase_requisitions(self, item_id: str) -> list[m.PurchaseRequisition]: ...
 
     def purchase_lines(self, item_id: str) -> list[tuple[m.PurchaseOrder, m.PurchaseOrderLine]]: ...
@@ -96,11 +100,37 @@ def reorder(mv: m.InventoryMovement, state: ReplenishmentView, event: Event) -> 
         currency=rule.currency if rule else None, trigger_movement_id=mv.movement_id,
         trigger_order_id=mv.production_order_id,
         trigger=f"reorder point: {position} available and on order < {item.reorder_point} {item.base_uom}")
+    return _order(requisition, rule, item, state, event)
+
+
+def from_plan(item_id: str, plant_id: str, qty: Decimal, due: date, state: ReplenishmentView,
+              event: Event) -> list[Effect]:
+    """A planned order of a bought item that MRP says must be released now (its net requirement
+    turned positive): a requisition once per item, plant and due date, sourced and ordered as a
+    reorder is. The plan's quantity is already lot-sized; the supplier's minimum and multiple apply."""
+    item = state.item(item_id)
+    requisition_id = f"MRP-{item_id}-{plant_id}-{due.isoformat()}"[:64]
+    if item is None or item.item_type != m.ItemType.buy or item.base_uom is None or \
+            state.entity(keys.requisition(requisition_id), "purchase_requisition") is not None:
+        return []
+    today = state.today()
+    rule = best_rule(state.sourcing_rules(item_id), today)
+    qty = _sourced(qty, rule)
+    requisition = m.PurchaseRequisition(
+        requisition_id=requisition_id, item_id=item_id, plant_id=plant_id, qty=qty, uom=item.base_uom,
+        need_date=max(due, today), supplier_id=rule.supplier_id if rule else None,
+        unit_price=unit_price(rule, qty) if rule else None, currency=rule.currency if rule else None,
+        trigger=f"MRP net requirement: a planned order of {qty} {item.base_uom} due {due.isoformat()}")
+    return _order(requisition, rule, item, state, event)
+
+
+def _order(requisition: m.PurchaseRequisition, rule: m.SourcingRule | None, item: m.Item,
+           state: ReplenishmentView, event: Event) -> list[Effect]:
     if rule is None:
         return [_put(requisition), Raise("REORDER_NO_SOURCING", "supply_chain",
-                                         f"{item.item_id} at {mv.plant_id} needs {qty} {item.base_uom} "
-                                         f"({requisition.trigger}) but has no sourcing rule valid on {today}",
-                                         keys.requisition(requisition.requisition_id))]
+                                         f"{item.item_id} at {requisition.plant_id} needs {requisition.qty} "
+                                         f"{item.base_uom} ({requisition.trigger}) but has no sourcing rule valid on "
+                                         f"{state.today()}", keys.requisition(requisition.requisition_id))]
     return purchase(requisition, rule, item, state, event)
 
 
@@ -111,7 +141,11 @@ def order_qty(item: m.Item, shortfall: Decimal, rule: m.SourcingRule | None) -> 
     if lots.lot_rule == "fixed" and not item.fixed_lot:
         lots = lots._replace(lot_rule="lot_for_lot")
     sized = lot_size(Fraction(shortfall), lots)
-    qty = Decimal(sized.numerator) / Decimal(sized.denominator)
+    return _sourced(Decimal(sized.numerator) / Decimal(sized.denominator), rule)
+
+
+def _sourced(qty: Decimal, rule: m.SourcingRule | None) -> Decimal:
+    """At least the supplier's minimum, in whole multiples of its order multiple."""
     if rule is not None:
         qty = max(qty, rule.moq or ZERO)
         if rule.order_multiple and rule.order_multiple > 1:
