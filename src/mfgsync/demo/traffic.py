@@ -26,7 +26,7 @@ from mfgsync.pipeline.intake import Intake
 
 log = logging.getLogger(__name__)
 
-INTERVAL_SECONDS = 2.0  # between live messages
+INTERVAL_SECONDS = 1.0  # between live messages: an engineering change within the first minute
 ORDER_QTY = 2  # of each made item per cycle; plant.RESTOCK covers what it consumes
 FIRST_ECO_EFFECTIVE = date(2026, 12, 29)
 MAX_ECOS = 24  # revisions C to Z
