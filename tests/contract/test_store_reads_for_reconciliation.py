@@ -70,6 +70,8 @@ def test_items_base_units_are_read_for_many_items_at_once(store):
         uow.put_entities([entity("ITEM:SEAL", {"item_id": "SEAL", "base_uom": "C62"}, 0, "item", "SEAL"),
                           entity("ITEM:OIL", {"item_id": "OIL", "base_uom": "LTR"}, 0, "item", "OIL"),
                           entity("ITEM:KIT", {"item_id": "KIT"}, 0, "item", "KIT"),
+                          entity("ITEM:TAG", {"item_id": "TAG", "description": 'says "base_uom":"KGM"',
+                                              "base_uom": None}, 0, "item", "TAG"),
                           entity("MOV:1", {"item_id": "NUT", "base_uom": "C62"}, 0, "movement", "NUT")])
     with store.reading() as read:
-        assert read.base_units(["SEAL", "OIL", "KIT", "NUT", "BOLT"]) == {"SEAL": "C62", "OIL": "LTR"}
+        assert read.base_units(["SEAL", "OIL", "KIT", "TAG", "NUT", "BOLT"]) == {"SEAL": "C62", "OIL": "LTR"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any, Iterable, Iterator
 
@@ -17,6 +18,16 @@ _MESSAGE = ("msg_key", "source", "message_id", "event_type", "entity_key", "corr
             "received_at", "envelope")
 _DELIVERY = ("id", "target", "status", "msg_key", "event_type", "entity_key", "created_at", "delivered_at")
 _SCAN_ABOVE = 5000  # items asked for at once above which base_units reads every item instead
+_BASE_UOM = re.compile(r'"base_uom":\s*"([A-Z0-9]{1,8})"')  # a Rec 20 code, as the canonical JSON writes it
+
+
+def _base_uom(data: str) -> str | None:
+    """An item document's base unit: found in its text, or read from the parsed document when
+    the text holds it otherwise (null, or written by another hand)."""
+    found = _BASE_UOM.search(data)
+    if found:
+        return found.group(1)
+    return json.loads(data).get("base_uom") if '"base_uom"' in data else None
 
 
 def _balance(row) -> dict[str, Any]:
@@ -197,13 +208,17 @@ class SqlReadSide:
 
     def base_units(self, item_ids: Iterable[str]) -> dict[str, str]:
         wanted = set(item_ids)
-        base = "CAST(data AS jsonb) ->> 'base_uom'" if self.d.postgres else "json_extract(data, '$.base_uom')"
+        # PostgreSQL reads the field itself; on SQLite, json_extract costs more than fetching the
+        # item's text and finding the field in it (_base_uom).
+        base = "CAST(data AS jsonb) ->> 'base_uom'" if self.d.postgres else "data"
         if len(wanted) > _SCAN_ABOVE:  # one pass over the items beats many key lists
-            rows = self._rows(f"SELECT ref, {base} FROM entities WHERE entity_type = 'item'")
-            return {ref: uom for ref, uom in rows if uom and ref in wanted}
-        rows = self.d.select_in(self.c, f"SELECT ref, {base} FROM entities WHERE entity_type = {{0}} AND ref {{keys}}",
-                                wanted, "item")
-        return {ref: uom for ref, uom in rows if uom}
+            rows = [(ref, v) for ref, v in self._rows(f"SELECT ref, {base} FROM entities WHERE entity_type = 'item'")
+                    if ref in wanted]
+        else:
+            rows = self.d.select_in(self.c, f"SELECT ref, {base} FROM entities WHERE entity_type = {{0}} "
+                                    "AND ref {keys}", wanted, "item")
+        found = rows if self.d.postgres else [(ref, _base_uom(data)) for ref, data in rows]
+        return {ref: uom for ref, uom in found if uom}
 
     def deliveries(self, event_types: Iterable[str], statuses: Iterable[str] | None = None) -> list[dict[str, Any]]:
         columns = _DELIVERY + ("source", "received_at", "envelope")
