@@ -139,9 +139,9 @@ class UnitCatalogue:
             return Decimal(result.numerator)
         return _exact_decimal(result).normalize()
 
-    def has_own_conversions(self, item_id: str | None) -> bool:
-        """Whether the item has conversions of its own (a box of 12 of it), beside the global ones."""
-        return item_id is not None and item_id in self._edges
+    def items_with_own_conversions(self) -> set[str]:
+        """The items that have conversions of their own (a box of 12 of it), beside the global ones."""
+        return {item_id for item_id in self._edges if item_id is not None}
 
     def can_convert(self, from_uom: str, to_uom: str, item_id: str | None = None) -> bool:
         try:

@@ -76,9 +76,9 @@ def _unit_conversions(mismatches: pl.DataFrame, catalogue: UnitCatalogue) -> pl.
         return pl.DataFrame(schema={"_v": pl.UInt32, "_converted": pl.Utf8})
     pairs = mismatches.select("item_id", "uom").unique()
     cache: dict[tuple[str, str | None], list[float]] = {}  # items without conversions of their own share them
-    factors = []
+    factors, special = [], catalogue.items_with_own_conversions()
     for item_id, uom in pairs.iter_rows():
-        own = item_id if catalogue.has_own_conversions(item_id) else None
+        own = item_id if item_id in special else None
         if (uom, own) not in cache:
             cache[uom, own] = known_factors(catalogue, uom, own)
         factors += [(item_id, uom, f) for f in cache[uom, own]]

@@ -51,11 +51,12 @@ def normaliser(read: ReadSide, settings: Settings, units: UnitCatalogue, system:
     mostly name the same items)."""
     known = {} if known is None else known
 
-    def base_units(items: list[str]) -> dict[str, str]:
+    def base_units(items: list[str]) -> dict[str, str | None]:
         wanted = [i for i in items if i not in known]
-        found = read.base_units(wanted)
-        known.update({i: found.get(i) for i in wanted})
-        return {i: known[i] for i in items if known[i]}
+        if wanted:
+            known.update(dict.fromkeys(wanted))
+            known.update(read.base_units(wanted))
+        return known  # every item looked up so far: the caller joins it onto its own
 
     codes = settings.mappings.get(system, {}) if system else {}
     item_codes = {plant_id: plant.item_codes[system] for plant_id, plant in settings.plants.items()

@@ -66,7 +66,8 @@ class Normaliser:
     """What reading a system's codes and units needs: its code mappings, each item's base unit
     (asked for the items a snapshot names), and the hub's conversions."""
     catalogue: UnitCatalogue
-    base_units: Callable[[list[str]], Mapping[str, str]] = lambda items: {}
+    # item -> base unit (None: unknown) for at least the items asked for; more are ignored
+    base_units: Callable[[list[str]], Mapping[str, str | None]] = lambda items: {}
     codes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # kind -> their code -> ours
     item_codes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # plant -> item -> their code
 
@@ -218,9 +219,8 @@ def _in_base_units(frame: pl.DataFrame, how: Normaliser) -> tuple[pl.DataFrame, 
     one factor per distinct (item, unit), from one per (unit, base unit) — per item only for items
     with conversions of their own — joined onto the rows only where some unit is not the base."""
     pairs = frame.select("item_id", "_uom").unique()
-    items = pairs.get_column("item_id").unique().to_list()
-    bases = how.base_units(items)
-    own = [i for i in items if how.catalogue.has_own_conversions(i)]
+    bases = how.base_units(pairs.get_column("item_id").unique().to_list())  # may hold other items too
+    own = list(how.catalogue.items_with_own_conversions())
     known = pl.DataFrame({"item_id": list(bases), "_base": list(bases.values())},
                          schema={"item_id": pl.Utf8, "_base": pl.Utf8})
     pairs = pairs.join(known, on="item_id", how="left").with_columns(
