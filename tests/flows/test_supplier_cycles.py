@@ -179,3 +179,32 @@ def test_a_changed_order_goes_out_as_a_change_and_a_cancelled_one_as_a_cancellat
     assert not [x for x in _open(hub) if x["codes"][0] in ("PO_ACK_OVERDUE", "ASN_OVERDUE")], \
         "a cancelled order is not chased for acknowledgements or ship notices"
     hub.close()
+
+
+def test_planning_sees_what_the_supplier_committed_on_the_date_it_promised(tmp_path):
+    from datetime import date
+
+    from mfgsync.planning.calendar import BucketCalendar
+    from mfgsync.planning.from_store import build_mrp_input
+    from mfgsync.store.planning_source import StorePlanningSource
+
+    clock = FakeClock(T0.timestamp())
+    hub = open_hub(tmp_path, f"sqlite:///{tmp_path}/hub.db", clock)
+    supplier = EdiPartner(hub, "northfast", "x12", "ACMEMFG", "NORTHFAST")
+    hub.intake.ingest(plant_messages("northfast"))
+    hub.intake.ingest([_erp("po.created", order("4500000001", "northfast"), at(0))])
+    calendar = BucketCalendar(date(2026, 11, 30), bucket_days=7, periods=6)
+
+    def receipts():
+        with hub.store.reading() as read:
+            source = StorePlanningSource(read, hub.settings)
+            document = build_mrp_input(calendar, "P1", items=source.items(), boms=source.boms(),
+                                       purchase_orders=source.purchase_orders())
+        return sorted((r["item_id"], r["period"], r["qty"]) for r in document["scheduled_receipts"])
+
+    assert receipts() == [("BOLT", 3, 200), ("GASKET", 3, 50), ("SEAL", 3, 100)], "as ordered, on the need date"
+    clock.advance(DAY)
+    supplier.receive(supplier.document("855", acknowledgement("4500000001", "ACK-1")))
+    assert receipts() == [("BOLT", 2, 200), ("SEAL", 3, 80)], \
+        "80 seals, no gaskets, the bolts a week earlier, on their promised 12 December"
+    hub.close()
