@@ -32,6 +32,9 @@ def split_segments(chunk: str, term: str, sep: str, comp: str, release: str) -> 
         pieces = chunk.split(term)
     if len(pieces) < 2 or pieces.pop().lstrip(_AFTER_TERMINATOR):
         return None  # no terminator, or text after the last one (pydifact raises or drops it)
+    if (release not in chunk and term not in _AFTER_TERMINATOR and term + " " not in chunk
+            and "\r" not in chunk and "\n" not in chunk):
+        return _plain_segments(pieces, sep, comp)
     segments = []
     append = segments.append
     released = _released_splitter(sep, comp, release)
@@ -52,6 +55,15 @@ def split_segments(chunk: str, term: str, sep: str, comp: str, release: str) -> 
             elements = [_composite(element.split(comp)) if comp in element else element for element in elements]
         append(elements)
     return segments
+
+
+def _plain_segments(pieces: list[str], sep: str, comp: str) -> list[list] | None:
+    """The common case, in comprehensions: no release character, nothing after the terminators."""
+    if "" in pieces:
+        return None  # an empty segment: pydifact reads the terminator into the next one
+    return [piece.split(sep) if comp not in piece else
+            [_composite(element.split(comp)) if comp in element else element for element in piece.split(sep)]
+            for piece in pieces]
 
 
 def _rejoin_released(pieces: list[str], term: str, release: str) -> list[str]:
