@@ -116,3 +116,14 @@ def test_truncated_and_oversized_bodies_are_refused_whole():
     too_many = json.dumps([{"txn_id": str(n), "type": "receipt"} for n in range(wms.MAX_RECORDS + 1)])
     [refused] = wms.envelopes(too_many.encode())
     assert refused.findings[0].code == "WMS_RECORD_INVALID" and len(refused.raw) < len(too_many)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(records=st.lists(st.one_of(_records, _json), max_size=5))
+def test_any_signed_body_is_answered_and_every_record_accounted_for_on_the_store(api, records):
+    response = _post(api, records)
+    assert response.status_code == 200, response.text
+    counts = response.json()
+    assert counts["total"] == len(wms.envelopes(json.dumps(records).encode())), "every record is accounted for"
+    assert counts["accepted"] + counts["duplicates"] + counts["stale"] + counts["quarantined"] == counts["total"]

@@ -23,7 +23,7 @@ from tests.support.state import balance
 pytestmark = pytest.mark.services
 
 
-def _publish(topic: str, payloads: list[str]) -> None:
+def _publish(topic: str, payloads: list[str | bytes]) -> None:
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
     client.connect("127.0.0.1", 1883)
     client.loop_start()
@@ -53,13 +53,14 @@ def test_mes_events_over_mqtt_are_ingested_once_each(tmp_path):
     hub.close()
     topic, client_id = f"mfgsync-test/{uuid.uuid4().hex}/moves", f"mfgsync-test-{uuid.uuid4().hex[:8]}"
     receipts = [json.dumps(movement(f"R-{n}", "receipt", "BOLT", 2)) for n in range(20)]
-    process = _ingress(tmp_path, topic, client_id, "--max-messages", "23", "--idle-seconds", "20")
+    process = _ingress(tmp_path, topic, client_id, "--max-messages", "25", "--idle-seconds", "20")
     _wait_subscribed(process)
-    _publish(topic, receipts + receipts[:2] + ["{truncated"])
+    hostile = ["{truncated", b"\xff\xfe\x00 not text", json.dumps({"specversion": "1.0", "id": "x" * 5000})]
+    _publish(topic, receipts + receipts[:2] + hostile)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
     report = json.loads(out)
-    assert (report["accepted"], report["duplicates"], report["quarantined"]) == (20, 2, 1)
+    assert (report["accepted"], report["duplicates"], report["quarantined"]) == (20, 2, 3)
     hub = build_hub(parse_settings("{}"), f"sqlite:///{tmp_path}/hub.db")
     assert balance(hub, "BOLT", "P1", "MAIN") == 40
     hub.close()
