@@ -15,7 +15,7 @@ from mfgsync.model.states import PRODUCTION_REPORTABLE, start_production
 from mfgsync.planning.calendar import revision_order
 from mfgsync.rules.state import StateView
 from mfgsync.workflows.effects import Effect, Put
-from mfgsync.workflows.event import Event, PlantView
+from mfgsync.workflows.event import PlantView
 
 _K = m.MovementKind
 HUNDRED = Decimal(100)
