@@ -174,3 +174,21 @@ def test_reconciliation_variance_is_the_newest_runs_count_and_quantity_per_plant
     assert (variance["count"], variance["qty"], variance["by_plant"]) == (1, 1, {"P1": {"count": 1, "qty": 1}})
     assert [(point["variances"], point["qty"]) for point in variance["trend_by_plant"]["P1"]] == [(1, 3), (1, 1)], \
         "the trend keeps every run"
+
+
+def test_po_acknowledgement_turnaround_runs_from_sent_to_acknowledged_per_partner(make_hub):
+    import json as _json
+    hub = make_hub()
+    orders = [("4500000001", "NORTHFAST", "2026-12-01T10:00:00Z", "2026-12-01T10:30:00Z"),
+              ("4500000002", "NORTHFAST", "2026-12-01T11:00:00Z", "2026-12-01T13:00:00Z"),
+              ("4500000003", "RHEIN", "2026-12-01T09:00:00Z", None)]  # sent, not acknowledged yet
+    with hub.store.writing() as uow:  # the supplier orders the supplier flow keeps, as it keeps them
+        uow.put_entities([{"entity_key": f"SUPORD:{po}", "entity_type": "supplier_order", "ref": partner,
+                           "tokens": None, "updated_at": sent, "msg_key": None, "version": 0,
+                           "data": _json.dumps({"po_number": po, "partner": partner, "sent_at": sent,
+                                                "sent_digest": "d", "acknowledged_at": acked})}
+                          for po, partner, sent, acked in orders])
+    turnaround = queries.kpis(hub.store, "2026-12-01T14:00:00+00:00")["po_ack_turnaround_seconds"]
+    fast, slow = 1800, 7200
+    assert (turnaround["count"], turnaround["p50"], turnaround["p95"]) == (2, (fast + slow) / 2, fast + 0.95 * (slow - fast))
+    assert set(turnaround["by_partner"]) == {"NORTHFAST"}
