@@ -56,12 +56,14 @@ class _HubCollector:
             for outcome, n in outcomes.items():
                 received.add_metric([source, outcome], n)
         yield received
-        delivered = CounterMetricFamily("mfgsync_deliveries", "Deliveries by target and status",
-                                        labels=["target", "status"])
+        # Delivered rows only grow; pending ones come and go, so they are a gauge of their own.
+        delivered = CounterMetricFamily("mfgsync_deliveries", "Deliveries made, per target", labels=["target"])
+        pending = GaugeMetricFamily("mfgsync_deliveries_pending", "Deliveries waiting, per target", labels=["target"])
         for target, statuses in k["deliveries"].items():
-            for status, n in statuses.items():
-                delivered.add_metric([target, status], n)
+            delivered.add_metric([target], statuses.get("delivered", 0))
+            pending.add_metric([target], statuses.get("pending", 0))
         yield delivered
+        yield pending
         dead = GaugeMetricFamily("mfgsync_dead_letter_depth", "Dead letters waiting, per target", labels=["target"])
         for target, n in k["dead_letter_depth_by_target"].items():
             dead.add_metric([target], n)
