@@ -290,7 +290,8 @@ def _held_release(batch: Batch, d: Decoded) -> list[Finding]:
 
 # Event types whose message is merged into the current entity (of this type) before validation.
 _MERGED = {EventType.item_upserted: "item", EventType.quality_released: "quality_hold",
-           EventType.po_changed: "purchase_order"}  # the buyer's change keeps the supplier's side
+           EventType.po_created: "purchase_order",  # an order the supplier has keeps the supplier's side
+           EventType.po_changed: "purchase_order"}
 
 
 def _outgoing(d: Decoded, data_json: str) -> str:

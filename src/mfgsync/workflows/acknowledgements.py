@@ -142,8 +142,7 @@ def _acknowledged_line(line: m.PurchaseOrderLine, answer: m.PoAcknowledgementLin
     committed = Decimal(0) if status == m.PoLineStatus.rejected else \
         answer.qty if answer.qty is not None else line.qty
     return line.model_copy(update={"status": status, "committed_qty": committed,
-                                   "promised_date": answer.promised_date or line.promised_date,
-                                   "unit_price": line.unit_price})
+                                   "promised_date": answer.promised_date or line.promised_date})
 
 
 def _planning_consequences(view: Any, po: m.PurchaseOrder, before: m.PurchaseOrderLine,

@@ -59,8 +59,7 @@ def send(partner: Any, number: int, rendered: Rendered, purpose: str, po_number:
          stream: str, expects_ack: bool = True) -> list[Effect]:
     """The interchange to the partner's channel, its record, and (for business documents) the
     overdue exception scheduled for when its functional acknowledgement is due."""
-    extension = "edi" if partner.kind == "x12" else "edi" if partner.kind == "edifact" else "json"
-    payload = {"file_name": f"{partner.name}-{number:09d}-{purpose}.{extension}", "text": rendered.text,
+    payload = {"file_name": f"{partner.name}-{number:09d}-{purpose}.edi", "text": rendered.text,
                "control_number": number}
     emit = Emit(partner.name, "edi.send", f"edi:{partner.name}:{number}", payload, stream)
     due = at + timedelta(hours=partner.ack_window_hours) if expects_ack else None

@@ -59,7 +59,7 @@ def merge(event_type: EventType, incoming: m.Canonical, fields_set: set[str], cu
     if event_type == E.item_upserted and isinstance(current, m.Item):
         changes = {name: getattr(incoming, name) for name in fields_set}
         return current.model_copy(update=changes)
-    if event_type == E.po_changed and isinstance(current, m.PurchaseOrder):
+    if event_type in (E.po_created, E.po_changed) and isinstance(current, m.PurchaseOrder):
         return supplier_orders.merge_change(incoming, current)
     if event_type == E.quality_released and incoming.status == m.HoldStatus.held:
         return incoming.model_copy(update={"status": m.HoldStatus.released})
