@@ -7,7 +7,9 @@ ORDERS with function 4), a cancellation as such (860 BCH 01, ORDERS function 1).
 interchange takes the partner's next control number and is expected to be acknowledged: its
 997/CONTRL within the partner's `ack_window_hours`, the order's 855/ORDRSP within
 `po_ack_window_hours`; either missing becomes a supply_chain exception when due (a ScheduleAt
-fired by the delivery workers). `send_order` is the pure decision replenishment calls too.
+fired by the delivery workers). `send_order` is the pure decision replenishment calls too. An
+order the ERP sends again (po.created or po.changed) keeps the supplier's side of it
+(`merge_change`): its status with the supplier, promises, committed, shipped and received.
 
 The records the supplier workflows keep (model/partner_records.py), by entity type:
 - `purchase_order`: the order as the hub holds it, lines carrying the supplier's side:
