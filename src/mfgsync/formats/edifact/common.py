@@ -23,6 +23,7 @@ class Context:
     recipient: str = ""
     decimal_mark: str = "."
     on: date = field(default_factory=lambda: date(2000, 1, 1))
+    units: dict[str, str] = field(default_factory=dict)  # unit codes already translated
 
 
 def number(text: str, what: str, ctx: Context) -> Decimal:
@@ -58,8 +59,14 @@ def quantity(segment: Segment, ctx: Context) -> tuple[str, Decimal, str]:
         if not ctx.profile.default_unit:
             raise FormatError("UOM_UNKNOWN", "QTY has no unit", element=1)
         unit = ctx.profile.default_unit
-    return (component(segment, 1, 0), number(component(segment, 1, 1), "QTY", ctx),
-            uom(unit, dict(ctx.profile.edifact_units)))
+    return component(segment, 1, 0), number(component(segment, 1, 1), "QTY", ctx), _unit(unit, ctx)
+
+
+def _unit(code: str, ctx: Context) -> str:
+    known = ctx.units.get(code)
+    if known is None:
+        known = ctx.units[code] = uom(code, ctx.profile.edifact_units)
+    return known
 
 
 def write_qty(qualifier: str, qty: Decimal, unit: str | None, ctx: Context) -> Segment:

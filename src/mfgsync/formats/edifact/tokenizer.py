@@ -61,8 +61,10 @@ def _plain_segments(pieces: list[str], sep: str, comp: str) -> list[list] | None
     """The common case, in comprehensions: no release character, nothing after the terminators."""
     if "" in pieces:
         return None  # an empty segment: pydifact reads the terminator into the next one
+    # A composite is its components as split unless it ends in empty ones (then _composite trims).
     return [piece.split(sep) if comp not in piece else
-            [_composite(element.split(comp)) if comp in element else element for element in piece.split(sep)]
+            [(parts if (parts := element.split(comp))[-1] else _composite(parts)) if comp in element else element
+             for element in piece.split(sep)]
             for piece in pieces]
 
 
