@@ -71,18 +71,26 @@ def register(app: typer.Typer) -> None:
 
     @edi.command("parse")
     def edi_parse(path: Path = typer.Argument(..., help="X12 or EDIFACT file"),
-                  lenient: bool = typer.Option(False, "--lenient", help="read control-number and count "
-                                               "mismatches in envelopes as warnings, and print them"),
+                  strict: bool = typer.Option(False, "--strict", help="refuse control-number and count "
+                                              "mismatches in envelopes instead of warning about them"),
                   as_json: bool = typer.Option(False, "--json", help="print one JSON document")) -> None:
-        """Parse X12 or EDIFACT (detected from content) into canonical documents."""
+        """Parse X12 or EDIFACT (detected from content) into canonical documents.
+
+        Read leniently: control-number and count mismatches in envelopes and trailers are
+        printed as warnings (on stderr; in `warnings` with --json) and the documents still read;
+        any other fault exits non-zero with its reason code, as --strict does for every fault."""
         text = _read_text(path)
         try:
-            result = parse_leniently(text, DEFAULT_PROFILE) if lenient else parse_edi(text)
+            result = parse_edi(text) if strict else parse_leniently(text, DEFAULT_PROFILE)
         except FormatError as exc:
             _format_failure(path, exc)
-        for interchange in result["interchanges"] if lenient and not as_json else []:
-            for problem in interchange["warnings"] + interchange["errors"]:
-                typer.echo(f"{path}: interchange {interchange['control_number']}: {problem}", err=True)
+        faults = [(i["control_number"], e) for i in result["interchanges"] for e in i.get("errors", [])]
+        if faults:
+            number, first = faults[0]
+            fail(f"{path}: interchange {number}: {first}", first.split(":", 1)[0])
+        for interchange in [] if as_json else result["interchanges"]:
+            for warning in interchange.get("warnings", []):
+                typer.echo(f"{path}: interchange {interchange['control_number']}: warning {warning}", err=True)
         print_json(result) if as_json else _summary(result)
 
     @edi.command("render")

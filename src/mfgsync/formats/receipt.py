@@ -88,13 +88,12 @@ def _x12(raw: x12_syntax.RawInterchange, profile: PartnerProfile, lenient: bool)
     summary["functional_acks"] += _ta1s_in(raw.segments)
     if not faults:
         ctx = X12Context(profile, sender=interchange.sender, receiver=interchange.receiver)
+        refused: list[FormatError] = []
         for group in interchange.groups:
-            body = _read_group(group, ctx, lenient, received, warnings)
+            body = _read_group(group, ctx, lenient, received, warnings, refused)
             if group.functional_id != "FA":  # a 997 is not acknowledged in turn
                 summary["replies"].append({"type": "997", "body": body})
-        summary["warnings"] = [_text(w) for w in warnings]
-        if warnings and summary["status"] == "accepted":
-            summary["status"] = "accepted_with_warnings"
+        _settle(summary, warnings, refused, received)
     if interchange.acknowledgement_requested or interchange.errors:
         interchange.errors = faults or warnings
         segment = ta1.segment(interchange)
@@ -107,8 +106,9 @@ def _x12(raw: x12_syntax.RawInterchange, profile: PartnerProfile, lenient: bool)
 
 
 def _read_group(group: x12_envelope.Group, ctx: X12Context, lenient: bool, received: Received,
-                warnings: list[FormatError]) -> dict[str, Any]:
-    """Read the group's sound sets into `received`; the 997 body answering the group."""
+                warnings: list[FormatError], refused: list[FormatError]) -> dict[str, Any]:
+    """Read the group's sound sets into `received` (the faults of the others into `refused`);
+    the 997 body answering the group."""
     noted: set[int] = set()  # sets read despite tolerated faults: acknowledged `E`
     for index, ts in enumerate(group.sets):
         tolerated, _ = _split(ts.errors, lenient)
@@ -121,8 +121,9 @@ def _read_group(group: x12_envelope.Group, ctx: X12Context, lenient: bool, recei
             except FormatError as exc:
                 ts.errors.append(exc)
                 noted.discard(index)
-    group_warned, _ = _split(group.errors, lenient)
+    group_warned, group_faults = _split(group.errors, lenient)
     warnings.extend(group_warned)
+    refused += group_faults + [e for index, ts in enumerate(group.sets) if index not in noted for e in ts.errors]
     body = ack997.read(ack997.acknowledge_group(group), 0, ctx)
     for index in noted:
         body["sets"][index]["status"] = "E"
@@ -155,6 +156,7 @@ def _edifact(raw: edifact_syntax.RawInterchange, profile: PartnerProfile, lenien
                        raw.segments, warnings, faults)
     received = Received(summary)
     ctx = EdifactContext(profile, interchange.sender, interchange.recipient, interchange.decimal_mark)
+    refused: list[FormatError] = []
     if not faults:
         for message in interchange.messages:
             tolerated, _ = _split(message.errors, lenient)
@@ -166,18 +168,30 @@ def _edifact(raw: edifact_syntax.RawInterchange, profile: PartnerProfile, lenien
                     _keep(received, edifact_reader.read_message(message, ctx))
                 except FormatError as exc:
                     message.errors.append(exc)
+            refused += message.errors
     interchange.errors = faults
     body = contrl.read(contrl.acknowledge(interchange), 0, ctx)
     if warnings and not faults:
         body["error"] = contrl.SYNTAX_ERROR_CODES.get(warnings[0].code, "12")  # acknowledged, fault reported
-    summary["warnings"] = [_text(w) for w in warnings]
-    if warnings and summary["status"] == "accepted":
-        summary["status"] = "accepted_with_warnings"
+    if not faults:
+        _settle(summary, warnings, refused, received)
     only_contrl = interchange.messages and all(m.type == "CONTRL" for m in interchange.messages)
     if faults or not only_contrl:  # a CONTRL is not acknowledged in turn
         summary["replies"].append({"type": "CONTRL", "body": body})
     summary["documents"] = len(received.documents)
     return received
+
+
+def _settle(summary: dict[str, Any], warnings: list[FormatError], refused: list[FormatError],
+            received: Received) -> None:
+    """An interchange whose envelope stood: its warnings, the faults of the parts refused, and
+    its status — accepted, accepted_with_warnings, partially_accepted or rejected."""
+    summary["warnings"] = [_text(w) for w in warnings]
+    summary["errors"] = [_text(f) for f in refused][:100]
+    if refused:
+        summary["status"] = "partially_accepted" if received.documents or summary["functional_acks"] else "rejected"
+    elif warnings:
+        summary["status"] = "accepted_with_warnings"
 
 
 def _keep(received: Received, document: Document) -> None:

@@ -40,7 +40,7 @@ def test_a_broken_file_exits_non_zero_naming_the_file_segment_and_reason_code(tm
     broken = tmp_path / "broken.edi"
     text = (FIXTURES / "x12/asn_856_nested_hl_00401.edi").read_text().replace("SE*26*", "SE*25*")
     broken.write_text(text)
-    result = run("edi", "parse", str(broken), "--json")
+    result = run("edi", "parse", str(broken), "--strict", "--json")
     assert result.exit_code != 0 and result.stdout == ""
     assert "X12_SE_COUNT_MISMATCH" in result.stderr and "broken.edi" in result.stderr and "segment 28 (SE)" in result.stderr
 
