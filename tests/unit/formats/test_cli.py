@@ -64,3 +64,21 @@ def test_edi_render_refuses_an_unknown_type_with_a_reason_code(tmp_path):
     source.write_text("{}")
     result = run("edi", "render", "--type", "999", "--json-in", str(source))
     assert result.exit_code != 0 and "EDI_UNSUPPORTED_MESSAGE" in result.stderr
+
+
+def test_edi_parse_reads_an_iea_number_unlike_its_isa_with_a_warning_and_refuses_a_truncated_file(tmp_path):
+    text = (FIXTURES / "x12/asn_856_nested_hl_00401.edi").read_text()
+    isa13 = text[90:99]
+    mismatched = tmp_path / "mismatched.edi"
+    mismatched.write_text(text.replace(f"IEA*1*{isa13}", "IEA*1*999999999"))
+    result = run("edi", "parse", str(mismatched), "--json")
+    assert result.exit_code == 0, result.stderr
+    [interchange] = json.loads(result.stdout)["interchanges"]
+    assert "X12_CONTROL_NUMBER_MISMATCH" in interchange["warnings"][0] and interchange["documents"]
+    shown = run("edi", "parse", str(mismatched))
+    assert shown.exit_code == 0 and "warning X12_CONTROL_NUMBER_MISMATCH" in shown.stderr
+    assert run("edi", "parse", str(mismatched), "--strict").exit_code != 0
+    truncated = tmp_path / "truncated.edi"
+    truncated.write_text(text[: len(text) // 2])
+    refused = run("edi", "parse", str(truncated), "--json")
+    assert refused.exit_code != 0 and refused.stdout == "" and "EDI_TRUNCATED" in refused.stderr
