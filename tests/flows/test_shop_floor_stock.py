@@ -139,3 +139,25 @@ def test_a_report_consuming_into_a_backflushing_plant_replenishes_the_components
     assert balance(hub, "BOLT", "P1", "MAIN") == 120 - 4 * 8
     [requisition] = _requisitions(hub)
     assert (requisition["trigger_movement_id"], requisition["trigger_order_id"]) == ("RPT-1-bf-10", "WO-1")
+
+
+def test_an_approved_replenishment_order_goes_out_to_its_supplier_on_the_partners_channel(make_hub, tmp_path):
+    from tests.support.suppliers import sent_files
+
+    hub = make_hub(f"""
+systems:
+  northfast: {{kind: x12, dropfolder: "{tmp_path}/northfast", sender_id: ACMEMFG, receiver_id: NORTHFAST}}
+replenishment: {{auto_approve_up_to: 50}}
+""")
+    outcome = hub.intake.ingest([
+        *items(("BOLT", "C62"), reorder_point=100, lot_rule="lot_for_lot"),
+        envelope("supplier.upserted", {"supplier_id": "northfast", "name": "Northfast"}, source="erp", time=at()),
+        envelope("sourcing.updated", {"item_id": "BOLT", "supplier_id": "northfast", "unit_price": 0.10,
+                                      "currency": "EUR"}, source="erp", time=at()),
+        movement("R-1", "receipt", "BOLT", 120), movement("MV-50", "consumption", "BOLT", 50)])
+    assert outcome.quarantined == 0, hub.exceptions.list()
+    [requisition] = _requisitions(hub)
+    assert entity(hub, f"PO:{requisition['po_number']}")["status"] == "sent"
+    hub.worker.run_until_idle()
+    [sent] = sent_files(tmp_path, "northfast")
+    assert "BEG*00*SA*RQ-MV-50" in sent.read_text()
