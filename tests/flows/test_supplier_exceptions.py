@@ -243,3 +243,31 @@ def test_a_line_naming_only_the_suppliers_part_number_is_read_as_the_hubs_item_i
     [expected] = _read(hub, lambda r: r.entities_of_type("expected_receipt"))
     assert (expected["item_id"], expected["qty"]) == ("SEAL", 20)
     hub.close()
+
+
+def test_a_ship_notice_above_the_open_quantity_and_a_receipt_no_notice_covers_are_raised(tmp_path):
+    from tests.support.suppliers import receipt
+
+    hub, clock = _hub(tmp_path, f"sqlite:///{tmp_path}/hub.db")
+    supplier = EdiPartner(hub, "northfast", "x12", "ACMEMFG", "NORTHFAST")
+    _send(hub, "4500000001")
+    clock.advance(HOUR)
+    supplier.receive(supplier.document("855", acknowledgement("4500000001", "ACK-1")))  # 80 seals committed
+    clock.advance(DAY)
+    notice = ship_notice("ASN-1", "4500000001", "northfast")
+    notice["lines"][1]["qty"] = 40  # 50 + 40 seals shipped against 80 committed
+    supplier.receive(supplier.document("856", notice))
+    [above] = [x for x in hub.exceptions.list(kind="workflow") if x["codes"] == ["ASN_QTY_ABOVE_OPEN"]]
+    assert "line 10, which has 30 C62 open" in above["reasons"][0]["message"]
+    in_transit = sorted((b["lot_id"], b["qty"]) for b in _read(hub, lambda r: r.balances("SEAL"))
+                        if b["status"] == "in_transit")
+    assert in_transit == [("L-1", 50), ("L-2", 40)], "what is on its way is booked all the same"
+
+    hub.intake.ingest([receipt("GR-1", "SEAL", 60, "L-1", 1.04)])
+    [uncovered] = [x for x in hub.exceptions.list(kind="workflow") if x["codes"] == ["RECEIPT_WITHOUT_ASN"]]
+    assert (uncovered["owner_role"], uncovered["entity_key"]) == ("warehouse", "MOV:GR-1")
+    assert "10 C62 is covered by no ship notice" in uncovered["reasons"][0]["message"]
+    in_transit = sorted((b["lot_id"], b["qty"]) for b in _read(hub, lambda r: r.balances("SEAL"))
+                        if b["status"] == "in_transit")
+    assert in_transit == [("L-1", 0), ("L-2", 40)]
+    hub.close()
