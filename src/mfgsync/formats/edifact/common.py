@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from mfgsync.formats.edifact.syntax import Segment, component
+from mfgsync.formats.edifact.syntax import Segment, component, components
 from mfgsync.formats.errors import FormatError
 from mfgsync.formats.partners import DEFAULT_PROFILE, PartnerProfile, first_present
 from mfgsync.formats.values import ccyymmdd, date_text, decimal, number_text, remembered, uom
@@ -40,7 +40,7 @@ def dtm(segment: Segment, wanted: tuple[str, ...]) -> tuple[str, date | None]:
 
     Formats 102, 203, 204, 101 and 201 are read; dates the hub does not use are left alone.
     """
-    qualifier, value, fmt = component(segment, 1, 0), component(segment, 1, 1), component(segment, 1, 2)
+    qualifier, value, fmt = components(segment, 1, 3)
     if not value or qualifier not in wanted:
         return qualifier, None
     if fmt and fmt not in ("102", "203", "204", "101", "201"):
@@ -54,12 +54,12 @@ def write_dtm(qualifier: str, value: date) -> Segment:
 
 def quantity(segment: Segment, ctx: Context) -> tuple[str, Decimal, str]:
     """(qualifier, quantity, Rec 20 unit) of a QTY segment."""
-    unit = component(segment, 1, 2)
+    qualifier, text, unit = components(segment, 1, 3)
     if not unit.strip():
         if not ctx.profile.default_unit:
             raise FormatError("UOM_UNKNOWN", "QTY has no unit", element=1)
         unit = ctx.profile.default_unit
-    return component(segment, 1, 0), number(component(segment, 1, 1), "QTY", ctx), _unit(unit, ctx)
+    return qualifier, number(text, "QTY", ctx), _unit(unit, ctx)
 
 
 def _unit(code: str, ctx: Context) -> str:
@@ -76,11 +76,10 @@ def write_qty(qualifier: str, qty: Decimal, unit: str | None, ctx: Context) -> S
 
 def unit_price(segment: Segment, ctx: Context) -> Decimal | None:
     """PRI's price per unit: a price for a basis quantity (per 100) is divided by it."""
-    price = component(segment, 1, 1)
+    _, price, _, _, basis = components(segment, 1, 5)
     if not price:
         return None
     value = number(price, "PRI price", ctx)
-    basis = component(segment, 1, 4)
     if basis:
         per = number(basis, "PRI unit price basis", ctx)
         if per <= 0:
@@ -95,10 +94,11 @@ def write_pri(price: Decimal, ctx: Context) -> Segment:
 
 def collect_ids(ids: dict[str, str], segment: Segment, first: int) -> None:
     """Item number/type pairs of LIN (C212 at element 3) or PIA (C212 at elements 2..6)."""
-    for position in range(first, len(segment)):
-        code, kind = component(segment, position, 0), component(segment, position, 1)
-        if code and kind and kind not in ids:
-            ids[kind] = code
+    for value in segment[first:]:
+        if isinstance(value, list) and len(value) > 1:  # a code without its type is no pair
+            code, kind = value[0], value[1]
+            if code and kind and kind not in ids:
+                ids[kind] = code
 
 
 def item_ids(ids: dict[str, str], ctx: Context, required: bool = False) -> tuple[str | None, str | None]:

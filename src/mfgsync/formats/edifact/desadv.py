@@ -8,7 +8,7 @@ from typing import Any
 from mfgsync.formats.canonical import build
 from mfgsync.formats.edifact.common import (Context, collect_ids, dtm, item_ids, party, quantity, supplier_of,
                                             write_dtm, write_item, write_party, write_qty)
-from mfgsync.formats.edifact.syntax import Segment, component
+from mfgsync.formats.edifact.syntax import Segment, component, components
 from mfgsync.formats.errors import FormatError
 from mfgsync.formats.partners import first_present
 from mfgsync.formats.values import line_number
@@ -41,11 +41,11 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
             header["expected_arrival"] = value
 
     def rff(s: Segment) -> None:
-        qualifier, value = component(s, 1, 0), component(s, 1, 1)
+        qualifier, value, line = components(s, 1, 3)
         if qualifier == "ON" and lines:
             lines[-1]["po_number"] = value
-            if component(s, 1, 2):
-                lines[-1]["po_line_no"] = line_number(component(s, 1, 2), "RFF+ON line")
+            if line:
+                lines[-1]["po_line_no"] = line_number(line, "RFF+ON line")
         elif qualifier == "ON":
             order_ref["po_number"] = value
         elif qualifier in ("CN", "BM") and not lines:

@@ -8,7 +8,7 @@ from mfgsync.formats.canonical import build
 from mfgsync.formats.edifact.common import (Context, collect_ids, dtm, item_ids, number, party, quantity, supplier_of,
                                             unit_price, write_dtm, write_item, write_number, write_party, write_pri,
                                             write_qty)
-from mfgsync.formats.edifact.syntax import Segment, component
+from mfgsync.formats.edifact.syntax import Segment, component, components
 from mfgsync.formats.values import line_number
 from mfgsync.formats.walking import walk
 from mfgsync.model.entities import Invoice
@@ -34,13 +34,14 @@ def read(segments: list[Segment], first: int, ctx: Context) -> Invoice:
             header.setdefault("invoice_date", value)
 
     def rff(s: Segment) -> None:
-        if component(s, 1, 0) != "ON":
+        qualifier, order, line = components(s, 1, 3)
+        if qualifier != "ON":
             return
         if lines:
-            if component(s, 1, 2):
-                lines[-1]["po_line_no"] = line_number(component(s, 1, 2), "RFF+ON line")
+            if line:
+                lines[-1]["po_line_no"] = line_number(line, "RFF+ON line")
         else:
-            header.setdefault("po_number", component(s, 1, 1))
+            header.setdefault("po_number", order)
 
     def cux(s: Segment) -> None:
         if not lines and component(s, 1, 1):

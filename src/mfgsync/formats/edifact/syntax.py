@@ -50,6 +50,14 @@ def component(segment: Segment, position: int, index: int = 0) -> str:
     return value if index == 0 else ""
 
 
+def components(segment: Segment, position: int, count: int) -> list[str]:
+    """Components 0..count-1 of element `position` (1-based), '' for those absent: one call for
+    a whole composite."""
+    value = segment[position] if position < len(segment) else ""
+    found = value[:count] if isinstance(value, list) else [value]
+    return found + [""] * (count - len(found)) if len(found) < count else found
+
+
 @dataclass
 class RawInterchange:
     chars: Characters
