@@ -53,6 +53,9 @@ def reconcile(left: Optional[str] = typer.Option(None, "--left", help="a snapsho
     hub = _hub()
     try:
         if purchase_orders:
+            if right:
+                fail("--right is not used with --purchase-orders: the supplier side is the hub's "
+                     "acknowledgements, ASNs and receipts", "INPUT_INVALID")
             result = reconcile_orders(hub.store, Side(left or "hub", left_system))
         else:
             if not left or not right:
