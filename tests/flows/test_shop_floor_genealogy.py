@@ -34,7 +34,9 @@ def _three_level_build(hub) -> None:
         report("RPT-HSG", "WO-HSG", [used("U2", "STEEL", 6, "H-1"), made("M2", "HSG-300", 2, "HS-1")]),
         report("RPT-PMP", "WO-PMP", [used("U3", "IMP-200", 2, "I-1"), used("U4", "HSG-300", 2, "HS-1"),
                                      used("U5", "SEAL", 2, "S-9"), made("M3", "PMP-100", 2, "P-1")]),
-        report("RPT-PMP2", "WO-PMP2", [used("U6", "IMP-200", 2, "I-1"), made("M4", "PMP-100", 2, "P-2")])])
+        report("RPT-PMP2", "WO-PMP2", [used("U6", "IMP-200", 2, "I-1"), made("M4", "PMP-100", 2, "P-2")]),
+        movement("SHIP-1", "issue", "PMP-100", 1, lot_id="P-1", customer_order_id="SO-77"),
+        movement("SHIP-2", "issue", "PMP-100", 1, lot_id="P-1", customer_order_id="SO-78")])
     assert outcome.quarantined == 0, hub.exceptions.list()
 
 
@@ -42,14 +44,15 @@ def _rows(document: dict) -> list[tuple]:
     return [(r["depth"], r["lot_id"], r["item_id"], r["order_id"], r["qty"]) for r in document["lots"]]
 
 
-def test_a_purchased_lot_is_traced_forward_to_every_finished_lot_it_reached(tmp_path):
+def test_a_purchased_lot_is_traced_forward_to_every_finished_lot_and_customer_order_it_reached(tmp_path):
     hub = _hub(tmp_path)
     _three_level_build(hub)
     hub.close()
     document = _cli(tmp_path, "trace", "H-1")
     assert (document["lot_id"], document["direction"]) == ("H-1", "forward")
     assert _rows(document) == [(1, "HS-1", "HSG-300", "WO-HSG", 2), (1, "I-1", "IMP-200", "WO-IMP", 4),
-                               (2, "P-1", "PMP-100", "WO-PMP", 2), (2, "P-2", "PMP-100", "WO-PMP2", 2)]
+                               (2, "P-1", "PMP-100", "WO-PMP", 2), (2, "P-2", "PMP-100", "WO-PMP2", 2),
+                               (3, "P-1", "PMP-100", "SO-77", 1), (3, "P-1", "PMP-100", "SO-78", 1)]
     assert {r["uom"] for r in document["lots"]} == {"C62"}
 
 
@@ -64,11 +67,13 @@ def test_a_finished_lot_is_traced_backward_to_every_lot_it_was_built_from(tmp_pa
                                (2, "H-1", "STEEL", "WO-HSG", 6), (2, "H-1", "STEEL", "WO-IMP", 8)]
 
 
-def test_a_lot_that_went_nowhere_traces_to_nothing(tmp_path):
+def test_a_lot_that_went_nowhere_traces_to_nothing_and_a_shipped_lot_to_its_customer_orders(tmp_path):
     hub = _hub(tmp_path)
     _three_level_build(hub)
     hub.close()
     assert _cli(tmp_path, "trace", "P-2")["lots"] == []
+    shipped = _cli(tmp_path, "trace", "P-1")["lots"]
+    assert [(r["depth"], r["order_id"], r["qty"]) for r in shipped] == [(1, "SO-77", 1), (1, "SO-78", 1)]
 
 
 def test_available_to_promise_never_counts_quality_held_stock_and_raises_the_shortfall_for_the_planner(tmp_path):

@@ -4,6 +4,8 @@ adjustments, cycle counts, lot and status changes) and periodic snapshots of its
 A record is a JSON object with `txn_id` and `type`; the site is the plant, the SKU the item:
     {"txn_id": "T-1", "type": "receipt", "site": "P1", "sku": "BOLT", "qty": 10, "unit": "EA",
      "lot": "L1", "from_loc": "DOCK", "to_loc": "A-01", "at": "2026-11-22T10:00:00Z"}
+(`work_order` names the production order a movement serves, `customer_order` the customer's
+order an issue ships to.)
 - receipt → inventory.moved receipt into to_loc; putaway, transfer and pick (to a staging
   location) → transfer; a pick without to_loc and an issue → issue; adjustment → adjustment at
   its location, signed as sent;
@@ -98,7 +100,8 @@ def _movement(record: dict, movement_id: str, kind: str, negative: bool = False)
     data = {"movement_id": movement_id, "kind": kind, "item_id": _text(record, "sku"),
             "qty": f"-{qty}" if negative else qty, "uom": _text(record, "unit"), "plant_id": _text(record, "site"),
             "from_location": record.get("from_loc"), "to_location": record.get("to_loc"), "lot_id": record.get("lot"),
-            "occurred_at": record.get("at"), "production_order_id": record.get("order")}
+            "occurred_at": record.get("at"), "production_order_id": record.get("work_order"),
+            "customer_order_id": record.get("customer_order")}
     if kind == "adjustment" and not data["to_location"]:
         data["to_location"] = record.get("loc") or record.get("from_loc")
     return {k: v for k, v in data.items() if v is not None}

@@ -37,8 +37,9 @@ def register(app: typer.Typer) -> None:
         link_type = genealogy.MADE_FROM if backward else genealogy.USED_IN
         try:
             with hub.store.reading() as read:
-                document = genealogy.trace(lot, backward, lambda l: [
-                    m.LotLink.model_validate(row) for row in read.entities_of_ref(link_type, l)])
+                def links(entity_type: str):
+                    return lambda l: [m.LotLink.model_validate(row) for row in read.entities_of_ref(entity_type, l)]
+                document = genealogy.trace(lot, backward, links(link_type), links(genealogy.SHIPPED))
         finally:
             hub.close()
         if as_json:

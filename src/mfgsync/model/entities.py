@@ -340,6 +340,7 @@ class InventoryMovement(Canonical):
     to_location: Key | None = None
     lot_id: Key | None = None
     production_order_id: Key | None = None
+    customer_order_id: Key | None = None  # an issue that ships stock to a customer's order
     occurred_at: UtcTime | None = None
     reason: Text | None = None
 

@@ -147,3 +147,14 @@ def genealogy(report: m.ProductionReport, movements: list[m.InventoryMovement], 
             puts.append(Put(keys.lot_link(into.lot_id, out.lot_id, report.report_id, "made_from"), "lot_made_from",
                             out.lot_id, link))
     return puts
+
+
+def shipment(mv: m.InventoryMovement) -> list[Put]:
+    """An issue of a lot to a customer's order: the end of that lot's forward genealogy."""
+    if mv.kind != _K.issue or not mv.lot_id or not mv.customer_order_id:
+        return []
+    link = m.LotLink(input_item_id=mv.item_id, input_lot_id=mv.lot_id, input_qty=mv.qty, input_uom=mv.uom,
+                     output_item_id=mv.item_id, output_lot_id=mv.lot_id, output_qty=mv.qty, output_uom=mv.uom,
+                     order_id=mv.customer_order_id, report_id=mv.movement_id)
+    return [Put(keys.lot_link(mv.lot_id, mv.customer_order_id, mv.movement_id, "shipped_to"), "lot_shipped",
+                mv.lot_id, link)]

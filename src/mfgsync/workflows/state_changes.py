@@ -113,7 +113,7 @@ def apply(event: Event, state: StateView) -> list[Effect]:
             return [Put(key, "quality_hold", e.item_id, e), *inventory.hold_moves(e, state)]
         case E.inventory_moved:
             return [Put(key, "movement", e.item_id, e), *_movement_adjustments(e, state),
-                    *inventory.erp_stock_moves(event, [e], state)]
+                    *production.shipment(e), *inventory.erp_stock_moves(event, [e], state)]
         case E.production_reported:
             movements = production.booked_movements(e, state)
             adjustments = [a for mv in movements for a in _movement_adjustments(mv, state)]
