@@ -24,10 +24,12 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
+from mfgsync import queries
 from mfgsync.api import views
 from mfgsync.api.auth import check_key
 from mfgsync.api.keys import Principal
 from mfgsync.api.problems import Problem
+from mfgsync.api.routes.exceptions import owned
 from mfgsync.api.status import status as hub_status
 from mfgsync.pipeline.exception_queue import Actor, ExceptionError, NotPermitted
 
@@ -158,7 +160,7 @@ async def exception_queue(request: Request, principal: Principal = Depends(viewe
 
 
 async def exception_detail(request: Request, exception_id: int = ExceptionId, principal: Principal = Depends(viewer)) -> HTMLResponse:
-    row = await run_in_threadpool(_owned, request, exception_id, principal)
+    row = await run_in_threadpool(owned, request, exception_id, principal)
     payload = row["payload"] or ""
     try:
         payload = json.dumps(json.loads(payload), indent=2, ensure_ascii=False)
@@ -167,21 +169,11 @@ async def exception_detail(request: Request, exception_id: int = ExceptionId, pr
     return page(request, "exception.html", principal, x=row, payload=payload, error=request.query_params.get("error"))
 
 
-def _owned(request: Request, exception_id: int, principal: Principal) -> dict:
-    try:
-        row = request.app.state.hub.exceptions.get(exception_id)
-    except ExceptionError:
-        raise Problem(404, "NOT_FOUND", f"no exception {exception_id}") from None
-    if not Actor(principal.name, principal.role).may_act_on(row["owner_role"]):
-        raise Problem(403, "NOT_PERMITTED", f"exception {exception_id} belongs to {row['owner_role']}")
-    return row
-
-
 async def exception_action(request: Request, action: str, exception_id: int = ExceptionId,
                            principal: Principal = Depends(viewer)) -> Response:
     form = await _form(request)
     _checked(request, form)
-    await run_in_threadpool(_owned, request, exception_id, principal)
+    await run_in_threadpool(owned, request, exception_id, principal)
     queue, actor = request.app.state.hub.exceptions, Actor(principal.name, principal.role)
     try:
         if action == "resolve":
@@ -215,7 +207,6 @@ def _correction(text: str | None) -> dict | None:
 
 
 async def lineage_page(request: Request, principal: Principal = Depends(viewer)) -> HTMLResponse:
-    from mfgsync import queries
     correlation = request.query_params.get("id", "").strip()[:200]
     nodes = []
     if correlation:

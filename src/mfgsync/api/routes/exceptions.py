@@ -60,7 +60,8 @@ async def list_exceptions(request: Request, status: Status = "open", kind: Kind 
             "more": page.more, "next_after": page.next_after}
 
 
-def _owned(request: Request, exception_id: int, principal: Principal) -> dict:
+def owned(request: Request, exception_id: int, principal: Principal) -> dict:
+    """The exception, when the principal's role may act on it (its owner role, or admin)."""
     try:
         row = hub_of(request).exceptions.get(exception_id)
     except ExceptionError:
@@ -74,11 +75,11 @@ def _owned(request: Request, exception_id: int, principal: Principal) -> dict:
 @router.get("/{exception_id}", summary="One exception with its raw payload (its owner role or admin)")
 async def show(request: Request, exception_id: int = ExceptionId,
                principal: Principal = Depends(person)) -> dict[str, Any]:
-    return await run_in_threadpool(_owned, request, exception_id, principal)
+    return await run_in_threadpool(owned, request, exception_id, principal)
 
 
 async def _act(request: Request, exception_id: int, principal: Principal, action) -> dict:
-    await run_in_threadpool(_owned, request, exception_id, principal)
+    await run_in_threadpool(owned, request, exception_id, principal)
     try:
         outcome = await run_in_threadpool(action, hub_of(request).exceptions, Actor(principal.name, principal.role))
     except NotPermitted as exc:
