@@ -135,3 +135,16 @@ def test_create_app_builds_an_app_that_knows_no_key_until_one_is_made(make_hub):
     from fastapi.testclient import TestClient
     client = TestClient(create_app(make_hub()))
     assert client.get("/api/v1/kpis", headers={"Authorization": "Bearer mfgsync.x.y"}).status_code == 401
+
+
+def test_ready_checks_the_store_and_each_configured_broker(api, monkeypatch):
+    from tests.conftest import need_service
+    for variable in ("MFGSYNC_NATS_URL", "MFGSYNC_MQTT_URL"):
+        monkeypatch.delenv(variable, raising=False)
+    assert api.client.get("/ready", headers=api.as_("planner")).json()["checks"] == {"store": "ok"}
+    need_service("Mosquitto", "127.0.0.1", 1883)
+    monkeypatch.setenv("MFGSYNC_MQTT_URL", "mqtt://127.0.0.1:1883")
+    assert api.client.get("/ready", headers=api.as_("planner")).json()["checks"]["mqtt"] == "ok"
+    monkeypatch.setenv("MFGSYNC_NATS_URL", "nats://127.0.0.1:1")  # nothing listens there
+    down = api.client.get("/ready", headers=api.as_("planner"))
+    assert down.status_code == 503 and down.json()["status"] == "unavailable" and down.json()["checks"]["nats"] != "ok"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
@@ -41,11 +44,28 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "store": kind})
 
 
+# The brokers the hub may be configured with, by their URL's environment variable.
+BROKERS = {"nats": ("MFGSYNC_NATS_URL", 4222), "mqtt": ("MFGSYNC_MQTT_URL", 1883)}
+
+
+def _broker_answers(url: str, default_port: int) -> str | None:
+    """None when the broker's port takes a connection within a second; else why not."""
+    parsed = urlsplit(url if "://" in url else f"tcp://{url}")
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=1):
+            return None
+    except (OSError, ValueError) as exc:
+        return type(exc).__name__
+
+
 @router.get("/ready", response_model=Readiness, responses={**RESPONSES, 503: {"model": Readiness}},
-            summary="Ready to work: the store (and each broker the hub is configured with) reachable")
+            summary="Ready to work: the store, and each broker the hub is configured with, reachable")
 async def ready(request: Request, principal: Principal = Depends(authenticated)) -> JSONResponse:
     error = await run_in_threadpool(_store_answers, request)
     checks = {"store": error or "ok"}
+    for name, (variable, port) in BROKERS.items():
+        if os.environ.get(variable):
+            checks[name] = await run_in_threadpool(_broker_answers, os.environ[variable], port) or "ok"
     ok = all(value == "ok" for value in checks.values())
     return JSONResponse({"status": "ready" if ok else "unavailable", "store": hub_of(request).store.kind,
                          "checks": checks}, status_code=200 if ok else 503)
