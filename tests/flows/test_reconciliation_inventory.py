@@ -145,3 +145,17 @@ def test_a_tolerance_lets_an_item_differ_by_that_much(make_hub, tmp_path):
     left, right = _snapshots(tmp_path)
     result = reconcile(hub.store, hub.settings, Side(str(left)), Side(str(right)))
     assert "SEAL" not in _by_item(result) and "BOLT" in _by_item(result)
+
+
+def test_a_dead_lettered_movement_explains_its_variance_with_the_dead_letter(make_hub, tmp_path):
+    hub = make_hub(CONFIG, connectors={"erp": MemoryConnector(always_fail=True, permanent=True)})
+    hub.intake.ingest([envelope("item.upserted", item("SEAL")), _movement("MV-1", "receipt", "SEAL", "100",
+                                                                          to_location="MAIN")])
+    hub.worker.run_until_idle()  # the ERP refuses it for good
+    with hub.store.reading() as read:
+        dead, = read.exceptions(kind="dead_letter").rows
+    erp = tmp_path / "erp.csv"
+    erp.write_text(HEADER)  # the ERP never booked the receipt
+    result = reconcile(hub.store, hub.settings, Side(str(erp), "erp"), Side("hub"))
+    assert [(v["kind"], v["cause"], v["evidence"]) for v in result["variances"]] == [
+        ("only_right", "dead_letter", [f"exception:{dead['id']}", "message:wms/MV-1"])]
