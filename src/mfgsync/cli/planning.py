@@ -94,7 +94,7 @@ def register(app: typer.Typer) -> None:
             fail("give either an ITEM or --demand ID", "MRP_INPUT_INVALID")
         try:
             run = _run(input, from_store, plant, start, periods, bucket_days, demands, keep=False, rows=True)
-            tracer = Tracer(_rows(run), run.plan, peg_table(run.plan, run.stock))
+            tracer = Tracer(_rows(run), run.plan, peg_table(run.plan, run.stock), exact=False)  # to 6 places
             document = trace_item(tracer, item_id) if item_id is not None else trace_demand(tracer, demand)
         except MrpInputError as exc:
             fail(str(exc), exc.code)

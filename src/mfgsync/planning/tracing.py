@@ -22,7 +22,7 @@ from fractions import Fraction
 import numpy as np
 
 from mfgsync.planning.model import MrpInput, MrpInputError, MrpPlan
-from mfgsync.planning.peg_table import DEMAND, DEPENDENT, SUPPLY_KINDS, PegTable
+from mfgsync.planning.peg_table import DEMAND, DEPENDENT, SUPPLY_KINDS, PegTable, _merged
 
 UNKNOWN = "MRP_PEG_UNKNOWN"
 PLANNED = SUPPLY_KINDS.index("planned")
@@ -39,8 +39,11 @@ class Tracer:
         # per component: (parent row, factor numerator and denominator, window) of each line into it
         self.lines_into: dict[int, list[tuple]] = defaultdict(list)
         self.lines_from: dict[int, set[int]] = defaultdict(set)
+        factors: dict[tuple, Fraction] = {}  # a plant repeats a few (qty_per, scrap) pairs: each reduced once
         for line in inp.boms:
-            parent, factor = plan.row_of(line.parent), line.factor()
+            pair = (line.qty_per, line.scrap_pct)
+            factor = factors.get(pair) or factors.setdefault(pair, line.factor())
+            parent = plan.row_of(line.parent)
             self.lines_into[plan.row_of(line.component)].append(
                 (parent, factor.numerator, factor.denominator, 1 if line.from_period is None else line.from_period,
                  plan.periods if line.to_period is None else line.to_period))  # a window ending at 0 is empty
@@ -64,7 +67,7 @@ class Tracer:
     def pieces(self, row: int) -> dict[int, list[tuple[int, int, Fraction]]]:
         """supply -> (parent row, bucket, qty) of each part of a BOM line's need it covers."""
         if row not in self._pieces:
-            offsets: dict[int, Fraction] = defaultdict(Fraction)
+            offsets: dict[int, int | Fraction] = defaultdict(int)
             found = defaultdict(list)
             for supply in self.supplies_of(row):
                 for p in self.pegs_of(supply):
@@ -148,6 +151,76 @@ class Tracer:
         for period in range(1, self.plan.periods + 1):
             self._release_shares.pop((row, period), None)
 
+    def piece_arrays(self, row: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """pieces() of the whole item as arrays: (supply, parent row, bucket, qty) of each part of
+        a BOM line's need that a supply covers. The lines' needs, bucket by bucket in the input's
+        order of lines, and the supplies' dependent pegs cover the same running total, so every
+        piece lies between consecutive ends of either (as in peg_table)."""
+        lines, pegs = self.lines_into[row], self._dependent_pegs(row)
+        if not lines or not pegs.size:
+            return (np.empty(0, dtype=np.int64),) * 4
+        parent, num, den, first, last = (np.array(column) for column in zip(*lines))
+        released = self.plan.planned_releases[parent]
+        buckets = np.arange(1, self.plan.periods + 1)
+        need = -(-released * num[:, None] // den[:, None])  # the line's requirement, rounded up
+        need[(buckets < first[:, None]) | (buckets > last[:, None])] = 0
+        line_ends, peg_ends = np.cumsum(need.T.reshape(-1)), np.cumsum(self.t.peg_qty[pegs])
+        ends = _merged(peg_ends, line_ends)
+        qty = ends.copy()
+        qty[1:] -= ends[:-1]
+        ends, qty = ends[qty > 0], qty[qty > 0]  # lines that need nothing in a bucket end where the last did
+        at_line = np.searchsorted(line_ends, ends)
+        return (self.t.peg_supply[pegs][np.searchsorted(peg_ends, ends)], parent[at_line % len(lines)],
+                at_line // len(lines) + 1, qty)
+
+    def _dependent_pegs(self, row: int) -> np.ndarray:
+        supplies = self.supplies_of(row)
+        pegs = np.arange(self._peg_starts[supplies.start], self._peg_starts[supplies.stop])
+        return pegs[self.t.peg_kind[pegs] == DEPENDENT]
+
+    def served_from(self, row: int) -> dict[int, dict[int, float]]:
+        """served() of every supply of the item at once, in floats, carried up rather than pulled
+        down: the supplies' weights (one column each) go up through the releases their pieces
+        serve, components before parents, and are read off the end demands where they arrive.
+        Nothing is held per end demand on the way up, and each item above is visited once."""
+        own = self.supplies_of(row)
+        result = np.zeros((len(self.inp.demand), len(own)))
+        arriving: dict[int, np.ndarray] = {}  # item row -> (bucket x supply) weight reaching its releases
+        levels, released = self.plan.low_level_codes, self.plan.planned_releases
+        queue = [(-int(levels[row]), row)]
+        while queue:  # components before parents: the weight reaching a release is whole when its item is
+            _, at = heapq.heappop(queue)
+            supplies = self.supplies_of(at)
+            weight = np.eye(len(own)) if at == row else self._orders_weight(supplies, arriving.pop(at))
+            self._read_off_into(result, supplies, weight)
+            supply, parent, period, qty = self.piece_arrays(at)
+            share = qty.astype(float) / released[parent, period - 1].astype(float)
+            carried = weight[supply - supplies.start] * share[:, None]
+            for p in np.unique(parent).tolist():
+                mine = parent == p
+                if p not in arriving:
+                    arriving[p] = np.zeros((self.plan.periods, len(own)))
+                    heapq.heappush(queue, (-int(levels[p]), p))
+                np.add.at(arriving[p], period[mine] - 1, carried[mine])
+        return {supply: {d: q for d, q in enumerate(result[:, k].tolist()) if q} for k, supply in enumerate(own)}
+
+    def _orders_weight(self, supplies: range, reaching: np.ndarray) -> np.ndarray:
+        """Each planned order of the item carries the weight reaching its release's bucket."""
+        kind = self.t.supply_kind[supplies.start:supplies.stop]
+        weight = np.zeros((len(supplies), reaching.shape[1]))
+        planned = np.flatnonzero(kind == PLANNED)
+        release = self.release[self.t.supply_index[supplies.start + planned]]
+        weight[planned] = reaching[release - 1]
+        return weight
+
+    def _read_off_into(self, result: np.ndarray, supplies: range, weight: np.ndarray) -> None:
+        """The weight of the item's supplies that ends in the end demands they cover directly."""
+        pegs = np.arange(self._peg_starts[supplies.start], self._peg_starts[supplies.stop])
+        pegs = pegs[self.t.peg_kind[pegs] == DEMAND]
+        if pegs.size:
+            np.add.at(result, self.t.peg_demand[pegs],
+                      weight[self.t.peg_supply[pegs] - supplies.start] * self.t.peg_qty[pegs].astype(float)[:, None])
+
     # --- down: what serves an end demand ---
     def serving(self, demand: int) -> dict[int, Fraction]:
         """supply -> quantity of it that ends in the end demand, through every level below."""
@@ -184,11 +257,14 @@ def trace_item(tracer: Tracer, item_id: str) -> dict:
     """The item's supplies, each with the end demands it serves and how much."""
     row = _row(tracer.plan, item_id)
     supplies = []
+    served_from = tracer.served_from(row)
+    demands: dict[int, dict] = {}  # each end demand described once, however many supplies end in it
     for supply in tracer.supplies_of(row):
-        served = tracer.served(supply)
+        served = served_from[supply]
         entry = supply_document(tracer, supply)
-        entry["end_demands"] = [{**_demand(tracer.inp, d), "qty": traced_number(q)} for d, q in sorted(served.items())]
-        entry["rest"] = traced_number(as_fraction(tracer.t.supply_qty[supply]) - sum(served.values(), Fraction(0)))
+        entry["end_demands"] = [{**(demands.get(d) or demands.setdefault(d, _demand(tracer.inp, d))),
+                                 "qty": traced_number(q)} for d, q in sorted(served.items())]
+        entry["rest"] = traced_number(float(as_fraction(tracer.t.supply_qty[supply])) - sum(served.values()))
         supplies.append(entry)
     return {"item_id": item_id, "supplies": supplies}
 
@@ -233,9 +309,15 @@ def _demand(inp: MrpInput, index: int) -> dict:
             "demand_qty": traced_number(as_fraction(d.qty))}
 
 
-def as_fraction(qty) -> Fraction:
-    """A quantity of the plan (a numpy integer, or a Fraction on the exact path) as a Fraction."""
-    return qty if isinstance(qty, Fraction) else Fraction(qty if isinstance(qty, Decimal) else int(qty))
+def as_fraction(qty) -> int | Fraction:
+    """A quantity of the plan (a numpy integer, or a Fraction on the exact path) as an exact
+    number: a Python int when whole (integer arithmetic is many times cheaper than Fraction's)."""
+    if isinstance(qty, Fraction):
+        return qty
+    if isinstance(qty, Decimal):
+        qty = Fraction(qty)
+        return qty.numerator if qty.denominator == 1 else qty
+    return int(qty)
 
 
 def traced_number(qty: Fraction | float) -> int | float:

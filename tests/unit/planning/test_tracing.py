@@ -91,3 +91,14 @@ def test_a_bom_line_whose_window_ends_before_the_first_bucket_carries_no_demand_
     [supply] = [s for s in range(t.supply_qty.size) if t.supply_item[s] == seal]
     served = {d for d, q in tracer.served(supply).items() if q > 0}
     assert served == {0} == reference[("SEAL", "planned", int(t.supply_index[supply]))]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mrp_inputs() | mrp_inputs(TENTHS))
+def test_an_items_supplies_carried_up_at_once_end_where_each_traced_alone_ends(document):
+    tracer = tracer_of(document)
+    for row in range(len(tracer.plan.item_ids)):
+        carried = tracer.served_from(row)
+        for s in tracer.supplies_of(row):
+            traced = {d: float(q) for d, q in tracer.served(s).items()}
+            assert carried[s].keys() == traced.keys() and carried[s] == pytest.approx(traced)
