@@ -34,7 +34,8 @@ def judged(raw, **keywords) -> Decoded:
     """`raw` decoded, holding it to what the stores need: codes catalogued, keys storable."""
     started = time.perf_counter()
     decoded = decode(raw, LIMIT, **keywords)
-    assert time.perf_counter() - started < 2, "judging one message never hangs"
+    # A hang guard, not a speed figure: generous, so a loaded machine never trips it.
+    assert time.perf_counter() - started < 10, "judging one message never hangs"
     assert {f.code for f in decoded.findings} <= set(CATALOGUE)
     for text in (decoded.raw, decoded.msg_key, decoded.source, decoded.message_id, decoded.event_type or "",
                  *(f.message for f in decoded.findings)):
