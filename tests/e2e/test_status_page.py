@@ -235,3 +235,24 @@ def test_kept_reconciliation_runs_are_shown_per_plant(hub, client):
                                                                        "variance_qty": 3}}}}, hub.clock, "test")
     page = client.get("/reconciliations").text
     assert '<tr data-run="nightly">' in page and "qty_mismatch 1" in page and "P1: 1 (3)" in page
+
+
+def test_a_dashboard_replay_of_an_unedited_payload_replays_the_original_and_a_bad_token_is_refused(hub, client):
+    import html as html_text
+    hub.intake.ingest([{"specversion": "1.0", "id": "plm-seal-1", "source": "plm", "type": "bom.released",
+                        "time": "2026-11-22T10:00:00Z",
+                        "data": {"item_id": "PMP-100", "revision": "A", "lines": [
+                            {"line_no": 10, "component_id": "SEAL-9", "qty_per": 1, "uom": "C62"}]}}])
+    [row] = hub.exceptions.list()
+    detail = client.get(f"/exceptions/{row['id']}").text
+    payload = html_text.unescape(re.search(r'<textarea[^>]*>(.*?)</textarea>', detail, re.S).group(1))
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', detail).group(1)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    from urllib.parse import urlencode
+    forged = client.post(f"/exceptions/{row['id']}/replay", content=urlencode({"csrf": "0" * 32, "payload": payload}),
+                         headers=form, follow_redirects=False)
+    assert forged.status_code == 403
+    replayed = client.post(f"/exceptions/{row['id']}/replay", content=urlencode({"csrf": csrf, "payload": payload}),
+                           headers=form, follow_redirects=False)
+    assert replayed.status_code == 303 and "error=" in replayed.headers["location"]  # SEAL-9 is still unknown
+    assert hub.exceptions.get(row["id"])["original_payload"] is None, "an unedited payload is no correction"

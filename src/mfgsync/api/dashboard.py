@@ -173,13 +173,14 @@ async def exception_action(request: Request, action: str, exception_id: int = Ex
                            principal: Principal = Depends(viewer)) -> Response:
     form = await _form(request)
     _checked(request, form)
-    await run_in_threadpool(owned, request, exception_id, principal)
+    row = await run_in_threadpool(owned, request, exception_id, principal)
     queue, actor = request.app.state.hub.exceptions, Actor(principal.name, principal.role)
     try:
         if action == "resolve":
             outcome = await run_in_threadpool(queue.resolve, exception_id, actor, form.get("note", "")[:500])
         elif action == "replay":
-            outcome = await run_in_threadpool(queue.replay, exception_id, actor, _correction(form.get("payload")))
+            outcome = await run_in_threadpool(queue.replay, exception_id, actor,
+                                              _correction(form.get("payload"), row["payload"]))
         elif action == "approve":
             outcome = await run_in_threadpool(queue.approve, exception_id, actor)
         else:
@@ -192,9 +193,9 @@ async def exception_action(request: Request, action: str, exception_id: int = Ex
     return RedirectResponse(f"/exceptions?done={quote(done)}", status_code=303)
 
 
-def _correction(text: str | None) -> dict | None:
-    """The edited payload: the whole envelope or its data, as the queue takes it; unchanged text
-    (or none) replays the original."""
+def _correction(text: str | None, original: str | None) -> dict | None:
+    """The edited payload: the whole envelope or its data, as the queue takes it; none, or the
+    original left as it was, replays the original (after reference data was fixed, say)."""
     if not text or not text.strip():
         return None
     try:
@@ -203,7 +204,11 @@ def _correction(text: str | None) -> dict | None:
         raise ExceptionError(f"the edited payload is not JSON: {exc}") from None
     if not isinstance(document, dict):
         raise ExceptionError("the edited payload must be a JSON object")
-    return document
+    try:
+        unchanged = document == json.loads(original or "")
+    except ValueError:
+        unchanged = False
+    return None if unchanged else document
 
 
 async def lineage_page(request: Request, principal: Principal = Depends(viewer)) -> HTMLResponse:
