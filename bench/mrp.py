@@ -1,14 +1,18 @@
-"""MRP as a planner runs it: the whole `plan mrp` command beside the engine alone and one plain
-pass over the BOM, each with its peak resident memory.
+"""MRP as a planner runs it: the whole `plan mrp` and `plan peg` commands beside the engine alone
+and one plain pass over the BOM, each with its peak resident memory.
 
 The plant (mfgsync.planning.generated): 100,000 items in 8 levels, about ten BOM lines per item
-(1,000,000), 52 weekly buckets, demand on 5,000 end items. The whole command is run as a
-separate process on the contract's JSON file — read, plan, single-level pegging (its default),
-write — once with Parquet output and once with `--json`; its figures are quoted beside the
-engine's time in the same run. The plain pass is the least work any explosion does: for every
-BOM line and bucket, the parent's release times qty_per summed into the component, once.
+(1,000,000), 52 weekly buckets, demand on 5,000 end items. Each command is run as a separate
+process on the contract's JSON file, `--command-repeats` times (the median is quoted): `plan mrp`
+— read, plan, single-level pegging (its default), write — with a Parquet folder and with
+`--json`; `plan peg` tracing up from a part on the deepest level (it ends in end demands all
+over the plant) and from one on the first level below the end items, and down from one end
+demand; with `--full`, `plan mrp --pegging full` into a Parquet folder too (its output grows
+with supplies times end demands: for small plants). Every figure is quoted beside the engine's
+time in the same run. The plain pass is the least work any explosion does: for every BOM line
+and bucket, the parent's release times qty_per summed into the component, once.
 
-    mfgsync bench mrp [--items 100000] [--periods 52] [--repeats 3] [--command-repeats 1] [--seed 7]
+    mfgsync bench mrp [--items 100000] [--periods 52] [--repeats 3] [--command-repeats 1] [--seed 7] [--full]
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -71,6 +76,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--command-repeats", type=int, default=1)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--full", action="store_true", help="also plan mrp --pegging full (small plants)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="mfgsync-bench-mrp-") as folder:
@@ -86,6 +92,7 @@ def main(argv: list[str]) -> None:
               f"(generated in {time.perf_counter() - began:.1f} s)")
         plan = plan_integral(plant)
         assert plan is not None, "the generated plant must stay on the integer path"
+        plan_levels = plan.low_level_codes
         print(f"plan: {int(plan.low_level_codes.max()) + 1} low-level codes, "
               f"{int(np.count_nonzero(plan.planned_receipts)):,} planned orders, "
               f"{len(plan.reschedules):,} reschedule messages")
@@ -104,12 +111,22 @@ def main(argv: list[str]) -> None:
                baseline * 1000, higher_is_better=False)
 
         source = str(folder / "plant.json")
-        for label, options, out in (
-                ("whole command, --output Parquet folder", ["--output", str(folder / "plan")], folder / "stdout"),
-                ("whole command, --json", ["--json"], folder / "plan.json")):
-            seconds, rss = command_figures(["plan", "mrp", "--input", source, *options], args.command_repeats, out)
+        deepest, first_level = plant.item_ids[-1], plant.item_ids[int(np.argmax(plan_levels == 1))]
+        commands = [
+            ("plan mrp --output Parquet folder", ["mrp", "--output", str(folder / "plan")]),
+            ("plan mrp --json", ["mrp", "--json"]),
+            (f"plan peg {deepest} (deepest level, up)", ["peg", deepest, "--json"]),
+            (f"plan peg {first_level} (level 1, up)", ["peg", first_level, "--json"]),
+            ("plan peg --demand 0 (down)", ["peg", "--demand", "0", "--json"])]
+        if args.full:
+            commands.append(("plan mrp --pegging full, Parquet folder",
+                             ["mrp", "--pegging", "full", "--output", str(folder / "plan")]))
+        for label, (command, *options) in commands:
+            out = folder / "stdout"
+            seconds, rss = command_figures(["plan", command, "--input", source, *options], args.command_repeats, out)
             report(label, seconds * 1000, "ms", "engine alone", engine * 1000, higher_is_better=False)
             written = sum(p.stat().st_size for p in (folder / "plan").glob("*")) if "--output" in options \
                 else out.stat().st_size
             print(f"{'':<44} peak resident {rss:,.0f} MiB (benchmark process with the engine: "
                   f"{engine_rss:,.0f} MiB); {written / 2**20:,.0f} MiB written")
+            shutil.rmtree(folder / "plan", ignore_errors=True)

@@ -125,13 +125,20 @@ def _single_level(run: Run):
 
 
 def _write_json(run: Run, records: str, table: PegTable | None, full: bool) -> None:
-    from mfgsync.planning.full_pegging import FullPegging, full_pegging_pieces
+    from mfgsync.planning.full_pegging import full_pegging_pieces
     from mfgsync.planning.output import plan_json
 
-    section = full_pegging_pieces(FullPegging(_rows(run), run.plan, table)) if full else table
+    section = full_pegging_pieces(_full_pegging(run, table)) if full else table
     for piece in plan_json(run.plan, records, section):
         sys.stdout.buffer.write(piece)
     sys.stdout.flush()
+
+
+def _full_pegging(run: Run, table: PegTable):
+    from mfgsync.planning.full_pegging import FullPegging
+    from mfgsync.planning.tracing import Tracer
+
+    return FullPegging(Tracer(_rows(run), run.plan, table, exact=False))
 
 
 def _rows(run: Run) -> MrpInput:
@@ -232,11 +239,11 @@ def _write_end_demands(path: Path, run: Run, table: PegTable) -> None:
     """Full pegging's table, written a block of end demands at a time (never held whole)."""
     import pyarrow.parquet as pq
 
-    from mfgsync.planning.full_pegging import FullPegging, end_demand_tables
+    from mfgsync.planning.full_pegging import end_demand_tables
 
     writer = None
     try:
-        for block in end_demand_tables(FullPegging(_rows(run), run.plan, table)):
+        for block in end_demand_tables(_full_pegging(run, table)):
             writer = writer or pq.ParquetWriter(path, block.schema, compression="zstd")
             writer.write_table(block)
     finally:

@@ -2,9 +2,9 @@
 demand, through every level, worked out a block of end demands at a time.
 
 It is the tracing of tracing.py done for all supplies at once, as arrays. Each supply's share
-of a bucket's dependent demand is split over the BOM lines that make it up (first in, first out,
-in the input's order of lines: the same running-total merge as the single-level table), and a
-line's part serves what its parent's release in that bucket serves, in proportion. Items are
+of a bucket's dependent demand is split over the BOM lines that make it up (Tracer.piece_arrays,
+first in, first out, in the input's order of lines), and a line's part serves what its parent's
+release in that bucket serves, in proportion. Items are
 taken parents first (by low-level code), so a release's shares are whole before its components
 are reached. For one block of end demands the shares are a (releases x block) matrix; the block
 is sized so that matrix stays within MEMORY_BUDGET, whatever the plant, and each block's result
@@ -19,8 +19,8 @@ from typing import Iterator
 import msgspec
 import numpy as np
 
-from mfgsync.planning.model import MrpInput, MrpPlan
-from mfgsync.planning.peg_table import DEMAND, DEPENDENT, SUPPLY_KINDS, PegTable, _merged, _running_total
+from mfgsync.planning.peg_table import DEMAND, SUPPLY_KINDS
+from mfgsync.planning.tracing import Tracer
 
 MEMORY_BUDGET = 64 * 2**20  # bytes of share matrices per block of end demands
 PLANNED = SUPPLY_KINDS.index("planned")
@@ -40,16 +40,19 @@ class Served:
 
 
 class FullPegging:
-    def __init__(self, inp: MrpInput, plan: MrpPlan, table: PegTable):
-        self.plan, self.t, self.demands = plan, table, len(inp.demand)
+    def __init__(self, tracer: Tracer):
+        plan, table = tracer.plan, tracer.t
+        self.plan, self.t, self.demands = plan, table, len(tracer.inp.demand)
         releases = plan.planned_releases
         self.release_key = np.flatnonzero(releases.reshape(-1) != 0)  # row * periods + bucket - 1
         self.released = _as_float(releases.reshape(-1)[self.release_key])
-        pieces = _line_pieces(inp, plan, table)
+        supply, parent, period, qty = (np.concatenate(column) for column in zip(
+            *(tracer.piece_arrays(row) for row in range(len(plan.item_ids))))) if plan.item_ids else \
+            (np.empty(0, dtype=np.int64),) * 4
         levels = plan.low_level_codes[table.supply_item]
         self.levels = [np.flatnonzero(levels == level) for level in range(int(levels.max(initial=-1)) + 1)]
-        self.pieces = _by_level(levels, pieces["supply"], {"release": self._release_of(pieces["key"]),
-                                                           "qty": _as_float(pieces["qty"])})
+        self.pieces = _by_level(levels, supply, {
+            "release": self._release_of(parent.astype(np.int64) * plan.periods + period - 1), "qty": _as_float(qty)})
         direct = np.flatnonzero(table.peg_kind == DEMAND)
         self.direct = _by_level(levels, table.peg_supply[direct], {"demand": table.peg_demand[direct],
                                                                     "qty": _as_float(table.peg_qty[direct])})
@@ -81,9 +84,12 @@ class FullPegging:
             np.add.at(served, (_local(local, direct["supply"][inside]), direct["demand"][inside] - first),
                       direct["qty"][inside])
             pieces = self.pieces[level]
-            for part in _chunks(pieces["supply"].size, width):
-                np.add.at(served, _local(local, pieces["supply"][part]),
-                          share[pieces["release"][part]] * pieces["qty"][part, None])
+            for part in _chunks(pieces["supply"].size, width):  # pieces come sorted by supply
+                supply = pieces["supply"][part]
+                starts = np.flatnonzero(np.r_[True, supply[1:] != supply[:-1]])
+                carried = share[pieces["release"][part]]
+                carried *= pieces["qty"][part, None]
+                served[_local(local, supply[starts])] += np.add.reduceat(carried, starts, axis=0)
             orders = self.orders[level]
             if orders["supply"].size:
                 release = orders["release"]
@@ -96,52 +102,6 @@ class FullPegging:
 
     def _release_of(self, keys: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.release_key, keys).astype(np.int64)
-
-
-def _line_pieces(inp: MrpInput, plan: MrpPlan, table: PegTable) -> dict[str, np.ndarray]:
-    """Each supply's part of each BOM line's requirement: (supply, parent release key, qty)."""
-    needs = _line_needs(inp, plan)
-    dependent = np.flatnonzero(table.peg_kind == DEPENDENT)  # by item, then bucket: the needs' order
-    peg_ends, need_ends = _running_total(table.peg_qty[dependent]), _running_total(needs["qty"])
-    ends = _merged(peg_ends, need_ends)
-    qty = ends.copy()
-    qty[1:] -= ends[:-1]
-    return {"supply": table.peg_supply[dependent][np.searchsorted(peg_ends, ends)],
-            "key": needs["key"][np.searchsorted(need_ends, ends)], "qty": qty}
-
-
-def _line_needs(inp: MrpInput, plan: MrpPlan) -> dict[str, np.ndarray]:
-    """The requirement each BOM line puts on its component in each bucket, by component, bucket
-    and the input's order of lines; `key` names the parent's release (row * periods + bucket - 1)."""
-    periods, rows = plan.periods, plan.row_of
-    found = []
-    for n, line in enumerate(inp.boms):
-        parent = rows(line.parent)
-        first = max(1, line.from_period or 1)
-        last = min(periods, periods if line.to_period is None else line.to_period)
-        released = plan.planned_releases[parent, first - 1:max(first - 1, last)]
-        buckets = np.flatnonzero(released)
-        if buckets.size:
-            need = [line.requirement(r) for r in released[buckets].tolist()]  # rounded up per line
-            found.append((rows(line.component), buckets + first, n, parent, need))
-    if not found:
-        return {"key": np.empty(0, dtype=np.int64), "qty": np.empty(0, dtype=np.int64)}
-    component = np.concatenate([np.full(b.size, c) for c, b, _, _, _ in found])
-    bucket = np.concatenate([b for _, b, _, _, _ in found])
-    line = np.concatenate([np.full(b.size, n) for _, b, n, _, _ in found])
-    key = np.concatenate([p * periods + b - 1 for _, b, _, p, _ in found])
-    qty = _quantities([q for *_, need in found for q in need])
-    order = np.lexsort((line, bucket, component))
-    return {"key": key[order], "qty": qty[order]}
-
-
-def _quantities(values: list) -> np.ndarray:
-    """int64 when every quantity is a modest whole number, else exact values as objects."""
-    if all(type(v) is int and abs(v) < 2**62 for v in values):
-        return np.array(values, dtype=np.int64)
-    array = np.empty(len(values), dtype=object)
-    array[:] = values
-    return array
 
 
 def _as_float(values: np.ndarray) -> np.ndarray:

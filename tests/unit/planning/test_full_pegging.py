@@ -23,7 +23,8 @@ def _pegged(document) -> tuple[dict, Tracer]:
     inp = parse_mrp_input(document)
     plan = run_mrp(inp)
     table = peg_table(plan, stock_of_input(inp, plan))
-    return json.loads(b"".join(full_pegging_pieces(FullPegging(inp, plan, table)))), Tracer(inp, plan, table)
+    pegging = FullPegging(Tracer(inp, plan, table, exact=False))
+    return json.loads(b"".join(full_pegging_pieces(pegging))), Tracer(inp, plan, table)
 
 
 def _ends_per_supply(section: dict, tracer: Tracer) -> dict[tuple, dict[int, float]]:
