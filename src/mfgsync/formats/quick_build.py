@@ -56,8 +56,7 @@ def _remembering(check: Check, optional: bool) -> Check:
         result = sound.get(value)
         if result is None:
             result = check(value)
-            if len(sound) < _KEPT:
-                sound[value] = result
+            _keep(sound, value, result)
         return result
     return remembered
 
@@ -65,17 +64,26 @@ def _remembering(check: Check, optional: bool) -> Check:
 def _remembering_decimals(check: Check, optional: bool) -> Check:
     """`check` for Decimals, remembered by identity: 1.0 and 1.00 are equal but print differently.
     The object itself is kept with its answer, so its id cannot be reused while remembered."""
-    sound: dict[int, tuple[Any, Any]] = {id(None): (None, None)} if optional else {}
+    sound: dict[int, tuple[Any, Any]] = {}
 
     def remembered(value: Any) -> Any:
         known = sound.get(id(value))
         if known is not None and known[0] is value:
             return known[1]
+        if value is None and optional:
+            return None
         result = check(value)
-        if len(sound) < _KEPT:
-            sound[id(value)] = (value, result)
+        _keep(sound, id(value), (value, result))
         return result
     return remembered
+
+
+def _keep(sound: dict, key: Any, answer: Any) -> None:
+    """Remember an answer; a full memory starts afresh, so it holds what the current file repeats
+    rather than what the first file held."""
+    if len(sound) >= _KEPT:
+        sound.clear()
+    sound[key] = answer
 
 
 def _key(value: str) -> str:

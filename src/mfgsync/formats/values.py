@@ -20,8 +20,9 @@ def remembered(read: Callable[[str, str], Value]) -> Callable[[str, str], Value]
 
     A file repeats the same quantities, prices and dates line after line, and their values are
     immutable, so one can serve every line. Only sound texts are kept (a bad one raises with the
-    caller's element label every time), and only so many, so input of all-distinct values costs
-    no more than reading them afresh.
+    caller's element label every time), and only so many: a full memory starts afresh, so it
+    holds what the text being read repeats, and input of all-distinct values costs no more than
+    reading them afresh.
     """
     seen: dict[str, Value] = {}
 
@@ -29,8 +30,9 @@ def remembered(read: Callable[[str, str], Value]) -> Callable[[str, str], Value]
         value = seen.get(text)
         if value is None:
             value = read(text, what)
-            if len(seen) < _REMEMBERED:
-                seen[text] = value
+            if len(seen) >= _REMEMBERED:
+                seen.clear()
+            seen[text] = value
         return value
     return read_remembered
 
