@@ -28,7 +28,8 @@ from tests.api.conftest import TEST_HASHER
 from tests.conftest import REQUIRE_SERVICES
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(os.environ.get("MFGSYNC_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts")) / "browser"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(os.environ.get("MFGSYNC_ARTIFACTS", ROOT / "test-artifacts")) / "browser"
 
 
 def _install_chromium() -> str | None:

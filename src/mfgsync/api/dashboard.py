@@ -42,8 +42,8 @@ SIGN_IN_STYLE = ("body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d232
                  "header{padding:.6em 1.2em;background:#fff;border-bottom:1px solid #dde2e8;font-weight:700}"
                  ".skip{position:absolute;left:-999px}.muted{color:#667}")
 _STYLE_HASH = base64.b64encode(hashlib.sha256(SIGN_IN_STYLE.encode()).digest()).decode()
-POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'sha256-{hash}'; img-src 'self'; "
-          "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'").replace("{hash}", _STYLE_HASH)
+POLICY = (f"default-src 'none'; script-src 'self'; style-src 'self' 'sha256-{_STYLE_HASH}'; img-src 'self'; "
+          "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 HERE = Path(str(resources.files("mfgsync.api")))
 STATIC = {"htmx.min.js": "text/javascript", "dashboard.css": "text/css", "htmx.LICENSE": "text/plain"}
 ExceptionId = PathParam(ge=1, le=2**31 - 1)  # the store keeps 32-bit ids
@@ -146,10 +146,9 @@ async def kpi_fragment(request: Request, principal: Principal = Depends(viewer))
 async def _figures(request: Request) -> dict[str, Any]:
     hub = request.app.state.hub
     document = await run_in_threadpool(hub_status, hub)
-    open_rows = await run_in_threadpool(lambda: hub.exceptions.list("open", limit=1000))
     samples: views.Samples = request.app.state.samples
     samples.add(hub.clock(), document["kpis"])
-    return {"status": document, "charts": samples.charts(), "aging": views.aging(open_rows, hub.clock())}
+    return {"status": document, "charts": samples.charts(), "aging": views.aging(document["kpis"])}
 
 
 async def exception_queue(request: Request, principal: Principal = Depends(viewer)) -> HTMLResponse:
@@ -159,7 +158,8 @@ async def exception_queue(request: Request, principal: Principal = Depends(viewe
     return page(request, "exceptions.html", principal, rows=rows, done=request.query_params.get("done"))
 
 
-async def exception_detail(request: Request, exception_id: int = ExceptionId, principal: Principal = Depends(viewer)) -> HTMLResponse:
+async def exception_detail(request: Request, exception_id: int = ExceptionId,
+                           principal: Principal = Depends(viewer)) -> HTMLResponse:
     row = await run_in_threadpool(owned, request, exception_id, principal)
     payload = row["payload"] or ""
     try:

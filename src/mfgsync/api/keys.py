@@ -75,7 +75,8 @@ class ApiKeys:
             raise KeyProblem(f"a key name is 1 to 64 letters, digits, '-' or '_', starting with a letter or digit; "
                             f"not {name!r}")
         if not valid_role(role):
-            raise KeyProblem(f"unknown role {role!r}: use one of {', '.join(ROLES)}, or source:NAME for a source system")
+            raise KeyProblem(f"unknown role {role!r}: use one of {', '.join(ROLES)}, "
+                             "or source:NAME for a source system")
         secret = secrets.token_urlsafe(32).replace(".", "-")
         text = f"{_PREFIX}.{name}.{secret}"
         hashed = self.hasher.hash(text)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from datetime import datetime
 from typing import Any
 
 from mfgsync import queries
+from mfgsync.kpi import seconds_between
 from mfgsync.store.port import Store
 
 # (title, how to read it from the KPI document); a KPI the hub does not compute yet shows as none.
@@ -20,7 +20,6 @@ SERIES = (
     ("Inventory sync lag p50 (s)", lambda k: (k.get("inventory_sync_lag_seconds") or {}).get("p50")),
     ("PO ack turnaround p50 (s)", lambda k: (k.get("po_ack_turnaround_seconds") or {}).get("p50")),
 )
-BANDS = (("<1h", 3600), ("1–24h", 86400), ("1–7d", 7 * 86400), (">7d", float("inf")))
 WIDTH, HEIGHT = 300, 80
 RECONCILIATION = "reconciliation"  # the entity type reconcile/results.py keeps each run as
 KEPT, EVERY_SECONDS = 180, 2.0
@@ -66,31 +65,25 @@ def _chart(title: str, points: list[tuple[float, float]]) -> dict[str, Any]:
     return {"title": title, "latest": points[-1][1], "points": drawn, "top": top}
 
 
-def aging(rows: list[dict[str, Any]], now: float) -> dict[str, Any]:
-    """Open exceptions per owner role and age band, with bar lengths for the chart."""
-    counts: dict[str, list[int]] = {}
-    for row in rows:
-        age = now - _epoch(row["first_seen"])
-        band = next(n for n, (_, limit) in enumerate(BANDS) if age < limit)
-        counts.setdefault(row["owner_role"], [0] * len(BANDS))[band] += 1
-    most = max((n for bands in counts.values() for n in bands), default=0) or 1
-    return {"bands": [name for name, _ in BANDS], "most": most,
-            "roles": [{"role": role, "counts": bands, "bars": [round(n / most * 120) for n in bands]}
-                      for role, bands in sorted(counts.items())]}
-
-
-def _epoch(text: str) -> float:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+def aging(kpis: dict[str, Any]) -> dict[str, Any]:
+    """The KPI's open exceptions per owner role and age band, with bar lengths for the chart."""
+    figures = kpis.get("exception_aging") or {"bands": [], "by_role": {}}
+    bands = figures["bands"]
+    most = max((n for row in figures["by_role"].values() for n in row.values()), default=0) or 1
+    return {"bands": bands, "most": most,
+            "roles": [{"role": role, "counts": [row[b] for b in bands],
+                       "bars": [round(row[b] / most * 120) for b in bands]}
+                      for role, row in figures["by_role"].items()]}
 
 
 def timeline(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Lineage nodes in time order, each with its depth under its cause and the seconds since the first."""
     depth: dict[str, int] = {}
-    start = _epoch(nodes[0]["at"]) if nodes and nodes[0]["at"] else None
+    start = nodes[0]["at"] if nodes else None
     steps = []
     for node in nodes:
         depth[node["id"]] = depth.get(node["parent"], -1) + 1 if node["parent"] else 0
-        elapsed = _epoch(node["at"]) - start if start is not None and node["at"] else None
+        elapsed = seconds_between(start, node["at"]) if start and node["at"] else None
         steps.append({**node, "depth": min(depth[node["id"]], 8), "elapsed": elapsed,
                       "label": node["id"].replace("\x1f", "/")})
     return steps

@@ -14,7 +14,8 @@ PLANTS = ("P1", "P2")
 PARTS = [
     ("BRG-6204", "Ball bearing 6204-2RS", "C62", "BEARWELL"), ("BRG-6205", "Ball bearing 6205-2RS", "C62", "BEARWELL"),
     ("BRG-6306", "Ball bearing 6306-2RS", "C62", "BEARWELL"), ("BRG-6206", "Ball bearing 6206-2RS", "C62", "BEARWELL"),
-    ("SHF-20", "Pump shaft 20 mm, stainless", "C62", "STEELCO"), ("SHF-25", "Pump shaft 25 mm, stainless", "C62", "STEELCO"),
+    ("SHF-20", "Pump shaft 20 mm, stainless", "C62", "STEELCO"),
+    ("SHF-25", "Pump shaft 25 mm, stainless", "C62", "STEELCO"),
     ("SHF-30", "Pump shaft 30 mm, stainless", "C62", "STEELCO"), ("STL-3MM", "Steel sheet 3 mm", "KGM", "STEELCO"),
     ("FLG-DN32", "Flange DN32 PN16", "C62", "STEELCO"), ("FLG-DN40", "Flange DN40 PN16", "C62", "STEELCO"),
     ("FLG-DN50", "Flange DN50 PN16", "C62", "STEELCO"), ("BASE-S", "Base plate, small", "C62", "STEELCO"),

@@ -39,7 +39,8 @@ def _role_of(principal: Principal, asked: str | None) -> str | None:
     if principal.role == "admin":
         return asked
     if asked not in (None, principal.role):
-        raise Problem(403, "NOT_PERMITTED", f"key {principal.name} ({principal.role}) may not list {asked}'s exceptions")
+        raise Problem(403, "NOT_PERMITTED",
+                      f"key {principal.name} ({principal.role}) may not list {asked}'s exceptions")
     return principal.role
 
 
@@ -90,16 +91,19 @@ async def _act(request: Request, exception_id: int, principal: Principal, action
 
 
 @router.post("/{exception_id}/resolve", response_model=ExceptionOutcome, summary="Close without replaying")
-async def resolve(request: Request, exception_id: int = ExceptionId, body: Resolution = Body(default_factory=Resolution),
+async def resolve(request: Request, exception_id: int = ExceptionId,
+                  body: Resolution = Body(default_factory=Resolution),
                   principal: Principal = Depends(person)) -> dict:
-    return await _act(request, exception_id, principal, lambda queue, actor: queue.resolve(exception_id, actor, body.note))
+    return await _act(request, exception_id, principal,
+                      lambda queue, actor: queue.resolve(exception_id, actor, body.note))
 
 
 @router.post("/{exception_id}/replay", response_model=ExceptionOutcome,
              summary="Run it through the pipeline again, with corrected data if given (or requeue a dead letter)")
 async def replay(request: Request, exception_id: int = ExceptionId, body: Replay = Body(default_factory=Replay),
                  principal: Principal = Depends(person)) -> dict:
-    return await _act(request, exception_id, principal, lambda queue, actor: queue.replay(exception_id, actor, body.data))
+    return await _act(request, exception_id, principal,
+                      lambda queue, actor: queue.replay(exception_id, actor, body.data))
 
 
 @router.post("/{exception_id}/approve", response_model=ExceptionOutcome,
