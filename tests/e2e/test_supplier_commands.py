@@ -47,3 +47,4 @@ def test_every_supplier_command_of_the_readme_runs_as_written(tmp_path, monkeypa
     assert sorted(p.name for p in (tmp_path / "edi/northfast/out").iterdir()) == [
         "northfast-000000001-order.edi", "northfast-000000002-acknowledgement.edi"]
     assert outputs["kpi --json"]["po_ack_turnaround_seconds"]["by_partner"]["northfast"]["count"] == 1
+    assert outputs["suppliers catalogue"]["accepted"] == 2

@@ -271,3 +271,34 @@ def test_a_ship_notice_above_the_open_quantity_and_a_receipt_no_notice_covers_ar
                         if b["status"] == "in_transit")
     assert in_transit == [("L-1", 0), ("L-2", 40)]
     hub.close()
+
+
+def test_a_supplier_catalogue_updates_sourcing_and_a_longer_lead_time_puts_open_requisitions_at_risk(tmp_path):
+    from mfgsync.adapters.supplier_catalogue import catalogue_envelopes, read_rows
+
+    hub, clock = _hub(tmp_path, f"sqlite:///{tmp_path}/hub.db")
+    hub.intake.ingest([envelope("sourcing.updated", {"item_id": "SEAL", "supplier_id": "northfast",
+                                                     "supplier_item_id": "NF-SEAL-9", "lead_time_days": 10},
+                                source="erp", time=at(-1))])
+    with hub.store.writing() as uow:  # an open requisition raised for the seals, due in 20 days
+        uow.put_entities([{"entity_key": "REQ:R-1", "entity_type": "purchase_requisition", "ref": "SEAL",
+                           "tokens": None, "updated_at": at(0), "msg_key": None, "version": 0,
+                           "data": '{"requisition_id": "R-1", "item_id": "SEAL", "plant_id": "P1", "qty": 100, '
+                                   '"uom": "C62", "need_date": "2026-12-10", "supplier_id": "northfast", '
+                                   '"trigger": "reorder point 20, on hand 12"}'}])
+    feed = ("supplier_item_id,lead_time_days,moq,order_multiple,unit_price,currency,valid_from,price_breaks\n"
+            "NF-SEAL-9,30,200,50,0.21,EUR,2026-11-21,500:0.18;1000:0.16\n")
+    rows = read_rows(feed)
+    now = datetime.fromtimestamp(clock(), timezone.utc)
+    report = hub.intake.ingest(catalogue_envelopes(rows, "northfast", "erp", {"NF-SEAL-9": "SEAL"}, now))
+    assert report.accepted == 1
+    rule = _read(hub, lambda r: r.entity("SRC:SEAL|northfast"))
+    assert (rule["lead_time_days"], rule["moq"], rule["order_multiple"], rule["valid_from"]) == (
+        30, 200, 50, "2026-11-21")
+    assert [(b["min_qty"], b["unit_price"]) for b in rule["price_breaks"]] == [(500, 0.18), (1000, 0.16)]
+    [risk] = [x for x in hub.exceptions.list(kind="workflow") if x["codes"] == ["SOURCING_LEAD_TIME_AT_RISK"]]
+    assert risk["owner_role"] == "planner" and "R-1 (needed 2026-12-10" in risk["reasons"][0]["message"]
+    assert len(_read(hub, lambda r: r.history("SRC:SEAL|northfast"))) == 2, "the earlier rule is kept in its history"
+    again = hub.intake.ingest(catalogue_envelopes(rows, "northfast", "erp", {"NF-SEAL-9": "SEAL"}, now))
+    assert (again.accepted, again.duplicates) == (0, 1), "the same feed again changes nothing"
+    hub.close()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from mfgsync.adapters.supplier_catalogue import catalogue_envelopes, read_rows
 from mfgsync.cli.hub import JSON, _hub
 from mfgsync.cli.output import fail, print_json
 from mfgsync.connectors.edi_partner import archive, pick_up
@@ -22,6 +25,7 @@ def register(app: typer.Typer) -> None:
                             no_args_is_help=True)
     suppliers.command("pickup")(pickup)
     suppliers.command("interchanges")(interchanges)
+    suppliers.command("catalogue")(catalogue)
     app.add_typer(suppliers, name="suppliers")
 
 
@@ -69,3 +73,27 @@ def interchanges(partner: Optional[str] = typer.Option(None, "--partner", help="
     for r in received:
         table.add_row(r["partner"], "received", r["control_number"], f"{r['documents']} documents", r["status"], "")
     console.print(table)
+
+
+def catalogue(path: Path = typer.Argument(..., help="the supplier's feed: CSV with a header row, or JSON rows"),
+              supplier: str = typer.Option(..., "--supplier", help="the supplier the feed is from"),
+              source: Optional[str] = typer.Option(None, "--source", help="the system of record taking it "
+                                                   "into its sourcing rules (default: the owner of item.planning)"),
+              as_json: bool = JSON) -> None:
+    """Lead times, MOQs, order multiples and price breaks from a supplier's feed into sourcing rules."""
+    hub = _hub()
+    try:
+        rows = read_rows(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        fail(f"{path}: cannot read the catalogue: {exc}", "INPUT_INVALID")
+    with hub.store.reading() as read:
+        known = {r["supplier_item_id"]: r["item_id"] for r in read.entities_of_type("sourcing")
+                 if r.get("supplier_id") == supplier and r.get("supplier_item_id")}
+    sender = source or hub.settings.ownership.get("item.planning", "erp")
+    now = datetime.fromtimestamp(hub.clock(), timezone.utc)
+    report = hub.intake.ingest(catalogue_envelopes(rows, supplier, sender, known, now))
+    if as_json:
+        print_json(report.to_json())
+        return
+    console.print(f"{len(rows)} rows: {report.accepted} applied, {report.duplicates} unchanged, "
+                  f"{report.quarantined} quarantined")

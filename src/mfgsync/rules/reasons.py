@@ -72,6 +72,7 @@ CATALOGUE: dict[str, Reason] = {
     "WEBHOOK_SIGNATURE_INVALID": Reason("admin", "a supplier webhook call is unsigned or its HMAC-SHA256 signature does not match its body"),
     "WEBHOOK_TIMESTAMP_STALE": Reason("admin", "a supplier webhook call's timestamp is outside the partner's window"),
     "WEBHOOK_REPLAYED": Reason("admin", "a supplier webhook call was received before: a replay is refused"),
+    "SOURCING_LEAD_TIME_AT_RISK": Reason("planner", "a supplier's longer lead time can no longer meet the need date of open requisitions or planned orders"),
     "STOCK_NEGATIVE": Reason("warehouse", "a movement would take available stock below zero"),
     "LOT_ON_HOLD": Reason("warehouse", "a movement takes out stock that is on quality hold"),
     "RECON_UNEXPLAINED": Reason("warehouse", "two systems disagree about a stock position and the hub's records do not say why"),

@@ -7,7 +7,7 @@ from typing import Callable
 
 from mfgsync.envelope import EventType
 from mfgsync.workflows import fan_out, propagation, replenishment, state_changes
-from mfgsync.workflows import acknowledgements, invoices, ship_notices, supplier_orders
+from mfgsync.workflows import acknowledgements, invoices, ship_notices, sourcing_changes, supplier_orders
 from mfgsync.workflows.effects import Effect
 from mfgsync.workflows.event import Event, WorkflowView
 
@@ -29,6 +29,7 @@ ROUTES: dict[EventType, tuple[Handler, ...]] = {
     EventType.asn_received: (*_EVERY_EVENT, ship_notices.on_ship_notice),
     EventType.invoice_received: (invoices.on_invoice, *_EVERY_EVENT),
     EventType.interchange_received: (*_EVERY_EVENT, acknowledgements.on_interchange),
+    EventType.sourcing_updated: (sourcing_changes.on_sourcing, *_EVERY_EVENT),  # judged against the rule in force
     # Stock that moved may have fallen below a reorder point.
     EventType.inventory_moved: (*_EVERY_EVENT, replenishment.after_movements),
     EventType.production_reported: (*_EVERY_EVENT, replenishment.after_movements),
