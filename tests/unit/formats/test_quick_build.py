@@ -1,18 +1,24 @@
 """A mapped document built without pydantic's per-field validators is the very entity pydantic
-builds, or is left to pydantic: never a different value, never an entity pydantic would refuse."""
+builds, or is left to pydantic: never a different value, never an entity pydantic would refuse.
+And the conformance corpus reads exactly as it read with pydantic and pydifact alone."""
 
 from datetime import date, datetime
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from mfgsync.formats import canonical, decode, edifact, x12
 from mfgsync.formats.canonical import build
+from mfgsync.formats.edifact.syntax import pydifact_tokenizer_only
 from mfgsync.formats.errors import FormatError
 from mfgsync.formats.quick_build import quick_build
 from mfgsync.model import entities as E
 from mfgsync.model.states import PoStatus
+
+from .test_conformance_corpus import CORPUS, corpus_files
 
 PROFILE = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -117,3 +123,34 @@ def test_a_refused_value_keeps_pydantics_reason_code_and_message():
 
 def test_models_with_their_own_validators_are_always_left_to_pydantic():
     assert quick_build(E.Bom, {"item_id": "P", "revision": "A"}) is None
+
+
+def test_the_corpus_reads_exactly_as_with_pydantic_and_pydifact_alone(monkeypatch):
+    """Every file of the conformance corpus, strict and lenient: the same documents, field for
+    field, and the same errors with their codes and positions."""
+    def reading(text: str):
+        reader = x12 if text.lstrip("\ufeff \r\n\t").startswith("ISA") else edifact
+        out = []
+        for strict in (True, False):
+            try:
+                pairs = reader.read_interchanges(text, strict=strict)
+            except FormatError as error:
+                out.append((error.code, str(error)))
+                continue
+            for interchange, result in pairs:
+                faults = [*interchange.errors, *(e for g in getattr(interchange, "groups", []) for e in g.errors),
+                          *(e for g in getattr(interchange, "groups", []) for s in g.sets for e in s.errors),
+                          *(e for m in getattr(interchange, "messages", []) for e in m.errors)]
+                out.append((result.to_json(), [(e.code, str(e)) for e in faults]))
+        return out
+
+    names = corpus_files()
+    if not names:
+        pytest.skip("the conformance corpus is not beside the checkout")
+    texts = [decode((CORPUS / name).read_bytes()) for name in names]
+    now = [reading(text) for text in texts]
+    monkeypatch.setattr(canonical, "quick_build", lambda model, data: None)
+    with pydifact_tokenizer_only():
+        before = [reading(text) for text in texts]
+    for name, a, b in zip(names, now, before):
+        assert a == b, name
