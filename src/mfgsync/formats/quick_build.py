@@ -214,14 +214,21 @@ _PLANS: dict[type, _Plan | None] = {}
 
 
 def _plan(model: type[BaseModel]) -> _Plan | None:
+    """The model's plan, or None for a model pydantic must always build: one with validators or a
+    post-init step of its own, extra fields allowed, private attributes, aliases, default
+    factories, or a field no check can be made for."""
     if model not in _PLANS:
         decorators = model.__pydantic_decorators__
         simple = (not decorators.model_validators and not decorators.field_validators
                   and not decorators.root_validators and not decorators.validators
+                  and model.__pydantic_post_init__ is None and not model.__pydantic_root_model__
                   and model.model_config.get("extra") == "forbid" and not model.__private_attributes__)
         simple = simple and all(info.default_factory is None and not info.alias and not info.validation_alias
                                 for info in model.model_fields.values())
-        _PLANS[model] = _Plan(model) if simple else None
+        try:
+            _PLANS[model] = _Plan(model) if simple else None
+        except Exception:  # a field pydantic alone can judge (a TypeAdapter cannot take the model's config)
+            _PLANS[model] = None
     return _PLANS[model]
 
 

@@ -16,6 +16,7 @@ from mfgsync.formats.edifact.syntax import pydifact_tokenizer_only
 from mfgsync.formats.errors import FormatError
 from mfgsync.formats.quick_build import quick_build
 from mfgsync.model import entities as E
+from mfgsync.model.base import Canonical
 from mfgsync.model.states import PoStatus
 
 from .test_conformance_corpus import CORPUS, corpus_files
@@ -121,8 +122,26 @@ def test_a_refused_value_keeps_pydantics_reason_code_and_message():
         raise AssertionError("a key separator in an item id is refused")
 
 
-def test_models_with_their_own_validators_are_always_left_to_pydantic():
+class _Part(Canonical):
+    part_id: E.Key
+
+
+class _Assembly(Canonical):
+    part: _Part  # a model field no per-value check is made for
+
+
+class _Counted(Canonical):
+    count: int
+
+    def model_post_init(self, context) -> None:
+        object.__setattr__(self, "count", self.count + 1)
+
+
+def test_models_with_their_own_validators_or_steps_are_always_left_to_pydantic():
     assert quick_build(E.Bom, {"item_id": "P", "revision": "A"}) is None
+    assert quick_build(_Counted, {"count": 1}) is None and build(_Counted, {"count": 1}).count == 2
+    assert quick_build(_Assembly, {"part": {"part_id": "X"}}) is None
+    assert build(_Assembly, {"part": {"part_id": "X"}}).part.part_id == "X"
 
 
 def test_the_corpus_reads_exactly_as_with_pydantic_and_pydifact_alone(monkeypatch):
