@@ -16,8 +16,8 @@ from mfgsync.planning.arrays import INPUT_LIMIT, PlantArrays
 from mfgsync.planning.lots import RULE_CODES
 from mfgsync.planning.model import BomLink, MrpInput, MrpInputError, PeriodQty, PlanningItem
 from mfgsync.planning.reader import (
-    INVALID, LOT_RULES, MAX_LEAD_TIME, MAX_PERIODS, Column, Document, given_positions, int_column,
-    optional_period_column, qty_column, text, text_column, whole,
+    INVALID, LOT_RULES, MAX_LEAD_TIME, MAX_PERIODS, Column, Document, distinct_texts, given_positions,
+    int_column, optional_period_column, qty_column, text, text_column, whole,
 )
 
 ITEM_QUANTITIES = ("fixed_lot", "order_min", "order_multiple", "safety_stock", "on_hand", "allocated")
@@ -148,8 +148,8 @@ def check(doc: Document) -> CheckedInput:
     listed_ids, lead_time, rules, quantities = _items(doc.items)
     lines = doc.boms
     at = lambda field: (lambda n: f"boms[{n}].{field}")  # noqa: E731
-    parents = text_column([b.parent for b in lines], at("parent"))
-    components = text_column([b.component for b in lines], at("component"))
+    parents, components = [b.parent for b in lines], [b.component for b in lines]
+    named = distinct_texts(parents, at("parent")) | distinct_texts(components, at("component"))
     qty_per = qty_column([b.qty_per for b in lines], at("qty_per"))
     scrap = qty_column([b.scrap_pct for b in lines], at("scrap_pct"))
     _check_scrap(scrap)
@@ -159,7 +159,7 @@ def check(doc: Document) -> CheckedInput:
     _check_windows(from_raw, to_raw, first, last)
     receipt_ids, receipts = Entries.check(doc.scheduled_receipts, "scheduled_receipts", periods)
     demand_ids, demand = Entries.check(doc.demand, "demand", periods)
-    rows = _item_rows(listed_ids, parents, components, receipt_ids, demand_ids)
+    rows = _item_rows(listed_ids, named, parents, components, receipt_ids, demand_ids)
     receipts.rows = _rows_of(receipt_ids, rows)
     demand.rows = _rows_of(demand_ids, rows)
     return CheckedInput(
@@ -206,7 +206,7 @@ def _check_windows(from_raw: list, to_raw: list, first: np.ndarray, last: np.nda
         raise MrpInputError(INVALID, f"boms[{n}]: from_period {from_raw[n]} is after to_period {to_raw[n]}")
 
 
-def _item_rows(listed: list[str], parents, components, receipt_ids, demand_ids) -> dict[str, int]:
+def _item_rows(listed: list[str], named: set[str], parents, components, receipt_ids, demand_ids) -> dict[str, int]:
     """Each item's row: the listed ones in order, then any item only referenced, as the
     contract's own example plans B, named only in `boms` and `scheduled_receipts`."""
     rows = {name: row for row, name in enumerate(listed)}
@@ -214,8 +214,7 @@ def _item_rows(listed: list[str], parents, components, receipt_ids, demand_ids) 
         seen = set()
         twice = next(name for name in listed if name in seen or seen.add(name))
         raise MrpInputError(INVALID, f"item {twice!r} is listed twice")
-    named = set(parents).union(components, receipt_ids, demand_ids)
-    if named <= rows.keys():  # every item listed, as a plant's export has it
+    if named.union(receipt_ids, demand_ids) <= rows.keys():  # every item listed, as a plant's export has it
         return rows
     for names in (_interleave(parents, components), receipt_ids, demand_ids):
         for name in names:

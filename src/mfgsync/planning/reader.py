@@ -245,10 +245,22 @@ def _plain(number: Decimal) -> int | Decimal:
 
 
 def text_column(values: list, where: Callable[[int], str]) -> list[str]:
-    if set(map(type, values)) <= {str} and (not values or 0 < min(map(len, values)) <= max(map(len, values))
-                                             <= MAX_TEXT) and all(map(str.strip, values)):
-        return values
-    return [text(v, where(n)) for n, v in enumerate(values)]
+    distinct_texts(values, where)
+    return values
+
+
+def distinct_texts(values: list, where: Callable[[int], str]) -> set[str]:
+    """The distinct values, each checked once (a plant names each item on many lines); when one
+    is not a fit text, the values are walked in order so the first at fault is named."""
+    try:
+        distinct = set(values)
+    except TypeError:  # a list or an object where a text belongs
+        distinct = None
+    if distinct is not None and all(type(v) is str and 0 < len(v) <= MAX_TEXT and v.strip() for v in distinct):
+        return distinct
+    for n, v in enumerate(values):
+        text(v, where(n))
+    raise AssertionError("a value at fault was not found")  # unreachable: the walk raises
 
 
 def _plain_ints(values: list) -> np.ndarray | None:
