@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse, Response
 from mfgsync.api import dashboard, problems
 from mfgsync.api.auth import BodyLimit, RateLimiter, authenticated
 from mfgsync.api.keys import ApiKeys
-from mfgsync.api.routes import changes, entities, exceptions, ingest, inventory, operations, wms
+from mfgsync.api.routes import changes, entities, exceptions, ingest, inventory, operations, partners, wms
 from mfgsync.app import Hub, build_hub
 from mfgsync.config import ConfigError, Settings, load_settings
 from mfgsync.demo import demo_settings, feed_live_traffic, plant_messages
@@ -53,7 +53,7 @@ def create_app(hub: Hub, lifespan: Callable | None = None, *, keys: ApiKeys | No
     app.state.keys = keys or ApiKeys(hub.store, hub.clock)
     app.state.limiter = RateLimiter(rate_per_second, burst)
     problems.install(app)
-    for area in (operations, ingest, wms, entities, exceptions, changes, inventory):
+    for area in (operations, ingest, wms, partners, entities, exceptions, changes, inventory):
         app.include_router(area.router)
     dashboard.install(app)
 
