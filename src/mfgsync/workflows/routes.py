@@ -30,11 +30,10 @@ ROUTES: dict[EventType, tuple[Handler, ...]] = {
     EventType.invoice_received: (invoices.on_invoice, *_EVERY_EVENT),
     EventType.interchange_received: (*_EVERY_EVENT, acknowledgements.on_interchange),
     EventType.sourcing_updated: (sourcing_changes.on_sourcing, *_EVERY_EVENT),  # judged against the rule in force
-    # Stock that moved may have fallen below a reorder point.
-    EventType.inventory_moved: (*_EVERY_EVENT, replenishment.after_movements),
+    # Stock that moved may have fallen below a reorder point; a warehouse receipt, once booked,
+    # is matched to the ship notices of its item.
+    EventType.inventory_moved: (*_EVERY_EVENT, replenishment.after_movements, ship_notices.on_receipt),
     EventType.production_reported: (*_EVERY_EVENT, replenishment.after_movements),
 }
-# A warehouse receipt is matched to the ship notices of its item once it is booked.
-ROUTES[EventType.inventory_moved] = (*ROUTES[EventType.inventory_moved], ship_notices.on_receipt)
 # A release (the ECO and BOM revisions of one correlation id) is applied as a whole once its
 # batch is decided: change_application.apply_change, called by the intake.
