@@ -88,13 +88,13 @@ def register(app: typer.Typer) -> None:
 
         from mfgsync.planning.model import MrpInputError
         from mfgsync.planning.peg_table import peg_table
-        from mfgsync.planning.tracing import Tracer, trace_demand, trace_item
+        from mfgsync.planning.tracing import trace_demand, trace_item
 
         if (item_id is None) == (demand is None):
             fail("give either an ITEM or --demand ID", "MRP_INPUT_INVALID")
         try:
             run = _run(input, from_store, plant, start, periods, bucket_days, demands, keep=False, rows=True)
-            tracer = Tracer(_rows(run), run.plan, peg_table(run.plan, run.stock), exact=False)  # to 6 places
+            tracer = _tracer(run, peg_table(run.plan, run.stock))
             document = trace_item(tracer, item_id) if item_id is not None else trace_demand(tracer, demand)
         except MrpInputError as exc:
             fail(str(exc), exc.code)
@@ -136,9 +136,19 @@ def _write_json(run: Run, records: str, table: PegTable | None, full: bool) -> N
 
 def _full_pegging(run: Run, table: PegTable):
     from mfgsync.planning.full_pegging import FullPegging
+
+    return FullPegging(_tracer(run, table))
+
+
+def _tracer(run: Run, table: PegTable):
+    """Tracing in floats (to six places); a whole plant from a file reads its BOM lines from the
+    checked columns' arrays, so no object is built per line."""
     from mfgsync.planning.tracing import Tracer
 
-    return FullPegging(Tracer(_rows(run), run.plan, table, exact=False))
+    lines = run.checked.arrays() if run.checked is not None else None
+    if lines is not None:
+        return Tracer(run.checked.demands_only(), run.plan, table, exact=False, lines=lines)
+    return Tracer(_rows(run), run.plan, table, exact=False)
 
 
 def _rows(run: Run) -> MrpInput:

@@ -98,6 +98,11 @@ class CheckedInput:
         return MrpInput(self.periods, tuple(items), tuple(lines), _period_qtys(self.receipts, ids),
                         _period_qtys(self.demand, ids))
 
+    def demands_only(self) -> MrpInput:
+        """The input with its end demands alone: what tracing names them by, when it reads the
+        BOM lines from arrays()."""
+        return MrpInput(self.periods, (), demand=_period_qtys(self.demand, self.item_ids))
+
     @staticmethod
     def _small_whole(column: Column) -> bool:
         return column.integral and (column.values.size == 0 or np.abs(column.values).max() < INPUT_LIMIT)

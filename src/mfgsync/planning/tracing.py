@@ -21,6 +21,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from mfgsync.planning.arrays import PlantArrays
 from mfgsync.planning.model import MrpInput, MrpInputError, MrpPlan
 from mfgsync.planning.peg_table import DEMAND, DEPENDENT, SUPPLY_KINDS, PegTable, _merged
 
@@ -33,21 +34,18 @@ class Tracer:
     """Traces on one plan. `exact`: shares in Fractions (one item or end demand); otherwise in
     floats, for a whole plant (the single-level parts stay exact either way)."""
 
-    def __init__(self, inp: MrpInput, plan: MrpPlan, table: PegTable, exact: bool = True):
+    def __init__(self, inp: MrpInput, plan: MrpPlan, table: PegTable, exact: bool = True,
+                 lines: PlantArrays | None = None):
+        """`lines`: the BOM lines as the fast engine's arrays, read instead of `inp.boms` (then
+        `inp` needs only its end demands: no object per line is built)."""
         self.inp, self.plan, self.t = inp, plan, table
         self.share = Fraction if exact else float
         # per component: (parent row, factor numerator and denominator, window) of each line into it
         self.lines_into: dict[int, list[tuple]] = defaultdict(list)
         self.lines_from: dict[int, set[int]] = defaultdict(set)
-        factors: dict[tuple, Fraction] = {}  # a plant repeats a few (qty_per, scrap) pairs: each reduced once
-        for line in inp.boms:
-            pair = (line.qty_per, line.scrap_pct)
-            factor = factors.get(pair) or factors.setdefault(pair, line.factor())
-            parent = plan.row_of(line.parent)
-            self.lines_into[plan.row_of(line.component)].append(
-                (parent, factor.numerator, factor.denominator, 1 if line.from_period is None else line.from_period,
-                 plan.periods if line.to_period is None else line.to_period))  # a window ending at 0 is empty
-            self.lines_from[parent].add(plan.row_of(line.component))
+        for component, line in self._lines(inp, plan, lines):
+            self.lines_into[component].append(line)
+            self.lines_from[line[0]].add(component)
         item, pegs = table.supply_item, table.peg_supply
         self._supply_starts = np.searchsorted(item, np.arange(len(plan.item_ids) + 1)).tolist()
         self._peg_starts = np.searchsorted(pegs, np.arange(table.supply_qty.size + 1)).tolist()
@@ -56,6 +54,24 @@ class Tracer:
         self._lines: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
         self._served: dict[int, Shares] = {}
         self._release_shares: dict[tuple[int, int], Shares] = {}
+
+    @staticmethod
+    def _lines(inp: MrpInput, plan: MrpPlan, lines: PlantArrays | None):
+        """(component row, (parent row, factor num, factor den, first bucket, last bucket)) of
+        every BOM line in the input's order; a window ending before bucket 1 is empty."""
+        if lines is not None:
+            yield from zip(lines.component.tolist(), zip(
+                lines.parent.tolist(), lines.factor_num.tolist(), lines.factor_den.tolist(),
+                lines.first_period.tolist(), lines.last_period.tolist()))
+            return
+        factors: dict[tuple, Fraction] = {}  # a plant repeats a few (qty_per, scrap) pairs: each reduced once
+        for line in inp.boms:
+            pair = (line.qty_per, line.scrap_pct)
+            factor = factors.get(pair) or factors.setdefault(pair, line.factor())
+            yield plan.row_of(line.component), (
+                plan.row_of(line.parent), factor.numerator, factor.denominator,
+                1 if line.from_period is None else line.from_period,
+                plan.periods if line.to_period is None else line.to_period)
 
     # --- the single-level table, one item at a time ---
     def supplies_of(self, row: int) -> range:

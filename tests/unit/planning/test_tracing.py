@@ -102,3 +102,25 @@ def test_an_items_supplies_carried_up_at_once_end_where_each_traced_alone_ends(d
         for s in tracer.supplies_of(row):
             traced = {d: float(q) for d, q in tracer.served(s).items()}
             assert carried[s].keys() == traced.keys() and carried[s] == pytest.approx(traced)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mrp_inputs())
+def test_tracing_on_the_engines_arrays_finds_what_tracing_on_the_input_rows_finds(document):
+    from hypothesis import assume
+
+    from mfgsync.planning.checked import check
+    from mfgsync.planning.engine import run_checked
+    from mfgsync.planning.reader import convert
+
+    checked = check(convert(document))
+    lines = checked.arrays()
+    assume(lines is not None)
+    plan, stock = run_checked(checked)
+    table = peg_table(plan, stock)
+    on_rows = Tracer(checked.mrp_input(), plan, table, exact=False)
+    on_arrays = Tracer(checked.demands_only(), plan, table, exact=False, lines=lines)
+    for row in range(len(plan.item_ids)):
+        assert on_arrays.served_from(row) == on_rows.served_from(row)
+    for demand in range(len(checked.demand.refs)):
+        assert on_arrays.serving(demand) == on_rows.serving(demand)
