@@ -62,44 +62,39 @@ def definition_id(item_id: str, revision: str) -> str:
 
 def write(bom: Bom, plant_id: str | None = None) -> str:
     """The ProductDefinition of `bom`, scoped to `plant_id` (default: the BOM's own plant)."""
-    ns, name, plant = V0600, definition_id(bom.item_id, bom.revision), plant_id or bom.plant_id
-    root = root_element("ProductDefinition", ns)
-    sub(root, "ID", ns, name)
-    sub(root, "Version", ns, bom.revision)
-    if plant:
-        scope(root, ns, plant)
-    sub(root, "BillOfMaterialsID", ns, name)
-    segment = sub(root, "ProductSegment", ns)
-    sub(segment, "ID", ns, name)
-    for parameter_id, field, data_type in _BOM_PARAMETERS:
-        value = getattr(bom, field)
-        if value is not None:
-            _value(_named(segment, "Parameter", parameter_id), _text(value), data_type)
+    root, segment = _definition(bom, plant_id or bom.plant_id, "BillOfMaterialsID")
     _specification(segment, bom.item_id, "Produced", Decimal(1), None)
     for line in bom.lines:
         _line(segment, line)
-    return serialize(root, ns)
+    return serialize(root, V0600)
+
+
+def _definition(revision: Bom | Routing, plant: str | None, bill: str) -> tuple[ET.Element, ET.Element]:
+    """A revision's ProductDefinition and its one ProductSegment, both named `<item_id> rev
+    <revision>`, the revision's effectivity and status the segment's parameters."""
+    ns, name = V0600, definition_id(revision.item_id, revision.revision)
+    root = root_element("ProductDefinition", ns)
+    sub(root, "ID", ns, name)
+    sub(root, "Version", ns, revision.revision)
+    if plant:
+        scope(root, ns, plant)
+    sub(root, bill, ns, name)
+    segment = sub(root, "ProductSegment", ns)
+    sub(segment, "ID", ns, name)
+    for parameter_id, field, data_type in _BOM_PARAMETERS:
+        value = getattr(revision, field)
+        if value is not None:
+            _value(_named(segment, "Parameter", parameter_id), _text(value), data_type)
+    return root, segment
 
 
 def write_routing(routing: Routing) -> str:
     """The ProductDefinition of a routing revision: its operations as product segments."""
-    ns, name = V0600, definition_id(routing.item_id, routing.revision)
-    root = root_element("ProductDefinition", ns)
-    sub(root, "ID", ns, name)
-    sub(root, "Version", ns, routing.revision)
-    if routing.plant_id:
-        scope(root, ns, routing.plant_id)
-    sub(root, "BillOfResourcesID", ns, name)
-    segment = sub(root, "ProductSegment", ns)
-    sub(segment, "ID", ns, name)
-    for parameter_id, field, data_type in _BOM_PARAMETERS:
-        value = getattr(routing, field)
-        if value is not None:
-            _value(_named(segment, "Parameter", parameter_id), _text(value), data_type)
-    before = None
+    root, segment = _definition(routing, routing.plant_id, "BillOfResourcesID")
+    name, before = definition_id(routing.item_id, routing.revision), None
     for op in sorted(routing.operations, key=lambda op: op.op_no):
         before = _operation(segment, name, op, before)
-    return serialize(root, ns)
+    return serialize(root, V0600)
 
 
 def _operation(parent: ET.Element, name: str, op: Operation, before: str | None) -> str:
