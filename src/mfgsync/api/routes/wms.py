@@ -8,14 +8,12 @@ from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from mfgsync.adapters import wms
-from mfgsync.api import webhooks
 from mfgsync.api.auth import sender
 from mfgsync.api.keys import Principal
-from mfgsync.api.problems import RESPONSES, Problem
+from mfgsync.api.problems import RESPONSES
 from mfgsync.api.routes import hub_of
-from mfgsync.api.routes.ingest import Source, _audit_refusal, _intake_as
+from mfgsync.api.routes.ingest import Source, _intake_as, signed_body
 from mfgsync.api.schemas import IngestResult
-from mfgsync.config import ConfigError
 
 router = APIRouter(prefix="/api/v1", tags=["ingestion"], responses=RESPONSES)
 _RECORDS = {"requestBody": {"required": True, "description": "one WMS record or a JSON array of them "
@@ -28,18 +26,6 @@ _RECORDS = {"requestBody": {"required": True, "description": "one WMS record or 
 async def wms_records(request: Request, source: str = Source,
                       principal: Principal = Depends(sender)) -> IngestResult:
     hub = hub_of(request)
-    body = await request.body()
-    system = hub.settings.systems.get(source)
-    try:
-        secret = system.secret() if system else None
-    except ConfigError:
-        secret = None
-    if not secret:
-        raise Problem(404, "NOT_FOUND", f"source {source} has no webhook: configure its secret_env")
-    problem = webhooks.check_for(source)(secret, request.headers, body, hub.clock())
-    if problem:
-        await run_in_threadpool(_audit_refusal, hub, principal, source, problem)
-        raise Problem(401, "SIGNATURE_INVALID", f"webhook from {source} refused: {problem}")
-    messages = wms.envelopes(body, source)
+    messages = wms.envelopes(await signed_body(request, source, principal), source)
     report = await run_in_threadpool(lambda: _intake_as(hub, principal).ingest(messages, source=source))
     return IngestResult(**report.to_json())
