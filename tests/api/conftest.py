@@ -10,7 +10,6 @@ from fastapi.testclient import TestClient
 
 from mfgsync.api.keys import ApiKeys
 from mfgsync.api.server import create_app
-from mfgsync.config import parse_settings
 from mfgsync.pipeline.exception_queue import ROLES
 
 from tests.conftest import FakeClock

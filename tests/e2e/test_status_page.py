@@ -3,7 +3,6 @@ back and why, what was delivered where — and the health check next to it, open
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import socket
@@ -155,19 +154,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _wait_for_health(base: str, server: subprocess.Popen, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert server.poll() is None, server.stderr.read().decode(errors="replace")
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"the server did not answer /health within {seconds} s")
 
 
 def _serve(tmp_path, *args: str) -> tuple[subprocess.Popen, list[str]]:

@@ -6,7 +6,6 @@ import json
 import threading
 from collections import Counter
 from datetime import datetime, timezone
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
