@@ -108,3 +108,28 @@ def audit_anchor(store: Store) -> dict[str, Any] | None:
     with store.reading() as read:
         head = read.audit_head()
     return {"seq": head[0], "hash": head[1]} if head else None
+
+
+def atp(store: Store, settings, item_id: str, plant_id: str, today) -> dict[str, Any] | None:
+    """Available-to-promise of an item in a plant by date, from the hub's stock, orders, ship
+    notices in transit and BOMs (planning/hub_atp.py); None for an item the hub does not know."""
+    from mfgsync.model import entities as m
+    from mfgsync.model.partner_records import ExpectedReceipt
+    from mfgsync.model.units import Conversion, UnitCatalogue
+    from mfgsync.planning.hub_atp import completed_by_order, item_atp
+    from mfgsync.store.planning_source import StorePlanningSource
+    with store.reading() as read:
+        row = read.entity(keys.item(item_id))
+        if row is None:
+            return None
+        source = StorePlanningSource(read, settings)
+        units = UnitCatalogue(Conversion(c.item_id, c.from_uom, c.to_uom, c.factor) for c in source.conversions())
+        orders = [o for o in source.production_orders() if o.item_id == item_id and o.plant_id == plant_id]
+        reports = [m.ProductionReport.model_validate(r) for o in orders
+                   for r in read.entities_of_ref("production_report", o.order_id)]
+        return item_atp(m.Item.model_validate(row), plant_id, today,
+                        balances=[m.InventoryBalance.model_validate(b) for b in read.balances(item_id)],
+                        purchase_orders=source.purchase_orders(), production_orders=source.production_orders(),
+                        boms=source.boms(), units=units, completed=completed_by_order(reports, item_id),
+                        in_transit=[ExpectedReceipt.model_validate(r)
+                                    for r in read.entities_of_ref("expected_receipt", item_id)])

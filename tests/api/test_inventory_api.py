@@ -1,4 +1,4 @@
-"""Stock questions over the API: the reconciliation runs the hub kept, and a lot's genealogy."""
+"""Stock questions over the API: the reconciliation runs the hub kept, a lot's genealogy, and ATP."""
 
 from __future__ import annotations
 
@@ -38,3 +38,18 @@ def test_a_lot_is_traced_into_what_was_made_from_it(api):
     backward = api.client.get("/api/v1/lots/IMP-LOT-1/trace?backward=true", headers=api.as_("warehouse")).json()
     assert backward["lots"][0]["lot_id"] == "HEAT-7"
     assert api.client.get("/api/v1/lots/NOPE/trace", headers=api.as_("warehouse")).status_code == 404
+
+
+def test_available_to_promise_over_the_api_never_counts_held_stock(api):
+    api.hub.intake.ingest([
+        envelope("item.upserted", item("SEAL")),
+        *(envelope("inventory.moved", {"movement_id": f"GR-{lot}", "kind": "receipt", "item_id": "SEAL", "qty": qty,
+                                       "uom": "C62", "plant_id": "P1", "to_location": "A1", "lot_id": lot},
+                   source="wms") for lot, qty in (("L1", 10), ("L2", 30))),
+        envelope("quality.hold", {"hold_id": "H-1", "item_id": "SEAL", "lot_id": "L2", "status": "held",
+                                  "reason": "leak test"}, source="wms")])
+    document = api.client.get("/api/v1/atp/SEAL?plant=P1", headers=api.as_("planner")).json()
+    assert (document["item_id"], document["plant_id"]) == ("SEAL", "P1")
+    assert document["periods"][0]["on_hand"] == 10, "the 30 on hold are not available"
+    assert api.client.get("/api/v1/atp/NOPE?plant=P1", headers=api.as_("planner")).status_code == 404
+    assert api.client.get("/api/v1/atp/SEAL?plant=P1", headers=api.as_("source:plm")).status_code == 403

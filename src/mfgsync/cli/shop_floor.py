@@ -12,15 +12,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from mfgsync import queries
 from mfgsync.cli.hub import JSON, _hub
 from mfgsync.cli.output import fail, print_json
 from mfgsync.model import entities as m
-from mfgsync.model import keys
-from mfgsync.model.partner_records import ExpectedReceipt
-from mfgsync.model.units import Conversion, UnitCatalogue
 from mfgsync.pipeline.clock import iso
-from mfgsync.planning.hub_atp import completed_by_order, item_atp, short_periods
-from mfgsync.store.planning_source import StorePlanningSource
+from mfgsync.planning.hub_atp import short_periods
 from mfgsync.store.port import transact
 from mfgsync.workflows import genealogy
 
@@ -135,22 +132,11 @@ def register(app: typer.Typer) -> None:
 
 
 def _atp(hub, item_id: str, plant: str) -> dict:
-    with hub.store.reading() as read:
-        row = read.entity(keys.item(item_id))
-        if row is None:
-            fail(f"item {item_id} is not known to the hub", "NOT_FOUND")
-        source = StorePlanningSource(read, hub.settings)
-        units = UnitCatalogue(Conversion(c.item_id, c.from_uom, c.to_uom, c.factor) for c in source.conversions())
-        today = datetime.fromtimestamp(hub.clock(), timezone.utc).date()
-        orders = [o for o in source.production_orders() if o.item_id == item_id and o.plant_id == plant]
-        reports = [m.ProductionReport.model_validate(r) for o in orders
-                   for r in read.entities_of_ref("production_report", o.order_id)]
-        return item_atp(m.Item.model_validate(row), plant, today,
-                        balances=[m.InventoryBalance.model_validate(b) for b in read.balances(item_id)],
-                        purchase_orders=source.purchase_orders(), production_orders=source.production_orders(),
-                        boms=source.boms(), units=units, completed=completed_by_order(reports, item_id),
-                        in_transit=[ExpectedReceipt.model_validate(r)
-                                    for r in read.entities_of_ref("expected_receipt", item_id)])
+    today = datetime.fromtimestamp(hub.clock(), timezone.utc).date()
+    document = queries.atp(hub.store, hub.settings, item_id, plant, today)
+    if document is None:
+        fail(f"item {item_id} is not known to the hub", "NOT_FOUND")
+    return document
 
 
 def _raise_short(hub, document: dict) -> None:

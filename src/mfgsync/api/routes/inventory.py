@@ -1,12 +1,15 @@
-"""Stock questions over HTTP: reconciliation results the hub kept, and lot genealogy."""
+"""Stock questions over HTTP: reconciliation results the hub kept, lot genealogy, and
+available-to-promise."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 
+from mfgsync import queries
 from mfgsync.api import views
 from mfgsync.api.auth import person
 from mfgsync.api.keys import Principal
@@ -37,4 +40,15 @@ async def trace(request: Request, lot_id: str, backward: bool = False,
     document = await run_in_threadpool(traced)
     if not document["lots"]:
         raise Problem(404, "NOT_FOUND", f"no lot links {'into' if backward else 'from'} lot {lot_id!r}")
+    return document
+
+
+@router.get("/atp/{item_id}", summary="Available-to-promise of an item in a plant, by date (held stock never counts)")
+async def atp(request: Request, item_id: str = Path(max_length=200), plant: str = Query(max_length=200),
+              principal: Principal = Depends(person)) -> dict[str, Any]:
+    hub = hub_of(request)
+    today = datetime.fromtimestamp(hub.clock(), timezone.utc).date()
+    document = await run_in_threadpool(queries.atp, hub.store, hub.settings, item_id, plant, today)
+    if document is None:
+        raise Problem(404, "NOT_FOUND", f"item {item_id!r} is not known to the hub")
     return document
