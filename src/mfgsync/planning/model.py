@@ -98,6 +98,9 @@ class MrpException(NamedTuple):
     needed_period: int | None = None
 
 
+# a past-due message's detail: quantity, due bucket, wanted release bucket, buckets before the horizon
+PAST_DUE = ("release of {} due in period {} should have been in period {}, {} period(s) before the horizon; "
+            "placed in period 1")
 RECORD_ROWS = ("gross", "scheduled", "projected", "net", "planned_receipts", "planned_releases")
 
 
@@ -149,20 +152,23 @@ class MrpPlan:
         return [PlannedOrder(self.item_ids[row], r, d, q)
                 for row, r, d, q in zip(rows.tolist(), release.tolist(), due.tolist(), qty.tolist())]
 
-    def exceptions(self) -> list[MrpException]:
-        """Past-due releases and reschedule messages, by item then period (then kind)."""
+    def past_due_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+        """(row, due, wanted release, qty as it is written) of every planned order whose release
+        should have been before bucket 1, as columns."""
         rows, _, due, qty = self.order_columns()
         wanted = due - self.lead_times[rows]
-        late = np.flatnonzero(wanted < 1)  # only these become objects
+        late = np.flatnonzero(wanted < 1)
         # a whole quantity reads the same as its Decimal: only exact plans need the conversion
-        shown = qty[late].tolist() if qty.dtype != object else [as_decimal(q) for q in qty[late].tolist()]
+        shown = qty[late].tolist() if qty.dtype != object else [str(as_decimal(q)) for q in qty[late].tolist()]
+        return rows[late], due[late], wanted[late], shown
+
+    def exceptions(self) -> list[MrpException]:
+        """Past-due releases and reschedule messages, by item then period (then kind)."""
+        rows, due, wanted, shown = self.past_due_columns()
         ids = self.item_ids
         messages = [*self.reschedules, *(
-            MrpException(ids[row], "past_due", due_period,
-                         f"release of {quantity} due in period {due_period} should have been in "
-                         f"period {want}, {1 - want} period(s) before the horizon; placed in period 1")
-            for row, due_period, want, quantity in zip(rows[late].tolist(), due[late].tolist(),
-                                                       wanted[late].tolist(), shown))]
+            MrpException(ids[row], "past_due", due_period, PAST_DUE.format(quantity, due_period, want, 1 - want))
+            for row, due_period, want, quantity in zip(rows.tolist(), due.tolist(), wanted.tolist(), shown))]
         if not messages:
             return messages
         item, kind, period = list(zip(*messages))[:3]

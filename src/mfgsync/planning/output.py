@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from mfgsync.planning.contract import exception_document, json_number
 from mfgsync.planning.json_text import supply_pieces
-from mfgsync.planning.model import MrpPlan, RECORD_ROWS
+from mfgsync.planning.model import PAST_DUE, MrpPlan, RECORD_ROWS
 from mfgsync.planning.peg_table import NEED_KINDS, SUPPLY_KINDS, PegTable
 
 CHUNK = 4096
@@ -121,10 +121,21 @@ EXCEPTION_SCHEMA = {"item_id": pl.String, "kind": pl.String, "period": pl.Int64,
 
 
 def _exceptions_table(plan: MrpPlan) -> pl.DataFrame:
-    """One row per message, its fields as columns (a column of messages at once, not a row each)."""
-    messages = plan.exceptions()
+    """One row per message, in the order of plan.exceptions(): the reschedule messages from
+    their objects, the past-due releases (most of a large plan's messages) built as columns."""
+    messages = plan.reschedules
     columns = list(zip(*messages)) if messages else [[] for _ in EXCEPTION_SCHEMA]
-    return pl.DataFrame(dict(zip(EXCEPTION_SCHEMA, columns)), schema=EXCEPTION_SCHEMA)
+    rescheduled = pl.DataFrame(dict(zip(EXCEPTION_SCHEMA, columns)), schema=EXCEPTION_SCHEMA).with_columns(
+        row=pl.Series([plan.row_of(m.item_id) for m in messages], dtype=pl.Int64))
+    rows, due, wanted, shown = plan.past_due_columns()
+    late = pl.DataFrame({"row": rows, "period": due, "wanted": wanted, "qty": pl.Series(shown).cast(pl.String)})
+    late = late.select(
+        item_id=pl.Series(plan.item_ids, dtype=pl.String).gather(rows), kind=pl.lit("past_due"),
+        period=pl.col("period"), detail=pl.format(PAST_DUE, pl.col("qty"), pl.col("period"), pl.col("wanted"),
+                                                  1 - pl.col("wanted")),
+        receipt=pl.lit(None, dtype=pl.Int64), needed_period=pl.lit(None, dtype=pl.Int64), row=pl.col("row"))
+    together = pl.concat([rescheduled, late.cast(rescheduled.schema)])
+    return together.sort("row", "period", "kind", maintain_order=True).select(list(EXCEPTION_SCHEMA))
 
 
 def _records_table(plan: MrpPlan, ids: pl.Series, rows: np.ndarray) -> pl.DataFrame:

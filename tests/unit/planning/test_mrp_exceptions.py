@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from hypothesis import HealthCheck, given, settings
+from mrp_strategies import TENTHS, mrp_inputs
 from mrp_tables import at, item, line, per_bucket, table
 
 from mfgsync.planning.contract import parse_mrp_input, plan_document
@@ -86,3 +88,13 @@ def test_a_decimal_order_multiple_rounds_up_to_whole_multiples():
                 "demand": [at("OIL", 1, Decimal("3.1"))]}
     output = plan_document(run_mrp(parse_mrp_input(document)))
     assert output["planned_orders"][0]["qty"] == 5
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mrp_inputs() | mrp_inputs(TENTHS))
+def test_the_exceptions_table_holds_every_message_in_the_order_of_the_plans_list(document):
+    from mfgsync.planning.output import plan_tables
+
+    plan = run_mrp(parse_mrp_input(document))
+    table = dict(plan_tables(plan, "none"))["exceptions"]
+    assert table.rows() == [tuple(message) for message in plan.exceptions()]
