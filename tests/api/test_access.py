@@ -15,7 +15,8 @@ from tests.support.messages import bom, envelope
 
 OPEN = {"/health"}
 SAMPLE = {"source": "plm", "entity_type": "item", "key": "PMP-100", "exception_id": "1", "eco_id": "ECO-42",
-          "correlation_id": "ECO-42", "action": "resolve", "name": "htmx.min.js", "lot_id": "LOT-1"}
+          "correlation_id": "ECO-42", "action": "resolve", "name": "htmx.min.js", "lot_id": "LOT-1",
+          "item_id": "PMP-100"}
 # Who is of the wrong role for a route: a source system's key for what people read and do; a
 # person (or another source) for a source's own ingestion; nobody for routes any key may use.
 ANY_KEY = {"/ready", "/openapi.json", "/metrics"}  # a scraper's key may be any role
