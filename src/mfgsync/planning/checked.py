@@ -7,7 +7,6 @@ engine, and every caller that wants rows, gets an MrpInput built from the same c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
