@@ -51,7 +51,7 @@ def create_app(hub: Hub, lifespan: Callable | None = None, *, keys: ApiKeys | No
                   "(`Authorization: Bearer KEY`, from `mfgsync keys create`).")
     app.state.hub = hub
     app.state.keys = keys or ApiKeys(hub.store, hub.clock)
-    app.state.limiter = RateLimiter(rate_per_second, burst)
+    app.state.limiter = RateLimiter(rate_per_second, burst, hub.clock)  # the hub's clock: a test's controls it
     problems.install(app)
     for area in (operations, ingest, wms, partners, entities, exceptions, changes, inventory):
         app.include_router(area.router)
