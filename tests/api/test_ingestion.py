@@ -4,7 +4,6 @@ audited under the key that sent it; a signed webhook is checked before anything 
 from __future__ import annotations
 
 import json
-import time
 
 from mfgsync.connectors.webhook import sign
 
@@ -105,5 +104,5 @@ def test_a_key_over_its_rate_is_told_when_to_come_back(make_hub):
     refused = api.client.get("/api/v1/kpis", headers=api.as_("planner"))
     assert refused.json()["code"] == "RATE_LIMITED" and int(refused.headers["retry-after"]) >= 1
     assert api.client.get("/api/v1/kpis", headers=api.as_("engineering")).status_code == 200  # per key
-    time.sleep(1.1)
+    clock.advance(1.1)  # a token comes back after a second
     assert api.client.get("/api/v1/kpis", headers=api.as_("planner")).status_code == 200
