@@ -35,6 +35,7 @@ class StoreImpactView:
         components |= {line.component_id for b in releases if (old := self.previous_revision(b)) for line in old.lines}
         self._bulk("sourcing", components)
         self._bulk("requisition", components)
+        self._bulk("purchase_requisition", components)
 
     def _bulk(self, entity_type: str, refs: set[str]) -> None:
         for ref, rows in self._read.entities_of_refs(entity_type, refs).items():
@@ -78,7 +79,8 @@ class StoreImpactView:
         return ec.on_hand(self._balances.get(item_id, ()), plant_id)
 
     def requisitions(self, item_id: str, plant_id: str | None) -> list[ec.Requisition]:
-        return ec.open_requisitions(self._of_ref("requisition", item_id), plant_id)
+        raised = (m.PurchaseRequisition.model_validate(r) for r in self._of_ref("purchase_requisition", item_id))
+        return ec.open_requisitions(self._of_ref("requisition", item_id), raised, plant_id)
 
     def sourcing_rules(self, item_id: str) -> list[m.SourcingRule]:
         return [m.SourcingRule.model_validate(row) for row in self._of_ref("sourcing", item_id)]

@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from datetime import date
+from decimal import Decimal
 
 from mfgsync import queries
 from mfgsync.model import entities as m
@@ -202,3 +203,20 @@ def test_a_requisition_withdrawn_by_a_later_plan_is_no_longer_open_supply(make_h
     result = queries.eco_impact(hub.store, [m.Bom.model_validate(REVISION_B)], m.EngineeringChange.model_validate(ECO),
                                 date(2026, 12, 1))
     assert not any("requisition_id" in a for a in result["purchase_actions"])
+
+
+def test_a_requisition_replenishment_raised_and_no_order_took_up_is_open_supply_too(make_hub):
+    hub = make_hub()
+    assert hub.intake.ingest(plant_before_the_change()).quarantined == 0
+    hub.intake.ingest([envelope("item.upserted", {"item_id": "SEAL-A", "reorder_point": 100, "lot_rule": "lot_for_lot"},
+                                source="erp"),
+                       _receipt("MV-7", "SEAL-A", 20)])  # below its reorder point: replenishment asks for more
+    with hub.store.reading() as read:
+        [raised] = read.entities_of_type("purchase_requisition")
+    result = queries.eco_impact(hub.store, [m.Bom.model_validate(REVISION_B)], m.EngineeringChange.model_validate(ECO),
+                                date(2026, 12, 1))
+    [action] = [a for a in result["purchase_actions"] if "requisition_id" in a]
+    assert action["requisition_id"] == f"PREQ:{raised['requisition_id']}"
+    assert action["open_qty"] == Decimal(raised["qty"]) and action["item_id"] == "SEAL-A"
+    [seal_a] = [s for s in result["stock"] if s["item_id"] == "SEAL-A"]
+    assert seal_a["on_order"] == 25 + 12 + 10 + Decimal(raised["qty"])

@@ -183,7 +183,8 @@ class BatchState:
 
     def requisitions(self, item_id: str, plant_id: str | None) -> list[ec.Requisition]:
         stored = self._uow.entities_by_refs(["requisition"], [item_id]).get(("requisition", item_id), {})
-        return ec.open_requisitions((json.loads(data) for data in stored.values()), plant_id)
+        return ec.open_requisitions((json.loads(data) for data in stored.values()),
+                                    self.purchase_requisitions(item_id), plant_id)
 
     def sourcing_rules(self, item_id: str) -> list[m.SourcingRule]:
         return list(self._refs("sourcing", item_id).values())

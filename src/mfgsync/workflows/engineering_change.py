@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Iterable, NamedTuple, Protocol
 
 from mfgsync.model import entities as m
+from mfgsync.model import keys
 
 ZERO = Decimal(0)
 _CLOSED_LINES = {m.PoLineStatus.received, m.PoLineStatus.cancelled, m.PoLineStatus.rejected}
@@ -215,12 +216,17 @@ def _open_supply(view: ImpactView, item_id: str, plant_id: str | None) -> list[_
     return supply
 
 
-def open_requisitions(rows: Iterable[dict], plant_id: str | None) -> list[Requisition]:
-    """Stored requisition documents still open for the plant (every plant when None)."""
-    return [Requisition(r["key"], r["item_id"], r.get("plant_id"), Decimal(str(r["qty"])),
-                        date.fromisoformat(r["due_date"]) if r.get("due_date") else None)
-            for r in rows if r.get("status") not in CLOSED_REQUISITIONS
-            and (plant_id is None or r.get("plant_id") in (None, plant_id))]
+def open_requisitions(proposed: Iterable[dict], raised: Iterable[m.PurchaseRequisition],
+                      plant_id: str | None) -> list[Requisition]:
+    """The open requisitions of the plant (every plant when None), each by its entity key: those
+    a plan of the hub's data proposed (stored documents) and those replenishment raised that no
+    purchase order took up yet."""
+    found = [Requisition(r["key"], r["item_id"], r.get("plant_id"), Decimal(str(r["qty"])),
+                         date.fromisoformat(r["due_date"]) if r.get("due_date") else None)
+             for r in proposed if r.get("status") not in CLOSED_REQUISITIONS]
+    found += [Requisition(keys.requisition(r.requisition_id), r.item_id, r.plant_id, r.qty, r.need_date)
+              for r in raised if r.status == m.RequisitionStatus.open and r.po_number is None]
+    return [r for r in found if plant_id is None or r.plant_id in (None, plant_id)]
 
 
 def _component_impact(component: _Component, plant_id: str | None, effective: date | None, view: ImpactView,
