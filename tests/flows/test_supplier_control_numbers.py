@@ -19,13 +19,6 @@ from tests.support.suppliers import at, config, open_hub, order, plant_messages,
 ORDERS_EACH = 15
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/hub.db"
-    return request.getfixturevalue("postgres_url")
-
-
 def _run_together(commands: list[list[str]], env: dict[str, str]) -> None:
     children = [subprocess.Popen(c, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                 for c in commands]
@@ -35,10 +28,10 @@ def _run_together(commands: list[list[str]], env: dict[str, str]) -> None:
 
 
 @pytest.mark.slow
-def test_two_processes_sending_orders_at_once_never_share_or_skip_a_control_number(store_url, tmp_path,
+def test_two_processes_sending_orders_at_once_never_share_or_skip_a_control_number(database_url, tmp_path,
                                                                                   monkeypatch):
     monkeypatch.setenv("PROCURE_SECRET", "platform-shared-secret")
-    hub = open_hub(tmp_path, store_url, clock=lambda: 1.8e9)
+    hub = open_hub(tmp_path, database_url, clock=lambda: 1.8e9)
     hub.intake.ingest(plant_messages("northfast"))
     hub.close()
     (tmp_path / "hub.yaml").write_text(config(tmp_path))
@@ -50,7 +43,7 @@ def test_two_processes_sending_orders_at_once_never_share_or_skip_a_control_numb
                                 for n in range(ORDERS_EACH)))
         feeds.append(feed)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "MFGSYNC_CONFIG": str(tmp_path / "hub.yaml"),
-           "MFGSYNC_DATABASE_URL": store_url, "PROCURE_SECRET": "platform-shared-secret"}
+           "MFGSYNC_DATABASE_URL": database_url, "PROCURE_SECRET": "platform-shared-secret"}
     command = [sys.executable, "-m", "mfgsync.cli"]
     _run_together([[*command, "ingest", str(feed), "--json"] for feed in feeds], env)
     _run_together([[*command, "work", "--until-idle", "--json"]] * 2, env)

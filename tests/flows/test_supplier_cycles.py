@@ -15,20 +15,11 @@ from tests.conftest import FakeClock
 from tests.support.suppliers import (DAY, T0, EdiPartner, acknowledgement, invoice, open_hub, order, parsed,
                                      plant_messages, receipt, sent_files, ship_notice, at)
 
+pytestmark = pytest.mark.usefixtures("platform_secret")
+
+
 PARTNERS = {"x12": ("northfast", "ACMEMFG", "NORTHFAST", "855", "856", "810", "850"),
             "edifact": ("rhein", "4012345000009", "5790000000012", "ORDRSP", "DESADV", "INVOIC", "ORDERS")}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/hub.db"
-    return request.getfixturevalue("postgres_url")
-
-
-@pytest.fixture(autouse=True)
-def platform_secret(monkeypatch):
-    monkeypatch.setenv("PROCURE_SECRET", "platform-shared-secret")
 
 
 def _read(hub, ask):
@@ -59,10 +50,10 @@ def _stock(hub, item, lot, status):
 
 
 @pytest.mark.parametrize("fmt", ["x12", "edifact"])
-def test_an_order_goes_out_is_acknowledged_changed_shipped_received_and_invoiced(fmt, store_url, tmp_path):
+def test_an_order_goes_out_is_acknowledged_changed_shipped_received_and_invoiced(fmt, database_url, tmp_path):
     name, us, them, ack_kind, asn_kind, inv_kind, order_kind = PARTNERS[fmt]
     clock = FakeClock(T0.timestamp())
-    hub = open_hub(tmp_path, store_url, clock)
+    hub = open_hub(tmp_path, database_url, clock)
     supplier = EdiPartner(hub, name, fmt, us, them)
     hub.intake.ingest(plant_messages(name))
     hub.intake.ingest([_erp("po.created", order("4500000001", name), at(0))])

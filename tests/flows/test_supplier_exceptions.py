@@ -14,24 +14,15 @@ from tests.support.messages import envelope
 from tests.support.suppliers import (DAY, T0, EdiPartner, acknowledgement, at, open_hub, order, parsed,
                                      plant_messages, sent_files, ship_notice)
 
+pytestmark = pytest.mark.usefixtures("platform_secret")
+
+
 HOUR = 3600.0
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/hub.db"
-    return request.getfixturevalue("postgres_url")
-
-
-@pytest.fixture(autouse=True)
-def platform_secret(monkeypatch):
-    monkeypatch.setenv("PROCURE_SECRET", "platform-shared-secret")
-
-
-def _hub(tmp_path, store_url, supplier="northfast"):
+def _hub(tmp_path, database_url, supplier="northfast"):
     clock = FakeClock(T0.timestamp())
-    hub = open_hub(tmp_path, store_url, clock)
+    hub = open_hub(tmp_path, database_url, clock)
     hub.intake.ingest(plant_messages(supplier))
     return hub, clock
 
@@ -50,8 +41,8 @@ def _send(hub, po_number, supplier="northfast", day=0.0):
     hub.worker.run_until_idle()
 
 
-def test_a_missing_997_and_a_missing_855_become_overdue_and_late_ones_close_them(store_url, tmp_path):
-    hub, clock = _hub(tmp_path, store_url)
+def test_a_missing_997_and_a_missing_855_become_overdue_and_late_ones_close_them(database_url, tmp_path):
+    hub, clock = _hub(tmp_path, database_url)
     supplier = EdiPartner(hub, "northfast", "x12", "ACMEMFG", "NORTHFAST")
     _send(hub, "4500000001")
     _send(hub, "4500000002")
@@ -88,8 +79,8 @@ def test_a_missing_997_and_a_missing_855_become_overdue_and_late_ones_close_them
     hub.close()
 
 
-def test_a_line_whose_ship_notice_does_not_come_before_its_promised_date_is_overdue(store_url, tmp_path):
-    hub, clock = _hub(tmp_path, store_url)
+def test_a_line_whose_ship_notice_does_not_come_before_its_promised_date_is_overdue(database_url, tmp_path):
+    hub, clock = _hub(tmp_path, database_url)
     supplier = EdiPartner(hub, "northfast", "x12", "ACMEMFG", "NORTHFAST")
     _send(hub, "4500000001")
     clock.advance(HOUR)
@@ -110,8 +101,8 @@ def test_a_line_whose_ship_notice_does_not_come_before_its_promised_date_is_over
     hub.close()
 
 
-def test_an_interchange_control_number_used_again_for_other_content_is_refused_whole(store_url, tmp_path):
-    hub, clock = _hub(tmp_path, store_url)
+def test_an_interchange_control_number_used_again_for_other_content_is_refused_whole(database_url, tmp_path):
+    hub, clock = _hub(tmp_path, database_url)
     supplier = EdiPartner(hub, "northfast", "x12", "ACMEMFG", "NORTHFAST")
     _send(hub, "4500000001")
     clock.advance(DAY)
@@ -131,9 +122,9 @@ def test_an_interchange_control_number_used_again_for_other_content_is_refused_w
     hub.close()
 
 
-def test_a_ship_notice_naming_a_line_the_order_does_not_have_is_refused_and_nothing_of_it_applied(store_url,
+def test_a_ship_notice_naming_a_line_the_order_does_not_have_is_refused_and_nothing_of_it_applied(database_url,
                                                                                                  tmp_path):
-    hub, clock = _hub(tmp_path, store_url)
+    hub, clock = _hub(tmp_path, database_url)
     supplier = EdiPartner(hub, "northfast", "x12", "ACMEMFG", "NORTHFAST")
     _send(hub, "4500000001")
     clock.advance(DAY)

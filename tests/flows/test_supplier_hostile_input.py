@@ -17,18 +17,11 @@ from tests.support.suppliers import (T0, DAY, EdiPartner, Platform, acknowledgem
                                      plant_messages)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/hub.db"
-    return request.getfixturevalue("postgres_url")
-
-
 @pytest.fixture
-def hub(store_url, tmp_path, monkeypatch):
+def hub(database_url, tmp_path, monkeypatch):
     monkeypatch.setenv("PROCURE_SECRET", "platform-shared-secret")
     clock = FakeClock(T0.timestamp() + DAY)
-    opened = open_hub(tmp_path, store_url, clock)
+    opened = open_hub(tmp_path, database_url, clock)
     opened.intake.ingest(plant_messages("northfast") + plant_messages("procure")[-1:])
     opened.intake.ingest([envelope("po.created", order("4500000001", "northfast"), source="erp", time=at(0)),
                           envelope("po.created", order("4500000002", "procure"), source="erp", time=at(0))])

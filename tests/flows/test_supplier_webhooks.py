@@ -11,13 +11,6 @@ from tests.support.suppliers import (DAY, T0, Platform, acknowledgement, at, inv
                                      plant_messages, receipt, ship_notice)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/hub.db"
-    return request.getfixturevalue("postgres_url")
-
-
 @pytest.fixture
 def platform(monkeypatch):
     monkeypatch.setenv("PROCURE_SECRET", "platform-shared-secret")
@@ -51,9 +44,9 @@ def _detail(detail):
     return json.loads(detail) if isinstance(detail, str) else detail
 
 
-def test_an_order_goes_out_signed_and_the_platform_acknowledges_ships_and_invoices(store_url, tmp_path, platform):
+def test_an_order_goes_out_signed_and_the_platform_acknowledges_ships_and_invoices(database_url, tmp_path, platform):
     clock = FakeClock(T0.timestamp())
-    hub = open_hub(tmp_path, store_url, clock, platform.url)
+    hub = open_hub(tmp_path, database_url, clock, platform.url)
     hub.intake.ingest(plant_messages("procure"))
     hub.intake.ingest([_erp(order("4500000007", "procure"), at(0))])
     hub.worker.run_until_idle()
@@ -88,10 +81,10 @@ def test_an_order_goes_out_signed_and_the_platform_acknowledges_ships_and_invoic
     hub.close()
 
 
-def test_a_tampered_a_stale_and_a_replayed_call_are_refused_audited_and_change_nothing(store_url, tmp_path,
+def test_a_tampered_a_stale_and_a_replayed_call_are_refused_audited_and_change_nothing(database_url, tmp_path,
                                                                                      platform):
     clock = FakeClock(T0.timestamp())
-    hub = open_hub(tmp_path, store_url, clock, platform.url)
+    hub = open_hub(tmp_path, database_url, clock, platform.url)
     hub.intake.ingest(plant_messages("procure"))
     hub.intake.ingest([_erp(order("4500000007", "procure"), at(0))])
     event = {"id": "evt-1", "type": "po.acknowledged", "data": acknowledgement("4500000007", "ACK-7")}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from pathlib import Path
 from typing import Iterator
 
@@ -38,15 +39,29 @@ def pick_up(folder: str | os.PathLike) -> Iterator[Path]:
     if not inbound.is_dir():
         return
     processing.mkdir(parents=True, exist_ok=True)
-    for path in sorted(inbound.iterdir(), key=lambda p: (p.stat().st_mtime, p.name)):
-        if path.name.startswith(".") or not path.is_file():
-            continue  # a file still being written under a hidden name
+    for path in _waiting(inbound):
         taken = processing / path.name
         try:
             os.rename(path, taken)
         except FileNotFoundError:
             continue  # another taker got it
         yield taken
+
+
+def _waiting(inbound: Path) -> list[Path]:
+    """The complete files in `inbound`, oldest first: a file still being written under a hidden
+    name is left alone, and one another taker moved away while this one looked is passed over."""
+    found = []
+    for path in inbound.iterdir():
+        if path.name.startswith("."):
+            continue
+        try:
+            status = path.stat()
+        except FileNotFoundError:
+            continue
+        if stat.S_ISREG(status.st_mode):
+            found.append((status.st_mtime, path.name, path))
+    return [path for _, _, path in sorted(found)]
 
 
 def archive(path: Path, folder: str | os.PathLike) -> Path:
