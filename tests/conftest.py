@@ -22,6 +22,18 @@ hypothesis_settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 PG_ADMIN_URL = os.environ.get("MFGSYNC_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+# The slowest scenarios (crashes, many processes, the 50,000-event burst, browsers) run in CI,
+# or wherever MFGSYNC_RUN_SLOW=1 asks for them; a plain `make test` stays within minutes.
+RUN_SLOW = REQUIRE_SERVICES or os.environ.get("MFGSYNC_RUN_SLOW") == "1"
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    if RUN_SLOW:
+        return
+    later = pytest.mark.skip(reason="a slow scenario: it runs in CI, or here with MFGSYNC_RUN_SLOW=1")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(later)
 
 
 def reachable(host: str, port: int) -> bool:
