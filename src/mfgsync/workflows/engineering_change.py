@@ -27,8 +27,8 @@ ZERO = Decimal(0)
 _CLOSED_LINES = {m.PoLineStatus.received, m.PoLineStatus.cancelled, m.PoLineStatus.rejected}
 _CLOSED_ORDERS = {"received", "closed", "cancelled"}
 _FROZEN = {m.ProductionStatus.released, m.ProductionStatus.in_process}
-# A requisition in one of these is no longer open supply (withdrawn by a re-plan, turned into a PO, …).
-CLOSED_REQUISITIONS = {"withdrawn", "converted", "ordered", "cancelled", "rejected", "closed"}
+# A plan's proposal a later plan no longer makes (pipeline/plan_results.py) is no longer supply.
+WITHDRAWN = "withdrawn"
 
 
 class Requisition(NamedTuple):
@@ -223,7 +223,7 @@ def open_requisitions(proposed: Iterable[dict], raised: Iterable[m.PurchaseRequi
     purchase order took up yet."""
     found = [Requisition(r["key"], r["item_id"], r.get("plant_id"), Decimal(str(r["qty"])),
                          date.fromisoformat(r["due_date"]) if r.get("due_date") else None)
-             for r in proposed if r.get("status") not in CLOSED_REQUISITIONS]
+             for r in proposed if r.get("status") != WITHDRAWN]
     found += [Requisition(keys.requisition(r.requisition_id), r.item_id, r.plant_id, r.qty, r.need_date)
               for r in raised if r.status == m.RequisitionStatus.open and r.po_number is None]
     return [r for r in found if plant_id is None or r.plant_id in (None, plant_id)]
