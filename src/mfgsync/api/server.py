@@ -9,6 +9,7 @@ loopback.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import secrets
@@ -98,6 +99,10 @@ def background_work(hub: Hub, live_traffic: bool, platform: Callable[[dict], Non
         threads = [threading.Thread(target=job, args=args, name=job.__name__, daemon=True) for job, args in jobs]
         for thread in threads:
             thread.start()
+        # What is alive once the server starts (modules, schemas, routes, the hub) lives as long
+        # as it does: kept out of the cyclic collector's scans, so a full collection during a
+        # request walks only what requests made, not the whole process.
+        gc.freeze()
         yield
         stop.set()
         for thread in threads:

@@ -72,10 +72,8 @@ class BatchState:
         self._item_stock: dict[str, dict[str, dict]] = {}  # item -> balance key -> balance, batch included
         self.stock_moves: list[dict] = []
         self.stock_counts: list[dict] = []
-        self._units = UnitCatalogue(conversions)
-        for data in uow.entities_of_type("uom"):
-            conv = m.UomConversion.model_validate_json(data)
-            self._units.add(Conversion(conv.item_id, conv.from_uom, conv.to_uom, conv.factor))
+        self._conversions = conversions
+        self._units: UnitCatalogue | None = None  # built when a rule or workflow first converts
 
     # --- loading ---
     def prefetch(self, entity_keys: Iterable[str], refs: Iterable[str] = (), balance_keys: Iterable[str] = ()) -> None:
@@ -153,6 +151,13 @@ class BatchState:
                 if h.status == m.HoldStatus.held and (h.lot_id is None or h.lot_id == lot_id)]
 
     def units(self) -> UnitCatalogue:
+        """The configured and stored conversions, read once a batch and only by a batch that
+        converts (most single messages never do)."""
+        if self._units is None:
+            self._units = UnitCatalogue(self._conversions)
+            for data in self._uow.entities_of_type("uom"):
+                conv = m.UomConversion.model_validate_json(data)
+                self._units.add(Conversion(conv.item_id, conv.from_uom, conv.to_uom, conv.factor))
         return self._units
 
     # --- what an engineering change's impact reads (workflows/engineering_change.py) ---
@@ -266,7 +271,7 @@ class BatchState:
                                   "version": version}
         if isinstance(put.entity, m.UomConversion):
             e = put.entity
-            self._units.add(Conversion(e.item_id, e.from_uom, e.to_uom, e.factor))
+            self.units().add(Conversion(e.item_id, e.from_uom, e.to_uom, e.factor))
         return data
 
     def adjust(self, adj: Adjust, msg_key: str, correlation_id: str | None) -> None:

@@ -1,13 +1,18 @@
 """What differs between SQLite and PostgreSQL, in one place: placeholders, key lists, row
 locks, and exact decimal addition. Statements run straight on the driver: the hot paths skip
-SQLAlchemy's compilation per call.
+SQLAlchemy's compilation per call, and on SQLite its result objects too — the batched writes
+and keyed reads go to the sqlite3 cursor of the unit's own connection and transaction, and a
+driver error is raised as SQLAlchemy's (so "database is locked" is still a Conflict).
 """
 
 from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Sequence
 
+import sqlite3
+
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 _CHUNK = 500  # keeps SQLite's IN (...) lists within its parameter limit
 
@@ -38,7 +43,9 @@ class Dialect:
         """The driver's executemany; the number of rows changed."""
         if not rows:
             return 0
-        return connection.exec_driver_sql(sql, list(rows)).rowcount
+        if self.postgres:
+            return connection.exec_driver_sql(sql, list(rows)).rowcount
+        return self._sqlite(connection, sql, rows, many=True).rowcount
 
     def one(self, connection: Connection, sql: str, params: Mapping[str, Any] | None = None):
         return connection.exec_driver_sql(sql, dict(params or {}))
@@ -58,5 +65,20 @@ class Dialect:
         for start in range(0, len(keys), _CHUNK):
             chunk = keys[start:start + _CHUNK]
             statement = sql.format(*marks, keys=f"IN ({', '.join('?' * len(chunk))})")
-            rows += connection.exec_driver_sql(statement, (*params, *chunk)).fetchall()
+            rows += self._sqlite(connection, statement, (*params, *chunk)).fetchall()
         return rows
+
+    @staticmethod
+    def _sqlite(connection: Connection, sql: str, params, many: bool = False) -> sqlite3.Cursor:
+        """`sql` on the sqlite3 cursor of the connection's transaction (begun by SQLAlchemy)."""
+        if not connection.in_transaction():
+            connection.begin()  # as SQLAlchemy's own execution would: reads see one snapshot
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            if many:
+                cursor.executemany(sql, params)
+            else:
+                cursor.execute(sql, params)
+        except sqlite3.Error as error:
+            raise DBAPIError.instance(sql, None, error, sqlite3.Error) from error
+        return cursor
