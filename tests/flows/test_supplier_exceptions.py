@@ -293,3 +293,75 @@ def test_a_supplier_catalogue_updates_sourcing_and_a_longer_lead_time_puts_open_
     again = hub.intake.ingest(catalogue_envelopes(rows, "northfast", "erp", {"NF-SEAL-9": "SEAL"}, now))
     assert (again.accepted, again.duplicates) == (0, 1), "the same feed again changes nothing"
     hub.close()
+
+
+def _rules(hub):
+    from mfgsync.model import entities as m
+
+    return [m.SourcingRule.model_validate(r) for r in _read(hub, lambda r: r.entities_of_type("sourcing"))]
+
+
+def _sourcing(values, day):
+    return envelope("sourcing.updated", {"item_id": "SEAL", "supplier_id": "northfast", **values}, source="erp",
+                    time=at(day))
+
+
+def test_a_catalogue_change_closes_the_rule_in_force_and_a_future_dated_one_takes_effect_on_its_day(
+        database_url, tmp_path):
+    from datetime import date
+
+    from mfgsync.adapters.supplier_catalogue import catalogue_envelopes, read_rows
+    from mfgsync.workflows.replenishment import best_rule
+
+    hub, clock = _hub(tmp_path, database_url)
+    hub.intake.ingest([_sourcing({"supplier_item_id": "NF-SEAL-9", "lead_time_days": 10, "moq": 100}, -1)])
+    now = datetime.fromtimestamp(clock(), timezone.utc)
+    feed = "supplier_item_id,lead_time_days,moq,valid_from\nNF-SEAL-9,10,200,2026-12-01\n"
+    assert hub.intake.ingest(catalogue_envelopes(read_rows(feed), "northfast", "erp", {"NF-SEAL-9": "SEAL"},
+                                                 now)).accepted == 1
+    rules = _rules(hub)
+    assert sorted((r.moq, r.valid_from, r.valid_to) for r in rules) == [
+        (100, None, date(2026, 11, 30)), (200, date(2026, 12, 1), None)], "the earlier rule is kept, closed"
+    assert best_rule(rules, date(2026, 11, 20)).moq == 100, "replenishment orders on the old terms until then"
+    assert best_rule(rules, date(2026, 12, 1)).moq == 200
+
+    hub.intake.ingest([_sourcing({"supplier_item_id": "NF-SEAL-9", "lead_time_days": 10, "moq": 200,
+                                  "valid_from": "2026-12-01"}, 0.5)])
+    assert sorted((r.moq, r.valid_from, r.valid_to) for r in _rules(hub)) == sorted(
+        (r.moq, r.valid_from, r.valid_to) for r in rules), "the same values again change nothing"
+
+    later = "supplier_item_id,lead_time_days,moq,valid_from\nNF-SEAL-9,10,300,2026-12-15\n"
+    hub.intake.ingest(catalogue_envelopes(read_rows(later), "northfast", "erp", {"NF-SEAL-9": "SEAL"}, now))
+    rules = _rules(hub)
+    assert sorted((r.moq, r.valid_from, r.valid_to) for r in rules) == [
+        (100, None, date(2026, 11, 30)), (200, date(2026, 12, 1), date(2026, 12, 14)),
+        (300, date(2026, 12, 15), None)]
+    assert [best_rule(rules, date(2026, 12, d)).moq for d in (1, 14, 15)] == [200, 200, 300]
+    assert not [x for x in hub.exceptions.list(kind="workflow") if x["codes"] == ["SOURCING_LEAD_TIME_AT_RISK"]]
+    hub.close()
+
+
+def test_a_longer_lead_time_names_the_requisitions_and_planned_orders_it_makes_late_with_the_days(
+        database_url, tmp_path):
+    hub, clock = _hub(tmp_path, database_url)
+    hub.intake.ingest([_sourcing({"lead_time_days": 10}, -1)])
+    with hub.store.writing() as uow:  # one requisition replenishment raised, one a plan proposed
+        uow.put_entities([
+            {"entity_key": "PREQ:R-1", "entity_type": "purchase_requisition", "ref": "SEAL", "tokens": None,
+             "updated_at": at(0), "msg_key": None, "version": 0,
+             "data": '{"requisition_id": "R-1", "item_id": "SEAL", "plant_id": "P1", "qty": 100, "uom": "C62", '
+                     '"need_date": "2026-12-12", "supplier_id": "northfast", "trigger": "reorder point"}'},
+            {"entity_key": "MRP:SEAL|P1|2026-12-05", "entity_type": "requisition", "ref": "SEAL", "tokens": None,
+             "updated_at": at(0), "msg_key": None, "version": 0,
+             "data": '{"key": "MRP:SEAL|P1|2026-12-05", "item_id": "SEAL", "plant_id": "P1", "qty": "40", '
+                     '"release_date": "2026-11-25", "due_date": "2026-12-05", "status": "proposed"}'}])
+    hub.intake.ingest([_sourcing({"lead_time_days": 30}, 0)])  # from 2026-11-20: available 2026-12-20
+    [risk] = [x for x in hub.exceptions.list(kind="workflow") if x["codes"] == ["SOURCING_LEAD_TIME_AT_RISK"]]
+    message = risk["reasons"][0]["message"]
+    assert risk["owner_role"] == "planner" and "available 2026-12-20" in message
+    assert "requisition MRP:SEAL|P1|2026-12-05 (needed 2026-12-05, 15 days late)" in message
+    assert "requisition R-1 (needed 2026-12-12, 8 days late)" in message
+    assert "production order WO-1 (needed 2026-12-10, 10 days late)" in message
+    assert "WO-2" not in message, "an order starting after the new lead time is not at risk"
+    assert message.count("R-1") == 1
+    hub.close()
