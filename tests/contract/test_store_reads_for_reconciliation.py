@@ -75,3 +75,19 @@ def test_items_base_units_are_read_for_many_items_at_once(store):
                           entity("MOV:1", {"item_id": "NUT", "base_uom": "C62"}, 0, "movement", "NUT")])
     with store.reading() as read:
         assert read.base_units(["SEAL", "OIL", "KIT", "TAG", "NUT", "BOLT"]) == {"SEAL": "C62", "OIL": "LTR"}
+
+
+def test_balances_as_of_a_time_leave_out_the_movements_after_it(store):
+    from decimal import Decimal
+
+    from tests.contract.store_rows import balance_key, stock
+    with store.writing() as uow:
+        uow.move_stock([{**stock("SEAL", "10", n=1), "at": at(1)}, {**stock("NUT", "4", n=2), "at": at(1)}])
+    with store.writing() as uow:
+        uow.move_stock([{**stock("SEAL", "-3", n=3), "at": at(5)}, {**stock("BOLT", "7", n=4), "at": at(5)}])
+    with store.reading() as read:
+        earlier, now = read.balances_as_of(at(2)), read.balances()
+        assert read.ledger(balance_key("SEAL"))[-1]["at"] == at(5)
+    assert [(b["item_id"], b["qty"]) for b in earlier] == [("NUT", Decimal("4")), ("SEAL", Decimal("10"))]
+    assert [(b["item_id"], b["qty"]) for b in now] == [("BOLT", Decimal("7")), ("NUT", Decimal("4")),
+                                                       ("SEAL", Decimal("7"))]

@@ -9,7 +9,7 @@ codes its rows carry and which deliveries count as not yet seen by it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
@@ -64,9 +64,11 @@ def normaliser(read: ReadSide, settings: Settings, units: UnitCatalogue, system:
     return Normaliser(units, base_units, codes, item_codes)
 
 
-def load(side: Side, read: ReadSide, how: Normaliser, live: Callable[[str], list[dict]] | None) -> Snapshot:
-    if side.source == HUB:
-        return from_balances(read.balances(), HUB, how)
+def load(side: Side, read: ReadSide, how: Normaliser, live: Callable[[str], list[dict]] | None,
+         as_of: datetime | None = None) -> Snapshot:
+    if side.source == HUB:  # as of a time: the ledger's entries after it left out
+        balances = read.balances() if as_of is None else read.balances_as_of(ledger_time(as_of))
+        return from_balances(balances, HUB, how)
     if side.source.startswith(LIVE):
         if live is None:
             raise SnapshotError(f"{side.source}: no live source is configured for it")
@@ -77,11 +79,16 @@ def load(side: Side, read: ReadSide, how: Normaliser, live: Callable[[str], list
     return read_snapshot(path, how)
 
 
+def ledger_time(moment: datetime) -> str:
+    """A time as the ledger writes its entries' (UTC, microseconds, Z), so that text order is time order."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def reconcile(store: Store, settings: Settings, left: Side, right: Side, as_of: datetime | None = None,
               live: Callable[[str], list[dict]] | None = None) -> dict[str, Any]:
     with store.reading() as read:
         units, known = catalogue(read, settings), {}
-        snapshots = [load(side, read, normaliser(read, settings, units, side.system_name, known), live)
+        snapshots = [load(side, read, normaliser(read, settings, units, side.system_name, known), live, as_of)
                      for side in (left, right)]
         compared = compare.compare(snapshots[0].frame, snapshots[1].frame, units, settings.reconciliation.tolerances)
         variances = compared.filter(pl.col("kind") != "match")

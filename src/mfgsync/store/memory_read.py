@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from collections import Counter
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
@@ -49,6 +50,15 @@ class MemoryReadSide:
     def balances(self, item_id: str | None = None) -> list[dict[str, Any]]:
         return [{name: row[name] for name in _BALANCE_FIELDS} for _, row in sorted(self.state.balances.items())
                 if item_id is None or row["item_id"] == item_id]
+
+    def balances_as_of(self, at: str) -> list[dict[str, Any]]:
+        qty: dict[str, Decimal] = {}
+        for row in self.state.ledger:
+            if row["at"] <= at:
+                key = row["balance_key"]
+                qty[key] = row["qty"] if row["kind"] == "count" else qty.get(key, Decimal(0)) + row["qty"]
+        return [{**{name: row[name] for name in _BALANCE_FIELDS}, "qty": qty[key]}
+                for key, row in sorted(self.state.balances.items()) if key in qty]
 
     def ledger(self, balance_key: str) -> list[dict[str, Any]]:
         return [{name: row[name] for name in _LEDGER_FIELDS} for row in self.state.ledger

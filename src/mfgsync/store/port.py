@@ -279,6 +279,10 @@ class ReadSide(Protocol):
     def ledger(self, balance_key: str) -> list[dict[str, Any]]:
         """The ledger rows of one balance, oldest first: kind (delta or count), qty, uom, msg_key, at."""
 
+    def balances_as_of(self, at: str) -> list[dict[str, Any]]:
+        """InventoryBalance documents as the ledger stood at `at` (ISO 8601, UTC): each balance's
+        entries up to and including that time summed (a count sets it), later ones left out; by key."""
+
     def exceptions(self, status: str | None = "open", kind: str | None = None, role: str | None = None,
                    code: str | None = None, after_id: int = 0, limit: int = 500) -> ExceptionPage: ...
 

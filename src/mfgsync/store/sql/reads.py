@@ -74,6 +74,19 @@ class SqlReadSide:
                           i=item_id)
         return [_balance(r) for r in rows]
 
+    def balances_as_of(self, at: str) -> list[dict[str, Any]]:
+        rows = self._rows("SELECT b.balance_key, b.item_id, b.plant_id, b.location_id, b.lot_id, b.status, l.kind, "
+                          "l.qty, b.uom FROM ledger l JOIN balances b ON b.balance_key = l.balance_key "
+                          f"WHERE l.at <= {self.d.p('at')} ORDER BY b.balance_key, l.id", at=at)
+        found: dict[str, dict[str, Any]] = {}
+        for key, item_id, plant_id, location_id, lot_id, status, kind, qty, uom in rows:
+            row = found.get(key)
+            if row is None or kind == "count":
+                found[key] = _balance((item_id, plant_id, location_id, lot_id, status, qty, uom))
+            else:
+                row["qty"] += Decimal(qty)
+        return list(found.values())
+
     def ledger(self, balance_key: str) -> list[dict[str, Any]]:
         rows = self._rows(f"SELECT kind, qty, uom, msg_key, at FROM ledger WHERE balance_key = {self.d.p('k')} "
                           "ORDER BY id", k=balance_key)
