@@ -1,6 +1,12 @@
-"""Prometheus metrics: the hub's KPIs in the Prometheus text format, read from the store at each
-scrape (nothing is counted in process memory, so every process — `serve`, workers, another
-host — reports the same figures of the same store).
+"""Prometheus metrics: the hub's KPIs in the Prometheus text format, read from the store
+(nothing is counted in process memory, so every process — `serve`, workers, another host —
+reports the same figures of the same store).
+
+The counters and queue depths are read at every scrape: they are grouped counts. The figures
+that read whole tables (durations, exception aging, reconciliation variance, orders impacted) are
+computed at most once per `FIGURES_FRESH_SECONDS` of the hub's clock and served from then on:
+Prometheus scrapes every few seconds, often from more than one server, and those reads grow with
+the store.
 
 Names follow Prometheus conventions: the `mfgsync_` prefix, `_total` for counters, `_seconds`
 for durations; labels `source`, `target`, `plant` (and `role`, `outcome`, `status`, `quantile`
@@ -9,13 +15,16 @@ where they say what a series is).
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+import math
+import threading
+from typing import Any, Callable, Iterator
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from mfgsync import queries
+from mfgsync import kpi
+from mfgsync.pipeline.clock import iso
 from mfgsync.store.port import Store
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -40,16 +49,61 @@ def _quantiles(name: str, doc: str, labels: list[str], breakdown: dict[str, dict
     return family
 
 
-class _HubCollector:
-    """One scrape: the KPIs computed once, turned into metric families."""
+FIGURES_FRESH_SECONDS = 15.0
 
-    def __init__(self, store: Store, now_iso: str):
-        self.store, self.now_iso = store, now_iso
+
+def _counts(store: Store) -> dict[str, Any]:
+    """What every scrape reads afresh: grouped counts of the inbox, the outbox and dead letters."""
+    with store.reading() as read:
+        deliveries = read.outbox_counts()
+        return {"received": read.inbox_by_source(), "deliveries": deliveries,
+                "dead_letter_depth_by_target": {target: t.get("dead", 0) for target, t in deliveries.items()},
+                "message_failure_rate": kpi.message_failure_rate(read)}
+
+
+def _figures(store: Store, now_iso: str) -> dict[str, Any]:
+    """What a scrape may serve from a recent computation: the figures that read whole tables."""
+    with store.reading() as read:
+        return {"bom_propagation_seconds": kpi.bom_propagation(read),
+                "inventory_sync_lag_seconds": kpi.inventory_sync_lag(read),
+                "po_ack_turnaround_seconds": kpi.po_ack_turnaround(read),
+                "exception_aging": kpi.exception_aging(read, now_iso),
+                "reconciliation_variance": kpi.reconciliation_variance(read),
+                "orders_impacted": kpi.orders_impacted(read)}
+
+
+class Metrics:
+    """The `/metrics` text of one store: counts at every scrape, the heavier figures at most
+    once per `fresh_seconds` of `clock` (shared by the server's request threads)."""
+
+    def __init__(self, store: Store, clock: Callable[[], float], fresh_seconds: float = FIGURES_FRESH_SECONDS):
+        self.store, self.clock, self.fresh_seconds = store, clock, fresh_seconds
+        self._figures: dict[str, Any] = {}
+        self._computed_at = -math.inf
+        self._lock = threading.Lock()
+
+    def figures(self) -> dict[str, Any]:
+        with self._lock:
+            now = self.clock()
+            if now - self._computed_at >= self.fresh_seconds:
+                self._figures, self._computed_at = _figures(self.store, iso(now)), now
+            return self._figures
+
+    def text(self) -> bytes:
+        """The hub's metrics in the Prometheus text exposition format."""
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(_HubCollector({**_counts(self.store), **self.figures()}))
+        return generate_latest(registry)
+
+
+class _HubCollector:
+    """One scrape's figures turned into metric families."""
+
+    def __init__(self, k: dict[str, Any]):
+        self.k = k
 
     def collect(self) -> Iterator[Metric]:
-        with self.store.reading() as read:
-            by_source = read.inbox_by_source()
-        k = queries.kpis(self.store, self.now_iso)
+        k, by_source = self.k, self.k["received"]
         received = CounterMetricFamily("mfgsync_messages_received", "Distinct messages received, by outcome",
                                        labels=["source", "outcome"])
         for source, outcomes in by_source.items():
@@ -117,10 +171,3 @@ class _HubCollector:
             qty.add_metric([plant], _number(figures["qty"]))
         yield count
         yield qty
-
-
-def prometheus_text(store: Store, now_iso: str) -> bytes:
-    """The hub's metrics in the Prometheus text exposition format."""
-    registry = CollectorRegistry(auto_describe=False)
-    registry.register(_HubCollector(store, now_iso))
-    return generate_latest(registry)

@@ -9,6 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from mfgsync.api.keys import ApiKeys
 from mfgsync.api.server import create_app
 from mfgsync.connectors.memory import MemoryConnector
+from mfgsync.metrics import FIGURES_FRESH_SECONDS
 from tests.api.conftest import TEST_HASHER
 from tests.conftest import FakeClock
 from tests.support.messages import envelope, item
@@ -62,3 +63,27 @@ def test_metrics_parse_and_their_counters_move_with_traffic(make_hub):
 def test_metrics_need_an_api_key(make_hub):
     hub = make_hub(CONFIG, connectors={"erp": MemoryConnector()})
     assert TestClient(create_app(hub)).get("/metrics").status_code == 401
+
+
+def test_counters_move_at_every_scrape_while_the_table_wide_figures_are_served_for_a_few_seconds(make_hub):
+    clock = FakeClock()
+    hub = make_hub(CONFIG, connectors={"erp": MemoryConnector()}, clock=clock)
+    key = ApiKeys(hub.store, clock, TEST_HASHER).create("scraper", "admin", "test")
+    client = TestClient(create_app(hub))
+    hub.intake.ingest([envelope("item.upserted", item("SEAL")), _receipt(1)])
+    failed = ("mfgsync_messages_failed_total", (("source", "wms"),))
+
+    def open_exceptions(scrape: dict) -> float:
+        return sum(v for (name, _), v in scrape.items() if name == "mfgsync_exceptions_open")
+
+    first = _scrape(client, key)
+    assert (first.get(failed, 0), open_exceptions(first)) == (0, 0)
+
+    hub.intake.ingest([_receipt(2, "-1")])  # quarantined: a failed message and an open exception
+    clock.advance(FIGURES_FRESH_SECONDS - 1)
+    soon = _scrape(client, key)
+    assert (soon[failed], open_exceptions(soon)) == (1, 0), "the count is live, the aging still the last one"
+
+    clock.advance(1)
+    later = _scrape(client, key)
+    assert (later[failed], open_exceptions(later)) == (1, 1)

@@ -31,8 +31,7 @@ from mfgsync.config import ConfigError, Settings, load_settings
 from mfgsync.demo import demo_settings, feed_live_traffic, plant_messages
 from mfgsync.demo import platform as demo_platform
 from mfgsync.demo.traffic import INTERVAL_SECONDS
-from mfgsync.metrics import CONTENT_TYPE as METRICS_TYPE, prometheus_text
-from mfgsync.pipeline.clock import iso
+from mfgsync.metrics import CONTENT_TYPE as METRICS_TYPE, Metrics
 from mfgsync.pipeline.delivery import Worker
 from mfgsync.reconcile.schedule import run_until_stopped as reconcile_on_schedule
 
@@ -66,9 +65,11 @@ def create_app(hub: Hub, lifespan: Callable | None = None, *, keys: ApiKeys | No
     # Prometheus metrics (mfgsync/metrics.py). Like every route but /health it needs an API key
     # (any role; a scraper sends it as `authorization: {credentials: KEY}`), since its labels name
     # plants, sources and targets and the server may listen beyond loopback.
+    scraped = Metrics(hub.store, hub.clock)
+
     @app.get("/metrics", include_in_schema=False)
     def metrics(principal=Depends(authenticated)) -> Response:
-        return Response(prometheus_text(hub.store, iso(hub.clock())), media_type=METRICS_TYPE)
+        return Response(scraped.text(), media_type=METRICS_TYPE)
 
     return app
 
