@@ -14,6 +14,7 @@ from pathlib import Path
 from mfgsync.connectors.memory import MemoryConnector
 from mfgsync.reconcile import results
 from mfgsync.reconcile.inventory import Side, reconcile
+from tests.conftest import FakeClock
 from tests.support.messages import envelope, item
 
 CONFIG = """systems:
@@ -159,3 +160,22 @@ def test_a_dead_lettered_movement_explains_its_variance_with_the_dead_letter(mak
     result = reconcile(hub.store, hub.settings, Side(str(erp), "erp"), Side("hub"))
     assert [(v["kind"], v["cause"], v["evidence"]) for v in result["variances"]] == [
         ("only_right", "dead_letter", [f"exception:{dead['id']}", "message:wms/MV-1"])]
+
+
+def test_the_hub_side_as_of_a_time_is_the_ledger_as_it_stood_then(make_hub, tmp_path):
+    clock = FakeClock(datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc).timestamp())
+    hub = make_hub(CONFIG, connectors={"erp": MemoryConnector()}, clock=clock)
+    hub.intake.ingest([envelope("item.upserted", item("SEAL")), envelope("item.upserted", item("BOLT")),
+                       _movement("MV-1", "receipt", "SEAL", "100", to_location="MAIN")])
+    clock.advance(10 * 3600)  # 20:00, after the as-of time
+    hub.intake.ingest([_movement("MV-2", "consumption", "SEAL", "10", occurred="2026-11-30T19:00:00Z",
+                                 from_location="MAIN"),
+                       _movement("MV-3", "receipt", "BOLT", "5", occurred="2026-11-30T19:30:00Z", to_location="MAIN")])
+    erp = tmp_path / "erp.csv"
+    erp.write_text(HEADER + "SEAL,P1,MAIN,,available,100,C62\n")  # the ERP's stock at 18:00
+
+    then = reconcile(hub.store, hub.settings, Side(str(erp), "erp"), Side("hub"), AS_OF)
+    assert then["summary"]["match"] == 1 and then["variances"] == []
+    now = reconcile(hub.store, hub.settings, Side(str(erp), "erp"), Side("hub"))
+    assert sorted((v["key"]["item_id"], v["kind"]) for v in now["variances"]) == [
+        ("BOLT", "only_right"), ("SEAL", "qty_mismatch")]
