@@ -41,11 +41,14 @@ class Tracer:
         self.inp, self.plan, self.t = inp, plan, table
         self.share = Fraction if exact else float
         # per component: (parent row, factor numerator and denominator, window) of each line into it
-        self.lines_into: dict[int, list[tuple]] = defaultdict(list)
-        self.lines_from: dict[int, set[int]] = defaultdict(set)
-        for component, line in self._lines(inp, plan, lines):
-            self.lines_into[component].append(line)
-            self.lines_from[line[0]].add(component)
+        if lines is not None:  # looked up per item when visited: only the sub-graph traced is read
+            self.lines_into, self.lines_from = _LinesInto(lines), _LinesFrom(lines)
+        else:
+            self.lines_into: dict[int, list[tuple]] = defaultdict(list)
+            self.lines_from: dict[int, set[int]] = defaultdict(set)
+            for component, line in self._lines(inp, plan, lines):
+                self.lines_into[component].append(line)
+                self.lines_from[line[0]].add(component)
         item, pegs = table.supply_item, table.peg_supply
         self._supply_starts = np.searchsorted(item, np.arange(len(plan.item_ids) + 1)).tolist()
         self._peg_starts = np.searchsorted(pegs, np.arange(table.supply_qty.size + 1)).tolist()
@@ -265,6 +268,37 @@ class Tracer:
                 queued.add(child)
                 heapq.heappush(queue, (int(levels[child]), child))
         return {s: q for s, q in found.items() if q}
+
+
+class _LinesInto:
+    """component row -> (parent row, factor num, factor den, first bucket, last bucket) of each
+    BOM line into it, in the input's order, read from the arrays when first asked for."""
+
+    def __init__(self, lines: PlantArrays):
+        self.a = lines
+        self.order = np.argsort(lines.component, kind="stable")
+        self.starts = np.searchsorted(lines.component[self.order], np.arange(len(lines.item_ids) + 1))
+        self.found: dict[int, list[tuple]] = {}
+
+    def __getitem__(self, row: int) -> list[tuple]:
+        if row not in self.found:
+            at = self.order[self.starts[row]:self.starts[row + 1]]
+            a = self.a
+            self.found[row] = list(zip(a.parent[at].tolist(), a.factor_num[at].tolist(), a.factor_den[at].tolist(),
+                                       a.first_period[at].tolist(), a.last_period[at].tolist()))
+        return self.found[row]
+
+
+class _LinesFrom:
+    """parent row -> the component rows of its BOM lines."""
+
+    def __init__(self, lines: PlantArrays):
+        self.a = lines
+        self.order = np.argsort(lines.parent, kind="stable")
+        self.starts = np.searchsorted(lines.parent[self.order], np.arange(len(lines.item_ids) + 1))
+
+    def __getitem__(self, row: int) -> set[int]:
+        return set(self.a.component[self.order[self.starts[row]:self.starts[row + 1]]].tolist())
 
 
 # --- documents ---
