@@ -31,7 +31,9 @@ from mfgsync.api.keys import Principal
 from mfgsync.api.problems import Problem
 from mfgsync.api.routes.exceptions import owned
 from mfgsync.api.status import status as hub_status
+from mfgsync.pipeline.clock import iso
 from mfgsync.pipeline.exception_queue import Actor, ExceptionError, NotPermitted
+from mfgsync.store.port import AuditEntry, transact
 
 COOKIE = "mfgsync_key"
 # The sign-in form is served before any key, so it cannot load the style sheet (a page like any
@@ -119,17 +121,29 @@ async def sign_in(request: Request) -> Response:
     except Problem as problem:
         if problem.status == 429:
             raise
+        await _audit_sign_in(request, "anonymous", "dashboard.sign_in_refused", {"reason": "key not valid"})
         return page(request, "signin.html", None, 401, message="That key is not valid (wrong, or revoked).")
     if principal.source is not None:
+        await _audit_sign_in(request, f"key:{principal.name}", "dashboard.sign_in_refused",
+                             {"reason": "a source system's key", "role": principal.role})
         return page(request, "signin.html", None, 403, message="A source system's key cannot sign in.")
+    await _audit_sign_in(request, f"key:{principal.name}", "dashboard.signed_in", {"role": principal.role})
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(COOKIE, key, httponly=True, samesite="strict", secure=request.url.scheme == "https",
                         path="/")
     return response
 
 
+async def _audit_sign_in(request: Request, actor: str, action: str, detail: dict[str, Any]) -> None:
+    """Who signed in or was refused, by key name and the client's address; never the key itself."""
+    hub = request.app.state.hub
+    entry = AuditEntry(actor, action, "dashboard", {**detail, "client": request.client.host if request.client else None})
+    await run_in_threadpool(transact, hub.store, lambda uow: uow.audit([entry], iso(hub.clock())))
+
+
 async def sign_out(request: Request, principal: Principal = Depends(viewer)) -> Response:
     _checked(request, await _form(request))
+    await _audit_sign_in(request, f"key:{principal.name}", "dashboard.signed_out", {"role": principal.role})
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response
