@@ -93,3 +93,24 @@ def test_entities_read_through_the_read_side(api):
     unknown = api.client.get("/api/v1/entities/spaceship/X", headers=headers)
     assert (unknown.status_code, unknown.json()["code"]) == (404, "UNKNOWN_TYPE")
     assert "item" in api.client.get("/api/v1/entities", headers=headers).json()["types"]
+
+
+def test_the_dashboard_queue_narrows_to_a_reason_code_and_an_age(api):
+    ghost = _engineering_exception(api)
+    api.clock.advance(2 * 3600)
+    api.hub.intake.ingest([envelope("bom.released", bom("PMP-100", "B", {"PHANTOM": 1, "GASKET": 1}), message_id="plm-bom-2")])
+    api.client.cookies.set("mfgsync_key", api.keys["engineering"])
+
+    def listed(query: str) -> list[str]:
+        page = api.client.get(f"/exceptions{query}")
+        assert page.status_code == 200
+        return sorted(line.split('data-exception="', 1)[1].split('"', 1)[0]
+                      for line in page.text.splitlines() if 'data-exception="' in line)
+
+    both = listed("")
+    assert len(both) == 2 and str(ghost) in both
+    assert listed("?age=1h") == [str(ghost)], "only the one first seen two hours ago"
+    assert listed("?age=1d") == []
+    assert listed("?code=COMPONENT_UNKNOWN") == both
+    assert listed("?code=NO_SUCH_CODE&age=") == []
+    assert listed("?age=forever") == both, "an unknown age band filters nothing"

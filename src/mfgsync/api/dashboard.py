@@ -29,7 +29,7 @@ from mfgsync.api import views
 from mfgsync.api.auth import check_key
 from mfgsync.api.keys import Principal
 from mfgsync.api.problems import Problem
-from mfgsync.api.routes.exceptions import owned
+from mfgsync.api.routes.exceptions import older_than, owned
 from mfgsync.api.status import status as hub_status
 from mfgsync.pipeline.clock import iso
 from mfgsync.pipeline.exception_queue import Actor, ExceptionError, NotPermitted
@@ -168,8 +168,19 @@ async def _figures(request: Request) -> dict[str, Any]:
 async def exception_queue(request: Request, principal: Principal = Depends(viewer)) -> HTMLResponse:
     hub = request.app.state.hub
     role = None if principal.role == "admin" else principal.role
-    rows = await run_in_threadpool(lambda: hub.exceptions.list("open", role=role, limit=200))
-    return page(request, "exceptions.html", principal, rows=rows, done=request.query_params.get("done"))
+    code = request.query_params.get("code", "").strip()[:64] or None
+    age = request.query_params.get("age", "")
+    age = age if age in AGE_FILTERS else ""
+    rows = await run_in_threadpool(lambda: hub.exceptions.list("open", role=role, code=code, limit=200))
+    if age:
+        rows = older_than(rows, AGE_FILTERS[age][1], hub.clock())
+    return page(request, "exceptions.html", principal, rows=rows, done=request.query_params.get("done"),
+                code=code or "", age=age, ages=AGE_FILTERS)
+
+
+# The queue's age filter: first seen at least this long ago (the API takes any number of seconds).
+AGE_FILTERS = {"1h": ("older than an hour", 3600), "1d": ("older than a day", 86_400),
+               "7d": ("older than a week", 7 * 86_400)}
 
 
 async def exception_detail(request: Request, exception_id: int = ExceptionId,

@@ -53,12 +53,16 @@ async def list_exceptions(request: Request, status: Status = "open", kind: Kind 
                           principal: Principal = Depends(person)) -> dict:
     hub = hub_of(request)
     page = await run_in_threadpool(hub.exceptions.page, status, kind, _role_of(principal, role), code, after, limit)
-    rows = page.rows
-    if older_than_seconds is not None:  # within the page: ids grow with first_seen
-        cutoff = datetime.fromtimestamp(hub.clock(), timezone.utc) - timedelta(seconds=older_than_seconds)
-        rows = [r for r in rows if datetime.fromisoformat(r["first_seen"].replace("Z", "+00:00")) <= cutoff]
+    rows = page.rows if older_than_seconds is None else older_than(page.rows, older_than_seconds, hub.clock())
     return {"exceptions": [{k: v for k, v in r.items() if k not in ("payload", "original_payload")} for r in rows],
             "more": page.more, "next_after": page.next_after}
+
+
+def older_than(rows: list[dict], seconds: float, now: float) -> list[dict]:
+    """The exceptions first seen at least `seconds` before `now` (within one page: ids grow with
+    first_seen)."""
+    cutoff = datetime.fromtimestamp(now, timezone.utc) - timedelta(seconds=seconds)
+    return [r for r in rows if datetime.fromisoformat(r["first_seen"].replace("Z", "+00:00")) <= cutoff]
 
 
 def owned(request: Request, exception_id: int, principal: Principal) -> dict:
