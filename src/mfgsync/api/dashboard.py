@@ -165,6 +165,11 @@ async def _figures(request: Request) -> dict[str, Any]:
     return {"status": document, "charts": samples.charts(), "aging": views.aging(document["kpis"])}
 
 
+# The queue's age filter: first seen at least this long ago (the API takes any number of seconds).
+AGE_FILTERS = {"1h": ("older than an hour", 3600), "1d": ("older than a day", 86_400),
+               "7d": ("older than a week", 7 * 86_400)}
+
+
 async def exception_queue(request: Request, principal: Principal = Depends(viewer)) -> HTMLResponse:
     hub = request.app.state.hub
     role = None if principal.role == "admin" else principal.role
@@ -177,10 +182,6 @@ async def exception_queue(request: Request, principal: Principal = Depends(viewe
     return page(request, "exceptions.html", principal, rows=rows, done=request.query_params.get("done"),
                 code=code or "", age=age, ages=AGE_FILTERS)
 
-
-# The queue's age filter: first seen at least this long ago (the API takes any number of seconds).
-AGE_FILTERS = {"1h": ("older than an hour", 3600), "1d": ("older than a day", 86_400),
-               "7d": ("older than a week", 7 * 86_400)}
 
 
 async def exception_detail(request: Request, exception_id: int = ExceptionId,

@@ -9,7 +9,7 @@ codes its rows carry and which deliveries count as not yet seen by it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
@@ -19,6 +19,7 @@ import polars as pl
 from mfgsync.config import Settings
 from mfgsync.model import entities as m
 from mfgsync.model.units import Conversion, UnitCatalogue
+from mfgsync.pipeline.clock import iso
 from mfgsync.reconcile import causes, compare, evidence
 from mfgsync.reconcile.snapshots import KEY, Normaliser, Snapshot, SnapshotError, from_balances, read_snapshot
 from mfgsync.store.port import ReadSide, Store
@@ -66,8 +67,9 @@ def normaliser(read: ReadSide, settings: Settings, units: UnitCatalogue, system:
 
 def load(side: Side, read: ReadSide, how: Normaliser, live: Callable[[str], list[dict]] | None,
          as_of: datetime | None = None) -> Snapshot:
-    if side.source == HUB:  # as of a time: the ledger's entries after it left out
-        balances = read.balances() if as_of is None else read.balances_as_of(ledger_time(as_of))
+    if side.source == HUB:  # as of a time: the ledger's entries after it left out (written as `iso`
+        # writes the ledger's times, so text order is time order)
+        balances = read.balances() if as_of is None else read.balances_as_of(iso(as_of.timestamp()))
         return from_balances(balances, HUB, how)
     if side.source.startswith(LIVE):
         if live is None:
@@ -77,11 +79,6 @@ def load(side: Side, read: ReadSide, how: Normaliser, live: Callable[[str], list
     if not path.is_file():
         raise SnapshotError(f"{side.source}: no such file (a side is a snapshot file, `hub` or `system:NAME`)")
     return read_snapshot(path, how)
-
-
-def ledger_time(moment: datetime) -> str:
-    """A time as the ledger writes its entries' (UTC, microseconds, Z), so that text order is time order."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def reconcile(store: Store, settings: Settings, left: Side, right: Side, as_of: datetime | None = None,
