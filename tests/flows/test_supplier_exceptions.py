@@ -264,9 +264,18 @@ def test_a_ship_notice_above_the_open_quantity_and_a_receipt_no_notice_covers_ar
     hub.close()
 
 
-def test_a_supplier_catalogue_updates_sourcing_and_a_longer_lead_time_puts_open_requisitions_at_risk(tmp_path):
+def _catalogue(hub, feed):
+    """A northfast feed taken as `mfgsync suppliers catalogue` takes it, now: each row placed
+    after the messages applied to its rule so far."""
     from mfgsync.adapters.supplier_catalogue import catalogue_envelopes, read_rows
 
+    applied = _read(hub, lambda r: r.messages(["sourcing.updated"], ["applied"]))
+    now = datetime.fromtimestamp(hub.clock(), timezone.utc)
+    return hub.intake.ingest(catalogue_envelopes(read_rows(feed), "northfast", "erp", {"NF-SEAL-9": "SEAL"}, now,
+                                                 applied))
+
+
+def test_a_supplier_catalogue_updates_sourcing_and_a_longer_lead_time_puts_open_requisitions_at_risk(tmp_path):
     hub, clock = _hub(tmp_path, f"sqlite:///{tmp_path}/hub.db")
     hub.intake.ingest([envelope("sourcing.updated", {"item_id": "SEAL", "supplier_id": "northfast",
                                                      "supplier_item_id": "NF-SEAL-9", "lead_time_days": 10},
@@ -279,9 +288,7 @@ def test_a_supplier_catalogue_updates_sourcing_and_a_longer_lead_time_puts_open_
                                    '"trigger": "reorder point 20, on hand 12"}'}])
     feed = ("supplier_item_id,lead_time_days,moq,order_multiple,unit_price,currency,valid_from,price_breaks\n"
             "NF-SEAL-9,30,200,50,0.21,EUR,2026-11-21,500:0.18;1000:0.16\n")
-    rows = read_rows(feed)
-    now = datetime.fromtimestamp(clock(), timezone.utc)
-    report = hub.intake.ingest(catalogue_envelopes(rows, "northfast", "erp", {"NF-SEAL-9": "SEAL"}, now))
+    report = _catalogue(hub, feed)
     assert report.accepted == 1
     rule = _read(hub, lambda r: r.entity("SRC:SEAL|northfast"))
     assert (rule["lead_time_days"], rule["moq"], rule["order_multiple"], rule["valid_from"]) == (
@@ -290,7 +297,7 @@ def test_a_supplier_catalogue_updates_sourcing_and_a_longer_lead_time_puts_open_
     [risk] = [x for x in hub.exceptions.list(kind="workflow") if x["codes"] == ["SOURCING_LEAD_TIME_AT_RISK"]]
     assert risk["owner_role"] == "planner" and "R-1 (needed 2026-12-10" in risk["reasons"][0]["message"]
     assert len(_read(hub, lambda r: r.history("SRC:SEAL|northfast"))) == 2, "the earlier rule is kept in its history"
-    again = hub.intake.ingest(catalogue_envelopes(rows, "northfast", "erp", {"NF-SEAL-9": "SEAL"}, now))
+    again = _catalogue(hub, feed)
     assert (again.accepted, again.duplicates) == (0, 1), "the same feed again changes nothing"
     hub.close()
 
@@ -299,6 +306,12 @@ def _rules(hub):
     from mfgsync.model import entities as m
 
     return [m.SourcingRule.model_validate(r) for r in _read(hub, lambda r: r.entities_of_type("sourcing"))]
+
+
+def _in_force(hub):
+    from mfgsync.model import entities as m
+
+    return m.SourcingRule.model_validate(_read(hub, lambda r: r.entity("SRC:SEAL|northfast")))
 
 
 def _sourcing(values, day):
@@ -310,15 +323,12 @@ def test_a_catalogue_change_closes_the_rule_in_force_and_a_future_dated_one_take
         database_url, tmp_path):
     from datetime import date
 
-    from mfgsync.adapters.supplier_catalogue import catalogue_envelopes, read_rows
     from mfgsync.workflows.replenishment import best_rule
 
     hub, clock = _hub(tmp_path, database_url)
     hub.intake.ingest([_sourcing({"supplier_item_id": "NF-SEAL-9", "lead_time_days": 10, "moq": 100}, -1)])
-    now = datetime.fromtimestamp(clock(), timezone.utc)
     feed = "supplier_item_id,lead_time_days,moq,valid_from\nNF-SEAL-9,10,200,2026-12-01\n"
-    assert hub.intake.ingest(catalogue_envelopes(read_rows(feed), "northfast", "erp", {"NF-SEAL-9": "SEAL"},
-                                                 now)).accepted == 1
+    assert _catalogue(hub, feed).accepted == 1
     rules = _rules(hub)
     assert sorted((r.moq, r.valid_from, r.valid_to) for r in rules) == [
         (100, None, date(2026, 11, 30)), (200, date(2026, 12, 1), None)], "the earlier rule is kept, closed"
@@ -331,13 +341,47 @@ def test_a_catalogue_change_closes_the_rule_in_force_and_a_future_dated_one_take
         (r.moq, r.valid_from, r.valid_to) for r in rules), "the same values again change nothing"
 
     later = "supplier_item_id,lead_time_days,moq,valid_from\nNF-SEAL-9,10,300,2026-12-15\n"
-    hub.intake.ingest(catalogue_envelopes(read_rows(later), "northfast", "erp", {"NF-SEAL-9": "SEAL"}, now))
+    _catalogue(hub, later)
     rules = _rules(hub)
     assert sorted((r.moq, r.valid_from, r.valid_to) for r in rules) == [
         (100, None, date(2026, 11, 30)), (200, date(2026, 12, 1), date(2026, 12, 14)),
         (300, date(2026, 12, 15), None)]
     assert [best_rule(rules, date(2026, 12, d)).moq for d in (1, 14, 15)] == [200, 200, 300]
     assert not [x for x in hub.exceptions.list(kind="workflow") if x["codes"] == ["SOURCING_LEAD_TIME_AT_RISK"]]
+    hub.close()
+
+
+def test_a_feed_re_sent_after_a_later_one_brings_its_terms_back_and_a_plain_re_send_changes_nothing(
+        database_url, tmp_path):
+    from datetime import date
+
+    from mfgsync.workflows.replenishment import best_rule
+
+    hub, clock = _hub(tmp_path, database_url)
+    hub.intake.ingest([_sourcing({"supplier_item_id": "NF-SEAL-9", "lead_time_days": 10, "moq": 100}, -1)])
+    feed_a = "supplier_item_id,lead_time_days,moq,valid_from\nNF-SEAL-9,10,200,2026-12-01\n"
+    feed_b = "supplier_item_id,lead_time_days,moq,valid_from\nNF-SEAL-9,10,300,2026-12-10\n"
+    assert _catalogue(hub, feed_a).accepted == 1
+    clock.advance(DAY)
+    assert _catalogue(hub, feed_b).accepted == 1
+    assert best_rule(_rules(hub), date(2026, 12, 12)).moq == 300, "the later feed's terms hold from its day"
+
+    clock.advance(DAY)
+    back = _catalogue(hub, feed_a)  # the supplier withdraws the later terms by sending the earlier file again
+    assert (back.accepted, back.duplicates) == (1, 0), "the earlier feed after a later one is a new version"
+    rules = _rules(hub)
+    in_force = _in_force(hub)
+    assert (in_force.moq, in_force.valid_from, in_force.valid_to) == (200, date(2026, 12, 1), None)
+    assert (300, date(2026, 12, 10), date(2026, 11, 30)) in [(r.moq, r.valid_from, r.valid_to) for r in rules], \
+        "the withdrawn terms are kept, closed the day before the earlier ones take effect again"
+    assert [best_rule(rules, date(2026, 12, d)).moq for d in (1, 12, 31)] == [200, 200, 200]
+    assert best_rule(rules, date(2026, 11, 25)).moq == 100
+
+    clock.advance(DAY)
+    again = _catalogue(hub, feed_a)
+    assert (again.accepted, again.duplicates) == (0, 1), "the same file once more is a duplicate"
+    assert sorted(_rules(hub), key=str) == sorted(rules, key=str), "and changes nothing"
+    assert len(_read(hub, lambda r: r.history("SRC:SEAL|northfast"))) == 4, "four versions, the re-send not one"
     hub.close()
 
 

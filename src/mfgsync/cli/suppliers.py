@@ -89,9 +89,10 @@ def catalogue(path: Path = typer.Argument(..., help="the supplier's feed: CSV wi
     with hub.store.reading() as read:
         known = {r["supplier_item_id"]: r["item_id"] for r in read.entities_of_type("sourcing")
                  if r.get("supplier_id") == supplier and r.get("supplier_item_id")}
+        applied = read.messages(["sourcing.updated"], ["applied"])  # where each row falls in its rule's sequence
     sender = source or hub.settings.ownership.get("item.planning", "erp")
     now = datetime.fromtimestamp(hub.clock(), timezone.utc)
-    report = hub.intake.ingest(catalogue_envelopes(rows, supplier, sender, known, now))
+    report = hub.intake.ingest(catalogue_envelopes(rows, supplier, sender, known, now, applied))
     if as_json:
         print_json(report.to_json())
         return

@@ -6,7 +6,8 @@ was is kept beside it under `<key>@<its valid_from>` with `valid_to` the day bef
 takes effect (its `valid_from`, else the day of the change), so the best-rule choice of
 replenishment and ECO impact (`best_rule`, which reads `valid_to` as the last day a rule holds)
 keeps ordering on the old terms until a future-dated rule is due. A rule repeating the values in
-force changes nothing.
+force changes nothing; an earlier rule sent again after a later one is a change like any other,
+which closes the later one the day before the earlier one takes effect again.
 
 A longer lead time puts at risk what the new lead time can no longer bring in by its need date
 (today + the new lead time): the item's open requisitions (those replenishment raised and no
