@@ -155,6 +155,9 @@ class UnitRule(_Strict):
 
 class Plant(_Strict):
     erp_warehouse: str | None = None
+    # The code of the ERP location under that warehouse where stock on quality hold sits
+    # (unset: the connector's default, QUARANTINE, made on first use).
+    erp_quarantine: str | None = None
     negative_stock: Literal["reject", "alert"] = "reject"
     # Which items' BOMs the plant receives (shell-style patterns over item ids).
     receives: list[str] = Field(default_factory=lambda: ["*"])

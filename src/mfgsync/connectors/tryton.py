@@ -27,6 +27,9 @@ that revision's BOM moves to the head of the product's BOM list, the others keep
 
 `routing.upsert` — a routing revision beside its BOM (see connectors/tryton_routing.py).
 
+`stock.move` and `stock.hold` — a movement, or a quality hold's move into or out of quarantine
+(see connectors/tryton_moves.py).
+
 Each command reads back what it wrote before it returns: a write that does not read back as
 written is a transient failure, so a delivery is marked delivered only once Tryton holds it.
 
@@ -221,9 +224,10 @@ class TrytonConnector:
         self.session = session
         self.read = TrytonReader(session)
         self.routings = RoutingWriter(session, self.read)
+        stock = TrytonStock(session, self.read)
         self._commands: dict[str, Callable[[dict[str, Any]], None]] = {
             "item.upsert": self.upsert_item, "bom.upsert": self.upsert_bom, "bom.make_default": self.make_default,
-            "routing.upsert": self.upsert_routing, "stock.move": TrytonStock(session, self.read).move}
+            "routing.upsert": self.upsert_routing, "stock.move": stock.move, "stock.hold": stock.hold}
 
     def deliver(self, delivery: Delivery) -> None:
         command = self._commands.get(delivery.command)

@@ -13,14 +13,26 @@ the warehouse's storage (made on first use), as reconciliation reads it back. Th
 production or an internal shipment, which Tryton assigns), tagged with an attachment named
 `mfgsync:<movement id>`, then done; a retry finds it by that tag and only finishes it, so
 a movement delivered twice moves stock once (a crash between creating and tagging leaves a
-draft move, which counts for nothing). Done only once it reads back done.
+draft move, which counts for nothing). Done only once it reads back done. Stock arriving on a
+quality hold (`"held": true`, with `"quarantine"`) goes into the quarantine location instead of
+its hub location.
+
+`stock.hold` — what a quality hold moves of one balance (workflows/inventory.py): `{"move_id":
+"hold:<hold>:<status>:<balance>@<time>", "hold_id", "status": "held/released/rejected",
+"item_id", "lot_id", "location": "<hub location>", "qty": "<in the base unit>", "uom", "code",
+"warehouse", "quarantine": "<the plant's erp_quarantine code, default QUARANTINE>"}`. Held moves
+the quantity from the hub location into the warehouse's quarantine location, released moves it
+back, rejected moves it from quarantine into lost and found (scrap). The quarantine location is a
+storage location directly under the warehouse, beside (not inside) its storage, made on first
+use: Tryton neither counts it as the warehouse's stock nor assigns from it. The move is made,
+tagged (`mfgsync:<move_id>`) and done the way a movement's is, so a re-delivery moves nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 from mfgsync.connectors.base import PermanentError, TransientError
 from mfgsync.connectors.tryton_rpc import TrytonSession
@@ -29,6 +41,7 @@ from mfgsync.model import entities as m
 _K = m.MovementKind
 TAG = "mfgsync:"
 _PRICED_FROM = {"supplier", "production"}
+QUARANTINE = "QUARANTINE"  # the quarantine location's code when the plant names none
 
 
 class TrytonStock:
@@ -42,13 +55,35 @@ class TrytonStock:
             qty = Decimal(str(document["qty"]))
         except (ValueError, KeyError, TypeError) as exc:
             raise PermanentError(f"stock.move payload is not a movement: {exc}"[:500]) from None
-        tag = TAG + mv.movement_id
+        self._carry_out(TAG + mv.movement_id, lambda tag: self._create(mv, qty, document, tag))
+
+    def hold(self, document: dict[str, Any]) -> None:
+        """A quality hold's move of one balance into quarantine, back, or out to scrap."""
+        try:
+            move_id, status = str(document["move_id"]), str(document["status"])
+            qty, code = Decimal(str(document["qty"])), str(document["code"])
+        except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
+            raise PermanentError(f"stock.hold payload is not a hold's move: {exc}"[:500]) from None
+        if status not in ("held", "released", "rejected") or qty <= 0:
+            raise PermanentError(f"stock.hold {move_id} has status {status!r} and quantity {qty}: nothing to move")
+        self._carry_out(TAG + move_id, lambda tag: self._create_hold(status, qty, code, document, tag))
+
+    def _create_hold(self, status: str, qty: Decimal, code: str, document: dict[str, Any], tag: str) -> int:
+        warehouse = document.get("warehouse") or "WH"
+        place = self._hub_location(warehouse, document.get("location") or "MAIN")
+        quarantine = self._quarantine(warehouse, document.get("quarantine"))
+        source, target = {"held": (place, quarantine), "released": (quarantine, place),
+                          "rejected": (quarantine, self._warehouse_field(warehouse, "lost_found_location"))}[status]
+        return self._book(self.read.product(code), qty, source, target, warehouse, tag)
+
+    def _carry_out(self, tag: str, create: Callable[[str], int]) -> None:
+        """The move tagged `tag` done: found by its tag when an earlier delivery made it, else made."""
         move_id = self._tagged(tag)
         if move_id is None:
-            move_id = self._create(mv, qty, document, tag)
+            move_id = create(tag)
         self._finish(move_id)
         if self.session.model("stock.move", "read", [move_id], ["state"])[0]["state"] != "done":
-            raise TransientError(f"stock move of {mv.movement_id} does not read back as done")
+            raise TransientError(f"stock move {tag} does not read back as done")
 
     def _tagged(self, tag: str) -> int | None:
         found = self.session.model("ir.attachment", "search_read", [["name", "=", tag]], 0, 1, [["id", "ASC"]],
@@ -63,6 +98,13 @@ class TrytonStock:
         product = self.read.product(document.get("code") or mv.item_id)
         warehouse = document.get("warehouse") or "WH"
         source, target = self._places(mv, warehouse, qty)
+        if document.get("held"):  # it arrives on a quality hold: into quarantine, where its release takes it from
+            target = self._quarantine(warehouse, document.get("quarantine"))
+        return self._book(product, qty, source, target, warehouse, tag, by_production=mv.kind == _K.consumption)
+
+    def _book(self, product: dict[str, Any], qty: Decimal, source: int, target: int, warehouse: str, tag: str,
+              by_production: bool = False) -> int:
+        """A draft move of `qty` from `source` to `target`, tagged; the move's id."""
         values: dict[str, Any] = {"product": product["id"], "unit": product["default_uom"], "quantity": abs(qty),
                                   "from_location": source, "to_location": target}
         source_type = self._type(source)
@@ -70,7 +112,7 @@ class TrytonStock:
             values.update(unit_price=Decimal(0), currency=self._currency())
         if source_type not in ("storage", "view"):
             move_id, = self.session.model("stock.move", "create", [values])
-        elif mv.kind == _K.consumption:  # stock leaving storage is assigned first: by a production
+        elif by_production:  # stock leaving storage is assigned first: by a production
             production, = self.session.model("production", "create", [{
                 "warehouse": self._warehouse(warehouse)["id"], "location": target, "reference": tag,
                 "inputs": [["create", [values]]]}])
@@ -156,6 +198,21 @@ class TrytonStock:
                                                                     ["parent", "=", parent]], 0, 1, [["id", "ASC"]])
             if not found:
                 found = self.session.model("stock.location", "create", [{"name": location_id, "code": location_id,
+                                                                         "type": "storage", "parent": parent}])
+            self._locations[key] = found[0]
+        return self._locations[key]
+
+    def _quarantine(self, warehouse: str, code: str | None) -> int:
+        """The warehouse's quarantine location: a storage location of that code directly under the
+        warehouse, outside its storage, made once."""
+        code = code or QUARANTINE
+        key = f"{warehouse}#{code}"
+        if key not in self._locations:
+            parent = self._warehouse(warehouse)["id"]
+            found = self.session.model("stock.location", "search", [["code", "=", code], ["parent", "=", parent]],
+                                       0, 1, [["id", "ASC"]])
+            if not found:
+                found = self.session.model("stock.location", "create", [{"name": f"Quality hold ({code})", "code": code,
                                                                          "type": "storage", "parent": parent}])
             self._locations[key] = found[0]
         return self._locations[key]

@@ -110,7 +110,8 @@ def apply(event: Event, state: StateView) -> list[Effect]:
         case E.interchange_received: return [Put(key, "received_interchange", e.partner, e)]
         case E.production_released: return [Put(key, "production_order", e.item_id, production.frozen(e, state))]
         case E.quality_hold | E.quality_released:
-            return [Put(key, "quality_hold", e.item_id, e), *inventory.hold_moves(e, state)]
+            return [Put(key, "quality_hold", e.item_id, e), *inventory.hold_moves(e, state),
+                    *inventory.erp_hold_moves(event, e, state)]
         case E.inventory_moved:
             return [Put(key, "movement", e.item_id, e), *_movement_adjustments(e, state),
                     *production.shipment(e), *inventory.erp_stock_moves(event, [e], state)]
