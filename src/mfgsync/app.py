@@ -49,9 +49,10 @@ def live_stock(settings: Settings) -> Callable[[str], list[dict]]:
         if system is None or system.kind != "tryton":
             raise SnapshotError(f"system:{name}: not a configured Tryton system")
         warehouses = {plant_id: plant.erp_warehouse for plant_id, plant in settings.plants.items() if plant.erp_warehouse}
+        quarantines = {plant_id: plant.erp_quarantine for plant_id, plant in settings.plants.items()}
         session = TrytonSession(system.url, system.database, system.user, system.password(), system.timeout_seconds)
         try:
-            return stock_balances(session, warehouses)
+            return stock_balances(session, warehouses, quarantines)
         except (TransientError, PermanentError) as exc:
             raise SnapshotError(f"system:{name}: {exc}") from None
         finally:

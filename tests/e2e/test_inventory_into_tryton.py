@@ -36,10 +36,11 @@ retry: {{base_seconds: 0, max_seconds: 0}}
     return build_hub(parse_settings(config), f"sqlite:///{tmp_path}/hub.db", clock=FakeClock())
 
 
-def _in_tryton(tryton) -> dict[tuple[str, str], Decimal]:
-    """(item, location) -> quantity, as Tryton reports its warehouse WH (reconciliation's reading)."""
+def _in_tryton(tryton, status: str = "available", quarantine: str | None = None) -> dict[tuple[str, str], Decimal]:
+    """(item, location) -> quantity of that status, as Tryton reports its warehouse WH
+    (reconciliation's reading)."""
     return {(r["item_id"], r["location_id"]): Decimal(r["qty"]).normalize()
-            for r in stock_balances(tryton.session(), {"P1": "WH"})}
+            for r in stock_balances(tryton.session(), {"P1": "WH"}, {"P1": quarantine}) if r["status"] == status}
 
 
 def _deliver(hub) -> None:
@@ -92,14 +93,15 @@ def _hold(hold_id: str, item_id: str, lot_id: str, status: str = "held") -> dict
 
 
 def _in_quarantine(tryton, code: str, item_id: str) -> Decimal:
-    """What Tryton holds of the product in warehouse WH's quarantine location (by its code)."""
+    """What Tryton holds of the product in warehouse WH's quarantine location (by its code), the
+    locations under it included."""
     session = tryton.session()
     warehouse, = session.model("stock.location", "search", [["type", "=", "warehouse"], ["code", "=", "WH"]],
                                0, 1, None)
     location, = session.model("stock.location", "search", [["code", "=", code], ["parent", "=", warehouse]], 0, 1,
                               None)
     product, = session.model("product.product", "search_read", [["code", "=", item_id]], 0, 1, None, ["quantity"],
-                             context={"locations": [location], "with_childs": False})
+                             context={"locations": [location], "with_childs": True})
     return Decimal(str(product["quantity"])).normalize()
 
 
@@ -131,6 +133,7 @@ def test_a_held_lot_leaves_tryton_storage_for_quarantine_and_its_release_brings_
     assert _in_tryton(tryton)[("SEAL", "MAIN")] == 60, "held stock is no longer in Tryton's storage"
     assert _in_quarantine(tryton, "QUARANTINE", "SEAL") == 40 == balance(hub, "SEAL", "P1", "MAIN", "S-1",
                                                                          "quality_hold")
+    assert _in_tryton(tryton, "quality_hold")[("SEAL", "MAIN")] == 40, "reconciliation reads it as held at MAIN"
     held, = [d for d in seen if d.command == "stock.hold"]
     assert held.entity_key == "INV:SEAL@P1", "a hold's move keeps its order with the item's movements"
 
@@ -162,6 +165,7 @@ def test_stock_arriving_on_a_held_lot_waits_in_quarantine_and_a_rejection_scraps
     assert balance(hub, "GASKET", "P1", "MAIN", "G-1", "quality_hold") == 50
     assert _in_tryton(tryton)[("GASKET", "MAIN")] == 5, "only the lot not on hold counts as Tryton's storage"
     assert _in_quarantine(tryton, "QC", "GASKET") == 50, "the plant's quarantine location, by its code"
+    assert _in_tryton(tryton, "quality_hold", quarantine="QC")[("GASKET", "MAIN")] == 50
 
     hub.intake.ingest([_hold("QH-G", "GASKET", "G-1", "rejected")])
     _deliver(hub)

@@ -14,17 +14,19 @@ production or an internal shipment, which Tryton assigns), tagged with an attach
 `mfgsync:<movement id>`, then done; a retry finds it by that tag and only finishes it, so
 a movement delivered twice moves stock once (a crash between creating and tagging leaves a
 draft move, which counts for nothing). Done only once it reads back done. Stock arriving on a
-quality hold (`"held": true`, with `"quarantine"`) goes into the quarantine location instead of
-its hub location.
+quality hold (`"held": true`, with `"quarantine"`) goes into its hub location's quarantine
+instead.
 
 `stock.hold` — what a quality hold moves of one balance (workflows/inventory.py): `{"move_id":
 "hold:<hold>:<status>:<balance>@<time>", "hold_id", "status": "held/released/rejected",
 "item_id", "lot_id", "location": "<hub location>", "qty": "<in the base unit>", "uom", "code",
 "warehouse", "quarantine": "<the plant's erp_quarantine code, default QUARANTINE>"}`. Held moves
-the quantity from the hub location into the warehouse's quarantine location, released moves it
-back, rejected moves it from quarantine into lost and found (scrap). The quarantine location is a
-storage location directly under the warehouse, beside (not inside) its storage, made on first
-use: Tryton neither counts it as the warehouse's stock nor assigns from it. The move is made,
+the quantity from the hub location into that location's quarantine, released moves it back,
+rejected moves it from quarantine into lost and found (scrap). The warehouse's quarantine
+location is a storage location of the plant's code directly under the warehouse, beside (not
+inside) its storage, so Tryton neither counts it as the warehouse's stock nor assigns from it;
+under it, each hub location has its own quarantine of the same code (both made on first use), so
+reconciliation reads held stock back at the place the hub keeps it. The move is made,
 tagged (`mfgsync:<move_id>`) and done the way a movement's is, so a re-delivery moves nothing.
 """
 
@@ -47,7 +49,7 @@ QUARANTINE = "QUARANTINE"  # the quarantine location's code when the plant names
 class TrytonStock:
     def __init__(self, session: TrytonSession, reader: Any):
         self.session, self.read = session, reader
-        self._locations: dict[str, int] = {}
+        self._locations: dict[str | tuple[str, ...], int] = {}
 
     def move(self, document: dict[str, Any]) -> None:
         try:
@@ -70,8 +72,9 @@ class TrytonStock:
 
     def _create_hold(self, status: str, qty: Decimal, code: str, document: dict[str, Any], tag: str) -> int:
         warehouse = document.get("warehouse") or "WH"
-        place = self._hub_location(warehouse, document.get("location") or "MAIN")
-        quarantine = self._quarantine(warehouse, document.get("quarantine"))
+        location = document.get("location") or "MAIN"
+        place, quarantine = self._hub_location(warehouse, location), self._quarantine(
+            warehouse, document.get("quarantine"), location)
         source, target = {"held": (place, quarantine), "released": (quarantine, place),
                           "rejected": (quarantine, self._warehouse_field(warehouse, "lost_found_location"))}[status]
         return self._book(self.read.product(code), qty, source, target, warehouse, tag)
@@ -99,7 +102,8 @@ class TrytonStock:
         warehouse = document.get("warehouse") or "WH"
         source, target = self._places(mv, warehouse, qty)
         if document.get("held"):  # it arrives on a quality hold: into quarantine, where its release takes it from
-            target = self._quarantine(warehouse, document.get("quarantine"))
+            place = mv.to_location or mv.from_location or "MAIN"
+            target = self._quarantine(warehouse, document.get("quarantine"), place)
         return self._book(product, qty, source, target, warehouse, tag, by_production=mv.kind == _K.consumption)
 
     def _book(self, product: dict[str, Any], qty: Decimal, source: int, target: int, warehouse: str, tag: str,
@@ -193,29 +197,29 @@ class TrytonStock:
         """The storage location of that code under the warehouse's storage, made once."""
         key = f"{warehouse}/{location_id}"
         if key not in self._locations:
-            parent = self._warehouse_field(warehouse, "storage_location")
-            found = self.session.model("stock.location", "search", [["code", "=", location_id],
-                                                                    ["parent", "=", parent]], 0, 1, [["id", "ASC"]])
-            if not found:
-                found = self.session.model("stock.location", "create", [{"name": location_id, "code": location_id,
-                                                                         "type": "storage", "parent": parent}])
-            self._locations[key] = found[0]
+            self._locations[key] = self._storage(self._warehouse_field(warehouse, "storage_location"), location_id)
         return self._locations[key]
 
-    def _quarantine(self, warehouse: str, code: str | None) -> int:
-        """The warehouse's quarantine location: a storage location of that code directly under the
-        warehouse, outside its storage, made once."""
+    def _quarantine(self, warehouse: str, code: str | None, location_id: str) -> int:
+        """Where stock of a hub location sits on hold: the storage location of its code under the
+        warehouse's quarantine location (of the plant's code, directly under the warehouse and
+        outside its storage), both made once."""
         code = code or QUARANTINE
-        key = f"{warehouse}#{code}"
+        root, key = ("quarantine", warehouse, code), ("quarantine", warehouse, code, location_id)
+        if root not in self._locations:
+            self._locations[root] = self._storage(self._warehouse(warehouse)["id"], code, f"Quality hold ({code})")
         if key not in self._locations:
-            parent = self._warehouse(warehouse)["id"]
-            found = self.session.model("stock.location", "search", [["code", "=", code], ["parent", "=", parent]],
-                                       0, 1, [["id", "ASC"]])
-            if not found:
-                found = self.session.model("stock.location", "create", [{"name": f"Quality hold ({code})", "code": code,
-                                                                         "type": "storage", "parent": parent}])
-            self._locations[key] = found[0]
+            self._locations[key] = self._storage(self._locations[root], location_id)
         return self._locations[key]
+
+    def _storage(self, parent: int, code: str, name: str | None = None) -> int:
+        """The storage location of that code under `parent`, made when there is none."""
+        found = self.session.model("stock.location", "search", [["code", "=", code], ["parent", "=", parent]],
+                                   0, 1, [["id", "ASC"]])
+        if not found:
+            found = self.session.model("stock.location", "create", [{"name": name or code, "code": code,
+                                                                     "type": "storage", "parent": parent}])
+        return found[0]
 
     def _currency(self) -> int:
         company = self.session.preference("company")

@@ -6,7 +6,10 @@ A plant's warehouse is the `stock.location` of type warehouse whose code is the 
 (the storage location itself included). Quantities are Tryton's own per location, children
 excluded (`with_childs` false), in the product's default unit, read back as its Rec 20 code.
 A location is named by its code (its name when it has none); an item by the product's code.
-Tryton keeps no lot on a plain quantity, so rows carry none; status is `available`.
+Tryton keeps no lot on a plain quantity, so rows carry none; status is `available`. Stock on
+quality hold sits in the warehouse's quarantine location (connectors/tryton_moves.py), outside its
+storage: each location under it reads back as the hub location of its code, status
+`quality_hold`.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any, Mapping
 
 from mfgsync.connectors.base import PermanentError
 from mfgsync.connectors.tryton import UNIT_NAMES
+from mfgsync.connectors.tryton_moves import QUARANTINE
 from mfgsync.connectors.tryton_rpc import TrytonSession
 
 # Tryton unit name → Rec 20 code (the first code of UNIT_NAMES that names it).
@@ -23,27 +27,40 @@ for _code, _name in UNIT_NAMES.items():
     REC20_OF.setdefault(_name, _code)
 
 
-def stock_balances(session: TrytonSession, warehouses: Mapping[str, str]) -> list[dict[str, Any]]:
-    """Rows for every plant in `warehouses` (plant id → ERP warehouse code)."""
+def stock_balances(session: TrytonSession, warehouses: Mapping[str, str],
+                   quarantines: Mapping[str, str | None] | None = None) -> list[dict[str, Any]]:
+    """Rows for every plant in `warehouses` (plant id → ERP warehouse code); `quarantines` names a
+    plant's quarantine location code where it is not the default."""
     rows = []
     for plant_id, code in sorted(warehouses.items()):
-        for location in _storage_locations(session, code):
-            rows += _quantities(session, plant_id, location)
+        warehouse = _warehouse(session, code)
+        for location in _locations_under(session, warehouse["storage_location"]):
+            rows += _quantities(session, plant_id, location, "available")
+        quarantine = session.model("stock.location", "search", [
+            ["code", "=", (quarantines or {}).get(plant_id) or QUARANTINE], ["parent", "=", warehouse["id"]]],
+            0, 1, [["id", "ASC"]])
+        for location in _locations_under(session, quarantine[0]) if quarantine else []:
+            if location["id"] != quarantine[0]:  # the quarantine itself is no hub location
+                rows += _quantities(session, plant_id, location, "quality_hold")
     return rows
 
 
-def _storage_locations(session: TrytonSession, warehouse_code: str) -> list[dict[str, Any]]:
+def _warehouse(session: TrytonSession, warehouse_code: str) -> dict[str, Any]:
     found = session.model("stock.location", "search_read", [["code", "=", warehouse_code], ["type", "=", "warehouse"]],
                           0, 1, None, ["storage_location"])
     if not found:
         raise PermanentError(f"Tryton has no warehouse with code {warehouse_code!r}")
-    storage = found[0]["storage_location"]
+    return found[0]
+
+
+def _locations_under(session: TrytonSession, parent: int) -> list[dict[str, Any]]:
+    """The storage locations in the tree under `parent`, `parent` included."""
     return session.model("stock.location", "search_read",
-                         [["parent", "child_of", [storage]], ["type", "=", "storage"]], 0, None, [["id", "ASC"]],
+                         [["parent", "child_of", [parent]], ["type", "=", "storage"]], 0, None, [["id", "ASC"]],
                          ["code", "name"])
 
 
-def _quantities(session: TrytonSession, plant_id: str, location: dict[str, Any]) -> list[dict[str, Any]]:
+def _quantities(session: TrytonSession, plant_id: str, location: dict[str, Any], status: str) -> list[dict[str, Any]]:
     products = session.model("product.product", "search_read", [["type", "=", "goods"]], 0, None, [["id", "ASC"]],
                              ["code", "quantity", "default_uom.name"],
                              context={"locations": [location["id"]], "with_childs": False})
@@ -55,5 +72,5 @@ def _quantities(session: TrytonSession, plant_id: str, location: dict[str, Any])
         unit = (product.get("default_uom.") or {}).get("name")
         rows.append({"item_id": product.get("code"), "plant_id": plant_id,
                      "location_id": location.get("code") or location.get("name"), "lot_id": None,
-                     "status": "available", "qty": str(quantity), "uom": REC20_OF.get(unit, unit)})
+                     "status": status, "qty": str(quantity), "uom": REC20_OF.get(unit, unit)})
     return rows

@@ -62,8 +62,8 @@ def erp_hold_moves(event: Event, hold: m.QualityHold, state: StockView) -> list[
     for target in targets:
         for b in balances:
             plant = plants.get(b.plant_id)
-            move_id = (f"hold:{keys.part(hold.hold_id)}:{hold.status}:"
-                       f"{keys.stock_position(b.item_id, b.plant_id, b.location_id, b.lot_id)}@{event.time.isoformat()}")
+            position = keys.stock_position(b.item_id, b.plant_id, b.location_id, b.lot_id)
+            move_id = f"hold:{keys.part(hold.hold_id)}:{hold.status}:{position}@{event.time.isoformat()}"
             payload = {"move_id": move_id, "hold_id": hold.hold_id, "status": str(hold.status),
                        "item_id": b.item_id, "lot_id": b.lot_id, "location": b.location_id,
                        "qty": str(b.qty), "uom": b.uom, "code": _erp_code(plant, target, b.item_id),
