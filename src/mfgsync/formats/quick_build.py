@@ -157,10 +157,13 @@ def _enum(kind: type[Enum]) -> Check:
 
 
 def _list_of(model: type[BaseModel], max_length: int | None) -> Check:
+    """A list of `model` entities: the item model's builder is looked up once per list, not per
+    item (it is not made here, where the item model's own fields may still be being planned)."""
     def check(value: Any) -> list:
         if type(value) is not list or (max_length is not None and len(value) > max_length):
             raise _Refused
-        return [_built(model, item) for item in value]
+        build_item = _BUILDERS.get(model) or _builder(model)
+        return [build_item(item) for item in value]
     return check
 
 
@@ -193,31 +196,20 @@ def _check_for(hint: Any, model: type[BaseModel]) -> Check:
     return _adapter(hint, model)
 
 
-class _Plan:
-    """A model's fields in order with their defaults (None standing in for a required one), the
-    check of each, the required names, and the fields whose default is a fresh copy each time."""
+Builder = Callable[[Any], BaseModel]  # the entity holding the given fields; raises _Refused
 
-    __slots__ = ("defaults", "checks", "required", "fresh")
-
-    def __init__(self, model: type[BaseModel]):
-        hints = typing.get_type_hints(model, include_extras=True)
-        fields = model.model_fields
-        self.defaults = {name: None if info.default is PydanticUndefined else info.default
-                         for name, info in fields.items()}
-        self.checks = {name: _check_for(hints[name], model) for name in fields}
-        self.required = frozenset(name for name, info in fields.items() if info.default is PydanticUndefined)
-        self.fresh = [(name, info.default) for name, info in fields.items()
-                      if isinstance(info.default, (list, dict, set))]
+_BUILDERS: dict[type, Builder] = {}
 
 
-_PLANS: dict[type, _Plan | None] = {}
+def _refused(data: Any) -> BaseModel:
+    raise _Refused
 
 
-def _plan(model: type[BaseModel]) -> _Plan | None:
-    """The model's plan, or None for a model pydantic must always build: one with validators or a
-    post-init step of its own, extra fields allowed, private attributes, aliases, default
-    factories, or a field no check can be made for."""
-    if model not in _PLANS:
+def _builder(model: type[BaseModel]) -> Builder:
+    """The model's builder, made once: one that always refuses for a model pydantic must always
+    build (one with validators or a post-init step of its own, extra fields allowed, private
+    attributes, aliases, default factories, or a field no check can be made for)."""
+    if model not in _BUILDERS:
         decorators = model.__pydantic_decorators__
         simple = (not decorators.model_validators and not decorators.field_validators
                   and not decorators.root_validators and not decorators.validators
@@ -226,40 +218,56 @@ def _plan(model: type[BaseModel]) -> _Plan | None:
         simple = simple and all(info.default_factory is None and not info.alias and not info.validation_alias
                                 for info in model.model_fields.values())
         try:
-            _PLANS[model] = _Plan(model) if simple else None
+            _BUILDERS[model] = _field_builder(model) if simple else _refused
         except Exception:  # a field pydantic alone can judge (a TypeAdapter cannot take the model's config)
-            _PLANS[model] = None
-    return _PLANS[model]
+            _BUILDERS[model] = _refused
+    return _BUILDERS[model]
 
 
-_set = object.__setattr__
+# The slots of every pydantic model, set through their descriptors: the model's own __setattr__
+# would validate, and object.__setattr__ looks each name up again on every call.
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
-def _built(model: type[BaseModel], data: Any) -> BaseModel:
-    plan = _PLANS.get(model) or _plan(model)
-    if plan is None or type(data) is not dict or not plan.required.issubset(data):
-        raise _Refused
-    checks = plan.checks
-    values = plan.defaults.copy()  # in field order, as pydantic holds them
-    try:
-        for name, given in data.items():
-            values[name] = checks[name](given)
-    except KeyError:
-        raise _Refused from None  # not a field: extra fields are forbidden
-    for name, default in plan.fresh:
-        if name not in data:
-            values[name] = copy.copy(default)
-    entity = model.__new__(model)
-    _set(entity, "__dict__", values)
-    _set(entity, "__pydantic_fields_set__", set(data))
-    _set(entity, "__pydantic_extra__", None)
-    _set(entity, "__pydantic_private__", None)
-    return entity
+def _field_builder(model: type[BaseModel]) -> Builder:
+    """A builder for a model pydantic would build field by field: the fields in order with their
+    defaults (None standing in for a required one), the check of each, the required names and
+    the fields whose default is a fresh copy each time, all worked out here once."""
+    hints = typing.get_type_hints(model, include_extras=True)
+    fields = model.model_fields
+    defaults = {name: None if info.default is PydanticUndefined else info.default for name, info in fields.items()}
+    checks = {name: _check_for(hints[name], model) for name in fields}
+    required = frozenset(name for name, info in fields.items() if info.default is PydanticUndefined)
+    fresh = [(name, info.default) for name, info in fields.items() if isinstance(info.default, (list, dict, set))]
+    new = model.__new__
+
+    def build(data: Any) -> BaseModel:
+        if type(data) is not dict or not data.keys() >= required:
+            raise _Refused
+        values = defaults.copy()  # in field order, as pydantic holds them
+        try:
+            for name, given in data.items():
+                values[name] = checks[name](given)
+        except KeyError:
+            raise _Refused from None  # not a field: extra fields are forbidden
+        for name, default in fresh:
+            if name not in data:
+                values[name] = copy.copy(default)
+        entity = new(model)
+        _set_dict(entity, values)
+        _set_fields_set(entity, set(data))
+        _set_extra(entity, None)
+        _set_private(entity, None)
+        return entity
+    return build
 
 
 def quick_build(model: type[BaseModel], data: dict[str, Any]) -> BaseModel | None:
     """`model` holding `data`, as model_validate would build it, or None when pydantic must decide."""
     try:
-        return _built(model, data)
+        return (_BUILDERS.get(model) or _builder(model))(data)
     except _Refused:
         return None
