@@ -76,3 +76,15 @@ def bom(item_id: str, revision: str, lines: dict[str, Any], **fields: Any) -> di
 def codes(hub) -> list[str]:
     """The reason codes of the open exceptions, one list entry per exception."""
     return [row["codes"] for row in hub.exceptions.list()]
+
+
+def trace(hub, lot_id: str, backward: bool = False) -> list[tuple]:
+    """(depth, lot, item, order, qty) of a lot's genealogy, as `mfgsync trace` reads it."""
+    from mfgsync.model.entities import LotLink
+    from mfgsync.workflows import genealogy
+
+    link_type = genealogy.MADE_FROM if backward else genealogy.USED_IN
+    with hub.store.reading() as read:
+        document = genealogy.trace(lot_id, backward, lambda lot: [
+            LotLink.model_validate(row) for row in read.entities_of_ref(link_type, lot)])
+    return [(r["depth"], r["lot_id"], r["item_id"], r["order_id"], r["qty"]) for r in document["lots"]]

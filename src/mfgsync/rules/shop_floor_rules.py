@@ -31,8 +31,8 @@ def report_sound(report: ProductionReport, state: StateView, policy: Policy) -> 
         code = "PRODUCTION_ORDER_CLOSED" if order.status == "closed" else "PRODUCTION_ORDER_NOT_RELEASED"
         yield Finding(code, f"production order {order.order_id} is {order.status}: it takes no reports", "order_id")
         return
-    yield from _sound(report.movements, "movements", state)
-    implied = production.backflushed(report, state)
+    implied = production.backflushed(report, state)  # a lot-tracked component no lot can serve: LOT_REQUIRED
+    yield from _sound([*report.movements, *implied], "movements", state)
     yield from stock.report_movements_valid(report.model_copy(update={"movements": [*report.movements, *implied]}),
                                             state, policy)
 

@@ -1,17 +1,19 @@
 """Production orders on the shop floor: the BOM revision frozen at release, reports that move
-an order into process, completion-only reports backflushed from the frozen revision, and the
-lot genealogy a report leaves behind. Pure: the state view answers, effects are returned.
+an order into process, completion-only reports backflushed from the frozen revision (drawn from
+the component's lots, oldest first), and the lot genealogy a report leaves behind. Pure: the
+state view answers, effects are returned.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import Iterable, Protocol
+from typing import Iterable, Protocol, runtime_checkable
 
 from mfgsync.model import entities as m
 from mfgsync.model import keys
 from mfgsync.model.states import PRODUCTION_REPORTABLE, start_production
+from mfgsync.model.units import UnitError
 from mfgsync.planning.calendar import revision_order
 from mfgsync.rules.state import StateView
 from mfgsync.workflows.effects import Effect, Put
@@ -19,6 +21,8 @@ from mfgsync.workflows.event import PlantView
 
 _K = m.MovementKind
 HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+_NEVER = datetime.max.replace(tzinfo=timezone.utc)  # a lot with no known receipt sorts after every known one
 
 
 class ProductionView(StateView, Protocol):
@@ -29,6 +33,15 @@ class ProductionView(StateView, Protocol):
     def plants(self): ...
 
     def today(self) -> date: ...
+
+
+@runtime_checkable
+class LotStockView(ProductionView, Protocol):
+    """What drawing a backflush from lots reads: the hub's stock by lot, and its stored movements."""
+
+    def balances_of(self, item_id: str) -> list[m.InventoryBalance]: ...
+
+    def records_of(self, entity_type: str, ref: str) -> list[m.Canonical]: ...
 
 
 # --- release: the revision the order builds with -------------------------------------------
@@ -63,10 +76,11 @@ def order_bom(order: m.ProductionOrder, state: ProductionView) -> m.Bom | None:
 
 # --- reports ---------------------------------------------------------------------------------
 
-def backflushed(report: m.ProductionReport, state: ProductionView) -> list[m.InventoryMovement]:
+def backflush_needs(report: m.ProductionReport, state: ProductionView) -> list[m.InventoryMovement]:
     """The consumption a completion-only report implies, where its plant backflushes: each
     line of the order's frozen revision times the quantity completed (and scrapped), with the
-    line's scrap allowance when the plant counts it. Of an alternate group, the preferred line."""
+    line's scrap allowance when the plant counts it. Of an alternate group, the preferred line.
+    One movement a line, without a lot: how much, not yet from which lot."""
     plant: PlantView | None = state.plants().get(report.plant_id)
     if plant is None or not plant.backflush or any(mv.kind == _K.consumption for mv in report.movements):
         return []
@@ -77,7 +91,8 @@ def backflushed(report: m.ProductionReport, state: ProductionView) -> list[m.Inv
     bom = order_bom(order, state)
     if bom is None:
         return []
-    made = sum((_in_base(mv, order.item_id, state) for mv in built if mv.item_id == order.item_id), Decimal(0))
+    made = sum((_in_base(mv.qty, mv.uom, order.item_id, state) for mv in built if mv.item_id == order.item_id),
+               ZERO)
     location = next((mv.to_location or mv.from_location for mv in built if mv.to_location or mv.from_location), None)
     return [m.InventoryMovement(
         movement_id=f"{report.report_id}-bf-{line.line_no}", kind=_K.consumption, item_id=line.component_id,
@@ -87,11 +102,93 @@ def backflushed(report: m.ProductionReport, state: ProductionView) -> list[m.Inv
         for line in preferred_lines(bom.lines) if made > 0]
 
 
-def _in_base(mv: m.InventoryMovement, item_id: str, state: StateView) -> Decimal:
+def backflushed(report: m.ProductionReport, state: ProductionView) -> list[m.InventoryMovement]:
+    """The backflush needs drawn from the components' lots, oldest first (drawn_from_lots). A
+    view that cannot tell stock by lot (a read-side query of what orders consumed) gets the
+    needs as they are: the quantities are the same."""
+    needs = backflush_needs(report, state)
+    if not needs or not isinstance(state, LotStockView):
+        return needs
+    taken: dict[tuple[str, str, str], Decimal] = {}  # what earlier lines of this report drew of a lot
+    return [mv for need in needs for mv in drawn_from_lots(need, state, taken)]
+
+
+def drawn_from_lots(need: m.InventoryMovement, state: LotStockView,
+                    taken: dict[tuple[str, str, str], Decimal]) -> list[m.InventoryMovement]:
+    """A backflush line split over the component's available lots, oldest first, each up to
+    what it holds (less what `taken` says earlier lines drew). What no lot covers goes, for a
+    lot-tracked item, onto the newest lot drawn: that lot would go negative, and the stock rules
+    judge it by the plant's negative-stock policy. For an item without lot tracking it stays one
+    movement without a lot, as does a line no lot can serve at all (a lot-tracked one is then
+    LOT_REQUIRED). The first part keeps the line's movement id, the next ones add -2, -3, ...:
+    the same report always splits the same way against the same stock."""
+    item = state.item(need.item_id)
+    if item is None:
+        return [need]  # an unknown component: the rules say so
+    try:
+        left = _in_base(need.qty, need.uom, item.item_id, state)
+    except UnitError:
+        return [need]  # no conversion to its base unit: the rules say so
+    parts: list[tuple[m.InventoryBalance, Decimal]] = []
+    for lot in oldest_lots_first(need.item_id, need.plant_id, need.from_location, state):
+        if left <= 0:
+            break
+        free = lot.qty - taken.get((lot.item_id, lot.location_id, lot.lot_id), ZERO)
+        if free > 0:
+            parts.append((lot, min(free, left)))
+            left -= parts[-1][1]
+    if not parts:
+        return [need]
+    if left > 0 and item.lot_tracked:
+        parts[-1], left = (parts[-1][0], parts[-1][1] + left), ZERO
+    base = item.base_uom or need.uom
+    drawn = [_part(need, n, qty, base, lot.location_id, lot.lot_id) for n, (lot, qty) in enumerate(parts, 1)]
+    for lot, qty in parts:
+        place = (lot.item_id, lot.location_id, lot.lot_id)
+        taken[place] = taken.get(place, ZERO) + qty
+    if left > 0:
+        drawn.append(_part(need, len(parts) + 1, left, base, need.from_location, None))
+    return drawn
+
+
+def _part(need: m.InventoryMovement, n: int, qty: Decimal, uom: str, location: str | None,
+          lot_id: str | None) -> m.InventoryMovement:
+    movement_id = need.movement_id if n == 1 else f"{need.movement_id}-{n}"
+    return need.model_copy(update={"movement_id": movement_id, "qty": qty.normalize(), "uom": uom,
+                                   "from_location": location, "lot_id": lot_id})
+
+
+def oldest_lots_first(item_id: str, plant_id: str, location: str | None,
+                      state: LotStockView) -> list[m.InventoryBalance]:
+    """The item's lots a consumption may draw on: available (never quality-held) stock at the
+    location, or anywhere in the plant when none is named, of lots no hold covers; oldest
+    receipt first, lots with no known receipt after them, then by lot and location."""
+    lots = [b for b in state.balances_of(item_id)
+            if b.lot_id and b.plant_id == plant_id and b.status == m.StockStatus.available and b.qty > 0
+            and location in (None, b.location_id) and not state.holds_on(item_id, b.lot_id)]
+    # Only where there is a choice of lots are the receipts read.
+    received = first_receipts(item_id, plant_id, state) if len({b.lot_id for b in lots}) > 1 else {}
+    return sorted(lots, key=lambda b: (b.lot_id not in received, received.get(b.lot_id, _NEVER),
+                                       b.lot_id, b.location_id))
+
+
+def first_receipts(item_id: str, plant_id: str, state: LotStockView) -> dict[str, datetime]:
+    """lot -> the earliest time the hub knows it came into the plant: a stored receipt or
+    completion movement of the lot with its time. A lot made on the shop floor (its completion
+    is part of a production report, not a movement of its own) has none here."""
+    first: dict[str, datetime] = {}
+    for mv in state.records_of("movement", item_id):
+        if mv.kind in (_K.receipt, _K.completion) and mv.lot_id and mv.plant_id == plant_id and mv.occurred_at:
+            if mv.lot_id not in first or mv.occurred_at < first[mv.lot_id]:
+                first[mv.lot_id] = mv.occurred_at
+    return first
+
+
+def _in_base(qty: Decimal, uom: str, item_id: str, state: StateView) -> Decimal:
     item = state.item(item_id)
-    if item is None or item.base_uom is None or item.base_uom == mv.uom:
-        return mv.qty
-    return state.units().convert(mv.qty, mv.uom, item.base_uom, item_id)
+    if item is None or item.base_uom is None or item.base_uom == uom:
+        return qty
+    return state.units().convert(qty, uom, item.base_uom, item_id)
 
 
 def _line_qty(made: Decimal, line: m.BomLine, with_scrap: bool) -> Decimal:
@@ -132,19 +229,22 @@ def order_in_process(report: m.ProductionReport, state: ProductionView, key: str
 
 
 def genealogy(report: m.ProductionReport, movements: list[m.InventoryMovement], state: StateView) -> list[Put]:
-    """Every consumed lot linked to every lot the report produced, once for each direction."""
-    used = [mv for mv in movements if mv.kind == _K.consumption and mv.lot_id]
+    """Every consumed lot linked to every lot the report produced, once for each direction; a
+    lot consumed in several movements (from several locations) is one link of their sum."""
+    used: dict[tuple[str, str, str], Decimal] = {}
+    for mv in movements:
+        if mv.kind == _K.consumption and mv.lot_id:
+            used[(mv.item_id, mv.lot_id, mv.uom)] = used.get((mv.item_id, mv.lot_id, mv.uom), ZERO) + mv.qty
     made = [mv for mv in movements if mv.kind == _K.completion and mv.lot_id]
     puts: list[Put] = []
     for out in made:
-        for into in used:
-            link = m.LotLink(input_item_id=into.item_id, input_lot_id=into.lot_id, input_qty=into.qty,
-                             input_uom=into.uom, output_item_id=out.item_id, output_lot_id=out.lot_id,
-                             output_qty=out.qty, output_uom=out.uom, order_id=report.order_id,
-                             report_id=report.report_id)
-            puts.append(Put(keys.lot_link(into.lot_id, out.lot_id, report.report_id, "used_in"), "lot_used_in",
-                            into.lot_id, link))
-            puts.append(Put(keys.lot_link(into.lot_id, out.lot_id, report.report_id, "made_from"), "lot_made_from",
+        for (item_id, lot_id, uom), qty in used.items():
+            link = m.LotLink(input_item_id=item_id, input_lot_id=lot_id, input_qty=qty, input_uom=uom,
+                             output_item_id=out.item_id, output_lot_id=out.lot_id, output_qty=out.qty,
+                             output_uom=out.uom, order_id=report.order_id, report_id=report.report_id)
+            puts.append(Put(keys.lot_link(lot_id, out.lot_id, report.report_id, "used_in"), "lot_used_in",
+                            lot_id, link))
+            puts.append(Put(keys.lot_link(lot_id, out.lot_id, report.report_id, "made_from"), "lot_made_from",
                             out.lot_id, link))
     return puts
 
