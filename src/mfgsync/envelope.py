@@ -98,6 +98,12 @@ class Envelope(BaseModel):
     data: dict[str, Any]
 
 
+def occurred(envelope: dict[str, Any]) -> str | None:
+    """When a stock message's movement happened: its own time, else the sender's."""
+    data = envelope.get("data") or {}
+    return data.get("occurred_at") or data.get("reported_at") or envelope.get("time")
+
+
 def new_envelope(source: str, message_id: str, event_type: str, data: dict[str, Any],
                  time: datetime, **extra: Any) -> dict[str, Any]:
     """An envelope as plain JSON-ready dict, for adapters that wrap canonical documents."""

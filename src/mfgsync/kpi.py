@@ -7,6 +7,7 @@ import math
 from datetime import datetime
 from typing import Any, Iterable, Iterator
 
+from mfgsync.envelope import occurred as occurred_at
 from mfgsync.model import keys
 from mfgsync.store.exception_pages import every_exception
 from mfgsync.store.port import ReadSide
@@ -154,19 +155,13 @@ def _grouped(pairs: Iterable[tuple[str, float]]) -> dict[str, dict[str, Any]]:
     return {name: distribution(values) for name, values in sorted(groups.items())}
 
 
-def _occurred(envelope: dict[str, Any]) -> str | None:
-    """When a stock message's movement happened: its own time, else the sender's."""
-    data = envelope.get("data") or {}
-    return data.get("occurred_at") or data.get("reported_at") or envelope.get("time")
-
-
 def inventory_sync_lag(read: ReadSide) -> dict[str, Any]:
     """Movement occurred → delivered to each target (and, inside, → applied by the hub), over every
     delivered stock movement; per target, plant and source."""
     delivered, applied, rows = [], [], []
     for row in read.deliveries(STOCK_EVENTS, ["delivered"]):
         envelope = json.loads(row["envelope"]) if row["envelope"] else {}
-        occurred = _occurred(envelope)
+        occurred = occurred_at(envelope)
         if not occurred or not row["delivered_at"]:
             continue
         lag = seconds_between(occurred, row["delivered_at"])

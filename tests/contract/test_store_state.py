@@ -143,6 +143,75 @@ def test_a_count_sets_the_balance_and_later_deltas_move_from_it(store):
             ("delta", Decimal("10")), ("count", Decimal("6")), ("delta", Decimal("1"))]
 
 
+def _moved(item_id: str, amount: str, n: int, occurred: str, booked: str, **data) -> tuple[dict, dict]:
+    """A delta of `item_id` booked at `booked`, and the applied message that says it occurred at `occurred`."""
+    row = {**stock(item_id, amount, n=n), "at": booked}
+    envelope = {"id": f"mv-{item_id}-{n}", "time": occurred, "data": {"item_id": item_id, **data}}
+    return row, message(f"mv-{item_id}-{n}", "wms", event_type="inventory.moved", received_at=booked,
+                        envelope=json.dumps(envelope))
+
+
+def _book(store, *moved: tuple[dict, dict]) -> None:
+    with store.writing() as uow:
+        uow.add_inbox([inbox for _, inbox in moved])
+        uow.move_stock([row for row, _ in moved])
+
+
+def _counted(item_id: str, qty: str, taken: str | None, booked: str) -> dict:
+    return {**stock(item_id, qty, kind="qty", n=99), "at": booked, "counted_at": taken}
+
+
+def test_a_count_taken_before_a_movement_that_arrives_after_it_keeps_the_movement(store):
+    """Received at 07:00 (10), consumed at 09:00 (5); the count of 8 taken at 08:00 arrives after
+    both: the balance is 8 - 5 = 3, and the ledger as of any time replays to what it was then."""
+    _book(store, _moved("A", "10", 1, "2026-11-22T07:00:00Z", at(1)),
+          _moved("A", "-5", 2, "2026-11-22T06:00:00Z", at(2), occurred_at="2026-11-22T09:00:00Z"))
+    with store.writing() as uow:
+        uow.count_stock([_counted("A", "8", "2026-11-22T08:00:00.000000Z", at(3))])
+    with store.reading() as read:
+        assert [b["qty"] for b in read.balances("A")] == [Decimal("3")], "the movement's own time, not the sender's"
+        assert [(row["kind"], row["qty"]) for row in read.ledger(balance_key("A"))] == [
+            ("delta", Decimal("10")), ("delta", Decimal("-5")), ("count", Decimal("3"))]
+        assert [b["qty"] for b in read.balances_as_of(at(2))] == [Decimal("5")]
+        assert [b["qty"] for b in read.balances_as_of(at(3))] == [Decimal("3")]
+
+
+def test_a_count_newer_than_every_movement_sets_the_balance_as_counted(store):
+    """A booked at 10:00:01, counted at 10:00:05: set outright. B's movements were booked after
+    its count was taken but happened before it: set outright too."""
+    _book(store, _moved("A", "10", 1, "2026-11-22T09:00:00Z", at(1)),
+          _moved("B", "4", 2, "2026-11-22T07:00:00Z", at(2)), _moved("B", "-1", 3, "2026-11-22T07:30:00Z", at(2)))
+    with store.writing() as uow:
+        uow.count_stock([_counted("A", "7", at(5), at(6)), _counted("B", "2", "2026-11-22T08:00:00.000000Z", at(6)),
+                         _counted("C", "1", "2026-11-22T08:00:00.000000Z", at(6))])
+    with store.reading() as read:
+        assert {b["item_id"]: b["qty"] for b in read.balances()} == {"A": Decimal("7"), "B": Decimal("2"),
+                                                                      "C": Decimal("1")}
+
+
+def test_a_movement_booked_before_the_count_was_taken_is_in_the_count(store):
+    """A sender whose clock runs ahead says its receipt happened at 10:00:09, but the hub booked it
+    at 10:00:01, before the count was taken at 10:00:05: the count holds it."""
+    _book(store, _moved("A", "10", 1, "2026-11-22T10:00:09Z", at(1)))
+    with store.writing() as uow:
+        uow.count_stock([_counted("A", "7", at(5), at(6))])
+    with store.reading() as read:
+        assert [b["qty"] for b in read.balances("A")] == [Decimal("7")]
+
+
+def test_a_count_in_the_unit_that_books_a_later_movement_keeps_it(store):
+    """One unit of work books a consumption at 09:00 (its delta goes first) and a count taken at
+    08:00; a delta without a message counts as happening when it was booked."""
+    _book(store, _moved("A", "10", 1, "2026-11-22T07:00:00Z", at(1)))
+    consumed, inbox = _moved("A", "-5", 2, "2026-11-22T09:00:00Z", at(3))
+    with store.writing() as uow:
+        uow.add_inbox([inbox])
+        uow.move_stock([consumed, {**stock("A", "-1", n=3), "msg_key": None, "at": at(3)}])
+        uow.count_stock([_counted("A", "8", "2026-11-22T08:00:00.000000Z", at(3)), _counted("Z", "3", None, at(3))])
+    with store.reading() as read:
+        assert {b["item_id"]: b["qty"] for b in read.balances()} == {"A": Decimal("2"), "Z": Decimal("3")}
+
+
 def test_a_unit_of_work_reads_every_balance_of_an_item(store):
     with store.writing() as uow:
         uow.move_stock([stock("A", "7.3"), stock("A", "2", location="DOCK"), stock("B", "1")])

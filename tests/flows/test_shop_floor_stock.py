@@ -3,7 +3,10 @@ available and put it back, and replenishment that follows the movements."""
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
+
+from mfgsync.pipeline.clock import iso
 
 from tests.support.messages import envelope
 from tests.support.shop_floor import at, codes, items, movement, order, report
@@ -161,3 +164,51 @@ replenishment: {{auto_approve_up_to: 50}}
     hub.worker.run_until_idle()
     [sent] = sent_files(tmp_path, "northfast")
     assert "BEG*00*SA*RQ-MV-50" in sent.read_text()
+
+
+def _cycle_count(count_id: str, item_id: str, qty, taken_at: str | None, location: str = "MAIN") -> dict:
+    """A WMS cycle count of one balance, sent after it was taken (its own time is the latest)."""
+    data = {"snapshot_id": count_id, "plant_id": "P1", "taken_at": taken_at,
+            "balances": [{"item_id": item_id, "plant_id": "P1", "location_id": location, "qty": qty, "uom": "C62"}]}
+    return envelope("inventory.snapshot", {k: v for k, v in data.items() if v is not None}, source="wms", time=at())
+
+
+def test_a_cycle_count_taken_before_a_consumption_that_arrives_after_it_keeps_the_consumption(make_hub):
+    """120 bolts received; 2 found missing by a count taken before 5 were consumed, which the WMS
+    sends after the consumption was booked: 118 counted, less the 5 consumed since."""
+    hub = make_hub()
+    _bolt_plant(hub, lot=None)
+    taken = at()
+    hub.intake.ingest([movement("MV-5", "consumption", "BOLT", 5)])
+    assert balance(hub, "BOLT", "P1", "MAIN") == 115
+    hub.intake.ingest([_cycle_count("CC-1", "BOLT", 118, taken)])
+    assert balance(hub, "BOLT", "P1", "MAIN") == 113
+
+
+def test_a_cycle_count_newer_than_every_movement_sets_the_balance_as_counted(make_hub):
+    hub = make_hub()
+    _bolt_plant(hub, lot=None)
+    hub.intake.ingest([movement("MV-5", "consumption", "BOLT", 5)])
+    hub.intake.ingest([_cycle_count("CC-1", "BOLT", 118, at())])
+    assert balance(hub, "BOLT", "P1", "MAIN") == 118
+    hub.intake.ingest([_cycle_count("CC-2", "BOLT", 117, None)])
+    assert balance(hub, "BOLT", "P1", "MAIN") == 117, "a count without its own time is as of when it was sent"
+
+
+def test_a_cycle_count_keeps_the_later_consumption_it_arrives_with(make_hub):
+    """One batch: a consumption at 09:00 and a count taken before it; then one batch with a count
+    taken before a consumption that arrives after it; and one with a count taken after both."""
+    hub = make_hub()
+    _bolt_plant(hub, lot=None)
+    taken = at()
+    hub.intake.ingest([movement("MV-5", "consumption", "BOLT", 5), _cycle_count("CC-1", "BOLT", 118, taken)])
+    assert balance(hub, "BOLT", "P1", "MAIN") == 118 - 5
+    count = _cycle_count("CC-2", "BOLT", 110, at())
+    hub.intake.ingest([count, movement("MV-3", "consumption", "BOLT", 3)])
+    assert balance(hub, "BOLT", "P1", "MAIN") == 110 - 3
+    consumed = movement("MV-4", "consumption", "BOLT", 4)
+    hub.intake.ingest([consumed, _cycle_count("CC-3", "BOLT", 100, at())])
+    assert balance(hub, "BOLT", "P1", "MAIN") == 100
+    with hub.store.reading() as read:
+        assert [b["qty"] for b in read.balances_as_of(iso(time.time()))
+                if b["item_id"] == "BOLT"] == [100], "the ledger replays to the balance the counts set"

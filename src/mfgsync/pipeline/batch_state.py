@@ -19,6 +19,7 @@ from mfgsync.envelope import EventType
 from mfgsync.model import entities as m
 from mfgsync.model import keys, partner_records
 from mfgsync.model.units import Conversion, UnitCatalogue
+from mfgsync.pipeline.clock import iso
 from mfgsync.store.port import StoredEntity, UnitOfWork
 from mfgsync.workflows import engineering_change as ec
 from mfgsync.workflows.effects import Adjust, Count, Put
@@ -290,8 +291,11 @@ class BatchState:
         key = keys.balance(b.item_id, b.plant_id, b.location_id, b.lot_id, b.status)
         self._qty[key] = b.qty
         self._unread.pop(key, None)
+        # The store adds what moved the balance after the count was taken when the batch commits
+        # (store/stock_counts.py); this batch goes on from the counted quantity.
+        counted_at = iso(counted.taken_at.timestamp()) if counted.taken_at else None
         self.stock_counts.append(self._stock_row(key, b.item_id, b.plant_id, b.location_id, b.lot_id, b.status,
-                                                 b.uom, msg_key, correlation_id, qty=b.qty))
+                                                 b.uom, msg_key, correlation_id, qty=b.qty, counted_at=counted_at))
         if b.item_id in self._item_stock:
             _book(self._item_stock[b.item_id], self.stock_counts[-1])
 

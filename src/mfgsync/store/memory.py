@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any, Iterable, Iterator
 
-from mfgsync.store import audit_chain
+from mfgsync.store import audit_chain, stock_counts
 from mfgsync.store.memory_outbox import OutboxUnit
 from mfgsync.store.memory_read import MemoryReadSide
 from mfgsync.store.port import (
@@ -176,13 +176,24 @@ class MemoryUnitOfWork(OutboxUnit):
 
     def count_stock(self, rows: list[Row]) -> None:
         for row in rows:
-            self._set_balance(row, row["qty"])
-            self._record("count", row["qty"], row)
+            qty = row["qty"] + self._moved_since_counted(row)
+            self._set_balance(row, qty)
+            self._record("count", qty, row)
+
+    def _moved_since_counted(self, row: Row) -> Decimal:
+        """The net of the balance's deltas that occurred after the count was taken (see stock_counts)."""
+        key, counted_at = row["balance_key"], row.get("counted_at")
+        if not stock_counts.booked_since(counted_at, self.state.balances.get(key, {}).get("updated_at")):
+            return Decimal(0)
+        inbox = self.state.inbox
+        return stock_counts.moved_after(counted_at, (
+            (r["qty"], r["at"], inbox.get(r["msg_key"], {}).get("envelope"))
+            for r in self.state.ledger if r["balance_key"] == key and r["kind"] == "delta"))
 
     def _set_balance(self, row: Row, qty: Decimal) -> None:
         self.state.balances[row["balance_key"]] = {
             **{name: row[name] for name in ("item_id", "plant_id", "location_id", "lot_id", "status", "uom")},
-            "qty": Decimal(qty)}
+            "qty": Decimal(qty), "updated_at": row["at"]}
 
     def _record(self, kind: str, qty: Decimal, row: Row) -> None:
         self.state.ledger.append({"balance_key": row["balance_key"], "kind": kind, "qty": Decimal(qty),

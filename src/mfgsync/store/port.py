@@ -189,8 +189,10 @@ class UnitOfWork(Protocol):
         plant_id, location_id, lot_id, status, delta (Decimal), uom, msg_key, at, correlation_id."""
 
     def count_stock(self, rows: list[Row]) -> None:
-        """Counted balances (a snapshot): the balance becomes qty; the ledger records the count.
-        Keys as move_stock, with qty instead of delta."""
+        """Counted balances (a snapshot): the balance becomes qty plus the net of its deltas that
+        occurred after counted_at (ISO text as `at`; None: qty as it is), so a count that arrives
+        after later movements keeps them; the ledger records the count at the balance it set
+        (store/stock_counts.py). Keys as move_stock, with qty instead of delta, and counted_at."""
 
     # --- exceptions: quarantines, dead letters, alerts and workflow exceptions ---
     def add_exceptions(self, rows: list[Row]) -> None:

@@ -45,8 +45,10 @@ class Adjust:
 
 @dataclass(frozen=True)
 class Count:
-    """A counted balance: the stock at that place is `balance.qty`, whatever was booked before."""
+    """A counted balance: the stock at that place was `balance.qty` when the count was taken
+    (`taken_at`); what moved it after that is added to it (None: the count is the stock now)."""
     balance: m.InventoryBalance
+    taken_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -122,5 +122,7 @@ def apply(event: Event, state: StateView) -> list[Effect]:
                     *production.order_in_process(e, state, keys.production_order(e.order_id)),
                     *production.genealogy(e, movements, state), *inventory.erp_stock_moves(event, movements, state)]
         case E.inventory_snapshot:
-            return [Put(key, "snapshot", e.plant_id, e), *(Count(b) for b in e.balances)]
+            # A count is as of when it was taken (the sender's time, if the WMS gave none).
+            taken_at = e.taken_at or event.time
+            return [Put(key, "snapshot", e.plant_id, e), *(Count(b, taken_at) for b in e.balances)]
     raise ValueError(f"no effects defined for {event.type}")

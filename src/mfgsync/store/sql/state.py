@@ -7,6 +7,7 @@ from typing import Iterable
 
 from sqlalchemy import Connection
 
+from mfgsync.store import stock_counts
 from mfgsync.store.port import Conflict, Row, StoredEntity
 from mfgsync.store.sql.dialect import Dialect
 
@@ -113,7 +114,27 @@ class StateWrites:
         self._stock(rows, "delta", self.d.add("balances.qty", "excluded.qty"))
 
     def count_stock(self, rows: list[Row]) -> None:
-        self._stock(rows, "count", "excluded.qty")
+        late = self._moved_since_counted(rows)
+        self._stock([{**r, "qty": r["qty"] + late.get(n, Decimal(0))} for n, r in enumerate(rows)], "count",
+                    "excluded.qty")
+
+    def _moved_since_counted(self, rows: list[Row]) -> dict[int, Decimal]:
+        """Per count row (by position), the net of its balance's deltas that occurred after the
+        count was taken (see stock_counts). Only a balance booked since then reads the ledger."""
+        timed = [r["balance_key"] for r in rows if r.get("counted_at")]
+        booked = dict(self.d.select_in(self.c, "SELECT balance_key, updated_at FROM balances WHERE balance_key {keys} "
+                                       "ORDER BY balance_key" + self.d.for_update, timed)) if timed else {}
+        late = {n: r for n, r in enumerate(rows)
+                if stock_counts.booked_since(r.get("counted_at"), booked.get(r["balance_key"]))}
+        if not late:
+            return {}
+        deltas: dict[str, list[stock_counts.Delta]] = {}
+        for key, qty, at, envelope in self.d.select_in(self.c, (
+                "SELECT l.balance_key, l.qty, l.at, i.envelope FROM ledger l LEFT JOIN inbox i ON i.msg_key = l.msg_key "
+                "WHERE l.kind = 'delta' AND l.at > {0} AND l.balance_key {keys} ORDER BY l.id"),
+                [r["balance_key"] for r in late.values()], min(r["counted_at"] for r in late.values())):
+            deltas.setdefault(key, []).append((Decimal(qty), at, envelope))
+        return {n: stock_counts.moved_after(r["counted_at"], deltas.get(r["balance_key"], ())) for n, r in late.items()}
 
     def _stock(self, rows: list[Row], kind: str, new_qty: str) -> None:
         if not rows:
