@@ -95,3 +95,59 @@ def test_planning_again_resolves_the_planner_exceptions_the_new_plan_no_longer_r
     _plan(tmp_path, SO_1, SO_2)
     assert [code for code, _ in _planner_queue(hub)] == [["MRP_EXPEDITE"], ["MRP_PAST_DUE"]], \
         "raised again once the plan raises them again"
+
+
+def _pump_orders_and_seals_due_in_week_3(hub) -> None:
+    """The pump plant with two pump orders started but due after the horizon (both use the
+    seal), and 30 more seals on order, promised for week 3."""
+    _pump_plant(hub)
+    hub.intake.ingest([
+        *(envelope("production.released", {"order_id": order, "item_id": "PUMP", "qty": 10, "plant_id": "P1",
+                                           "status": "released", "start_date": start, "due_date": due},
+                   source="erp", time="2026-11-23T08:00:00Z")
+          for order, start, due in (("WO-1", "2026-12-02", "2027-02-01"), ("WO-2", "2026-12-09", "2027-02-08"))),
+        envelope("po.created", {"po_number": "4500000002", "supplier_id": "S1", "status": "sent", "lines": [
+            {"line_no": 10, "item_id": "SEAL", "qty": 30, "uom": "C62", "need_date": "2026-12-14",
+             "promised_date": "2026-12-14"}]}, source="erp", time="2026-11-23T09:00:00Z"),
+    ])
+
+
+def _seals_promised_a_week_later(hub) -> str:
+    """The supplier's acknowledgement moves the 30 seals from week 3 to week 4: the planner's message."""
+    hub.intake.ingest([envelope("po.acknowledged", {
+        "po_number": "4500000002", "ack_id": "ACK-1", "ack_type": "accepted_with_changes",
+        "lines": [{"line_no": 10, "status": "changed", "qty": 30, "uom": "C62", "promised_date": "2026-12-21"}]},
+        source="supplier", time="2026-11-24T08:00:00Z")])
+    [late] = [x for x in hub.exceptions.list(role="planner") if x["codes"] == ["PO_PROMISED_LATE"]]
+    assert late["entity_key"] == "PO:4500000002#10"
+    return late["reasons"][0]["message"]
+
+
+SO_3 = {"item_id": "PUMP", "due_date": "2026-12-21", "qty": 10, "ref": "SO-3"}  # pumps started in week 3
+SO_4 = {"item_id": "PUMP", "due_date": "2027-01-04", "qty": 5, "ref": "SO-4"}  # pumps started in week 5
+
+
+def test_a_late_promise_names_the_orders_the_kept_plan_pegs_to_the_line_and_only_those_it_makes_late(
+        make_hub, database_url, tmp_path, monkeypatch):
+    hub = make_hub()
+    _pump_orders_and_seals_due_in_week_3(hub)
+    monkeypatch.setenv("MFGSYNC_DATABASE_URL", database_url)
+    _plan(tmp_path, SO_3, SO_4)
+    with hub.store.reading() as read:
+        pegging = {(p["plant_id"], p["status"]): [(o["kind"], o["order"], o["need_date"], o["qty"]) for o in p["orders"]]
+                   for p in read.entities_of_ref("plan_pegging", "4500000002")}
+    # the 30 seals of week 3 serve both planned pump orders, first in first out; the rest is excess
+    assert pegging == {("P1", "current"): [("planned_order", "req:PUMP@P1#2026-12-21", "2026-12-14", 10),
+                                           ("planned_order", "req:PUMP@P1#2027-01-04", "2026-12-28", 5)]}
+
+    message = _seals_promised_a_week_later(hub)
+    assert "orders the plan of P1 pegs to it whose material is late: " \
+           "planned order req:PUMP@P1#2026-12-21 (10 C62, needed 2026-12-14)" in message
+    assert "2027-01-04" not in message, "the pumps started after the new promise still get their seals in time"
+    assert "WO-1" not in message and "WO-2" not in message, "orders the plan does not peg to the line are not named"
+
+
+def test_without_a_kept_plan_a_late_promise_names_every_open_order_using_the_item(make_hub, tmp_path):
+    hub = make_hub()
+    _pump_orders_and_seals_due_in_week_3(hub)
+    assert "production orders whose material is late: WO-1, WO-2" in _seals_promised_a_week_later(hub)

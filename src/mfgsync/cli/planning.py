@@ -201,11 +201,12 @@ def _from_hub(plant: str, start: date, periods: int, bucket_days: int, demand: P
 
 
 def _keep(hub, planned, calendar: BucketCalendar, plant: str) -> None:
-    from mfgsync.pipeline.plan_results import keep_plan
+    from mfgsync.pipeline.plan_results import keep_plan, po_line_pegging
     from mfgsync.planning.proposals import proposals_and_exceptions
 
-    kept = keep_plan(hub.store, plant, *proposals_and_exceptions(planned.input, planned.plan, calendar, plant),
-                     hub.clock, actor="planner")
+    proposals, exceptions = proposals_and_exceptions(planned.input, planned.plan, calendar, plant)
+    kept = keep_plan(hub.store, plant, proposals, exceptions, hub.clock, actor="planner",
+                     pegging=po_line_pegging(planned.input, planned.plan, calendar, plant, proposals))
     typer.echo(f"kept: {kept.proposed} requisition proposals new or changed, {kept.unchanged} unchanged, "
                f"{kept.withdrawn} withdrawn; {kept.raised} planner exceptions raised, {kept.already_open} "
                f"already open, {kept.resolved} resolved (no longer raised)", err=True)

@@ -18,6 +18,7 @@ from typing import Iterable, Mapping
 from mfgsync.envelope import EventType
 from mfgsync.model import entities as m
 from mfgsync.model import keys, partner_records
+from mfgsync.model import plan_records
 from mfgsync.model.units import Conversion, UnitCatalogue
 from mfgsync.pipeline.clock import iso
 from mfgsync.store.port import StoredEntity, UnitOfWork
@@ -36,6 +37,7 @@ MODELS: dict[str, type[m.Canonical]] = {
 
 
 MODELS.update(partner_records.MODELS)  # what the hub keeps of its exchanges with trading partners
+MODELS.update(plan_records.MODELS)  # what a kept plan says of the purchase lines it planned with
 
 
 @lru_cache(maxsize=65536)

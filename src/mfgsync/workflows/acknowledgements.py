@@ -9,9 +9,12 @@
   resolved; a rejection is an exception naming the rejected sets and their orders.
 - An 855/ORDRSP (`po.acknowledged`) updates each line: status, committed quantity (a changed
   line's new quantity, 0 for a rejected one), promised date. A promise after the need date, a
-  reduced quantity or a rejection is a planner exception naming the open production orders
-  whose material it makes late; planning from the store then sees the committed quantity on the
-  promised date. Each committed line is expected to ship (its ASN) by its promised date.
+  reduced quantity or a rejection is a planner exception naming the orders whose material it
+  makes late: when a kept plan pegs the line (`plan_pegging`, pipeline/plan_results.py), exactly
+  the orders pegged to it, each with the quantity of the line that now comes late or not at all;
+  else the open production orders whose BOM uses the item. Planning from the store then sees the
+  committed quantity on the promised date. Each committed line is expected to ship (its ASN) by
+  its promised date.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from typing import Any
 from mfgsync.formats.partner_documents import render_replies
 from mfgsync.model import entities as m
 from mfgsync.model import keys
+from mfgsync.model.base import decimal_to_number
 from mfgsync.model.partner_records import InterchangeStatus, ReceivedInterchange, SentInterchange
+from mfgsync.model.plan_records import PLAN_PEGGING, PeggedKind, PeggedOrder, PlanPegging, PlanStatus
 from mfgsync.model.states import PoStatus
 from mfgsync.workflows import partner_channel as channel
 from mfgsync.workflows.effects import Effect, Put, Raise, Resolve, ScheduleAt, Unschedule
@@ -159,17 +164,57 @@ def _planning_consequences(view: Any, po: m.PurchaseOrder, before: m.PurchaseOrd
         findings.append(("PO_PROMISED_LATE", f"promised {after.promised_date}, needed {after.need_date}"))
     if not findings:
         return []
-    orders = view.orders_using(after.item_id)
+    pegged = _kept_pegging(view, po.po_number, after.line_no)
     entity = f"{keys.purchase_order(po.po_number)}#{after.line_no}"
-    effects: list[Effect] = []
-    for code, text in findings:
-        # A late promise makes late the orders starting before it; a shortfall, every open one.
-        hit = [o for o in orders if code != "PO_PROMISED_LATE" or o.start_date is None
-               or o.start_date < after.promised_date]
-        named = ", ".join(o.order_id for o in hit) or "none open"
-        effects.append(Raise(code, "planner", f"PO {po.po_number} line {after.line_no} ({after.item_id}): {text}; "
-                                              f"production orders whose material is late: {named}", entity))
-    return effects
+    return [Raise(code, "planner", f"PO {po.po_number} line {after.line_no} ({after.item_id}): {text}; "
+                                   + (_pegged_late(pegged, code, after) if pegged else _used_late(view, code, after)),
+                  entity) for code, text in findings]
+
+
+def _kept_pegging(view: Any, po_number: str, line_no: int) -> list[PlanPegging]:
+    """The plants' kept plans that peg the line to orders. A line a plan holds only as stock
+    is left to where-used: the plan does not net what open production orders still need of
+    their components, so those may wait for it all the same."""
+    return [p for p in view.records_of(PLAN_PEGGING, po_number)
+            if p.line_no == line_no and p.status == PlanStatus.current and p.orders]
+
+
+def _used_late(view: Any, code: str, after: m.PurchaseOrderLine) -> str:
+    # A late promise makes late the orders starting before it; a shortfall, every open one.
+    hit = [o for o in view.orders_using(after.item_id) if code != "PO_PROMISED_LATE" or o.start_date is None
+           or o.start_date < after.promised_date]
+    return f"production orders whose material is late: {', '.join(o.order_id for o in hit) or 'none open'}"
+
+
+def _pegged_late(pegged: list[PlanPegging], code: str, after: m.PurchaseOrderLine) -> str:
+    plants = ", ".join(sorted({p.plant_id for p in pegged}))
+    named = ", ".join(f"{_order_name(order)} ({decimal_to_number(qty)} {p.uom or after.uom}, needed {order.need_date})"
+                      for p in pegged for order, qty in _late_shares(p, code, after))
+    return f"orders the plan of {plants} pegs to it whose material is late: {named or 'none'}"
+
+
+def _late_shares(pegging: PlanPegging, code: str, after: m.PurchaseOrderLine) -> list[tuple[PeggedOrder, Decimal]]:
+    """Each pegged order with what of its share of the line now comes late or not at all."""
+    if code == "PO_LINE_REJECTED":
+        return [(o, o.qty) for o in pegging.orders]
+    if code == "PO_PROMISED_LATE":
+        return [(o, o.qty) for o in pegging.orders if o.need_date < after.promised_date]
+    committed = after.committed_qty if after.committed_qty is not None else after.qty
+    # The line is allotted to its orders by need date and what is left is stock: a shortfall
+    # takes the stock first, then the latest needs.
+    short = pegging.open_qty - (committed - after.received_qty) - pegging.stock_qty
+    shares = []
+    for order in reversed(pegging.orders):
+        if short <= 0:
+            break
+        shares.append((order, min(order.qty, short)))
+        short -= order.qty
+    return shares[::-1]
+
+
+def _order_name(order: PeggedOrder) -> str:
+    return {PeggedKind.production_order: "production order ", PeggedKind.planned_order: "planned order ",
+            PeggedKind.demand: "demand ", PeggedKind.allocated: ""}[order.kind] + order.order
 
 
 def _shipment_due(po: m.PurchaseOrder, before: m.PurchaseOrderLine, after: m.PurchaseOrderLine,
