@@ -28,11 +28,11 @@ def _pump_plant(hub) -> None:
     assert [e["reasons"] for e in hub.exceptions.list()] == []
 
 
-def _plan(tmp_path, *demands: dict) -> None:
+def _plan(tmp_path, *demands: dict, periods: int = 6) -> None:
     demand = tmp_path / "demand.json"
     demand.write_text(json.dumps(list(demands)))
     result = CliRunner().invoke(build_app(), ["plan", "mrp", "--from-store", "--plant", "P1", "--start", "2026-11-30",
-                                              "--periods", "6", "--demand", str(demand), "--json"])
+                                              "--periods", str(periods), "--demand", str(demand), "--json"])
     assert result.exit_code == 0, result.stderr
     json.loads(result.stdout)
 
@@ -112,15 +112,25 @@ def _pump_orders_and_seals_due_in_week_3(hub) -> None:
     ])
 
 
-def _seals_promised_a_week_later(hub) -> str:
-    """The supplier's acknowledgement moves the 30 seals from week 3 to week 4: the planner's message."""
+def _acknowledged(hub, qty: int, promised: str, code: str) -> str:
+    """The supplier's acknowledgement of the 30 seals of week 3: the planner's message it raises."""
     hub.intake.ingest([envelope("po.acknowledged", {
         "po_number": "4500000002", "ack_id": "ACK-1", "ack_type": "accepted_with_changes",
-        "lines": [{"line_no": 10, "status": "changed", "qty": 30, "uom": "C62", "promised_date": "2026-12-21"}]},
+        "lines": [{"line_no": 10, "status": "changed", "qty": qty, "uom": "C62", "promised_date": promised}]},
         source="supplier", time="2026-11-24T08:00:00Z")])
-    [late] = [x for x in hub.exceptions.list(role="planner") if x["codes"] == ["PO_PROMISED_LATE"]]
-    assert late["entity_key"] == "PO:4500000002#10"
-    return late["reasons"][0]["message"]
+    [raised] = [x for x in hub.exceptions.list(role="planner") if x["codes"] == [code]]
+    assert raised["entity_key"] == "PO:4500000002#10"
+    return raised["reasons"][0]["message"]
+
+
+def _seals_promised_a_week_later(hub) -> str:
+    return _acknowledged(hub, 30, "2026-12-21", "PO_PROMISED_LATE")
+
+
+def _line_pegging(hub) -> dict[tuple, list[tuple]]:
+    with hub.store.reading() as read:
+        return {(p["plant_id"], p["status"]): [(o["kind"], o["order"], o["need_date"], o["qty"]) for o in p["orders"]]
+                for p in read.entities_of_ref("plan_pegging", "4500000002")}
 
 
 SO_3 = {"item_id": "PUMP", "due_date": "2026-12-21", "qty": 10, "ref": "SO-3"}  # pumps started in week 3
@@ -133,11 +143,8 @@ def test_a_late_promise_names_the_orders_the_kept_plan_pegs_to_the_line_and_only
     _pump_orders_and_seals_due_in_week_3(hub)
     monkeypatch.setenv("MFGSYNC_DATABASE_URL", database_url)
     _plan(tmp_path, SO_3, SO_4)
-    with hub.store.reading() as read:
-        pegging = {(p["plant_id"], p["status"]): [(o["kind"], o["order"], o["need_date"], o["qty"]) for o in p["orders"]]
-                   for p in read.entities_of_ref("plan_pegging", "4500000002")}
     # the 30 seals of week 3 serve both planned pump orders, first in first out; the rest is excess
-    assert pegging == {("P1", "current"): [("planned_order", "req:PUMP@P1#2026-12-21", "2026-12-14", 10),
+    assert _line_pegging(hub) == {("P1", "current"): [("planned_order", "req:PUMP@P1#2026-12-21", "2026-12-14", 10),
                                            ("planned_order", "req:PUMP@P1#2027-01-04", "2026-12-28", 5)]}
 
     message = _seals_promised_a_week_later(hub)
@@ -151,3 +158,27 @@ def test_without_a_kept_plan_a_late_promise_names_every_open_order_using_the_ite
     hub = make_hub()
     _pump_orders_and_seals_due_in_week_3(hub)
     assert "production orders whose material is late: WO-1, WO-2" in _seals_promised_a_week_later(hub)
+
+
+def test_a_reduced_quantity_names_what_the_shortfall_takes_beyond_the_plans_stock_latest_need_first(
+        make_hub, database_url, tmp_path, monkeypatch):
+    hub = make_hub()
+    _pump_orders_and_seals_due_in_week_3(hub)
+    monkeypatch.setenv("MFGSYNC_DATABASE_URL", database_url)
+    _plan(tmp_path, SO_3, SO_4)  # 10 and 5 of the 30 seals pegged to the pump orders, 15 excess
+    message = _acknowledged(hub, 12, "2026-12-14", "PO_QTY_REDUCED")  # 18 short: 15 of stock, then 3
+    assert message.endswith("whose material is late: planned order req:PUMP@P1#2027-01-04 (3 C62, needed 2026-12-28)")
+
+
+def test_planning_again_replaces_the_pegging_and_withdraws_a_line_it_no_longer_plans_with(
+        make_hub, database_url, tmp_path, monkeypatch):
+    hub = make_hub()
+    _pump_orders_and_seals_due_in_week_3(hub)
+    monkeypatch.setenv("MFGSYNC_DATABASE_URL", database_url)
+    _plan(tmp_path, SO_3, SO_4)
+    _plan(tmp_path, SO_4)  # SO-3 was cancelled
+    assert _line_pegging(hub) == {("P1", "current"): [("planned_order", "req:PUMP@P1#2027-01-04", "2026-12-28", 5)]}
+    _plan(tmp_path, SO_4, periods=2)  # a plan of two weeks does not reach the seals of week 3
+    assert _line_pegging(hub) == {("P1", "withdrawn"): []}
+    assert "production orders whose material is late: WO-1, WO-2" in _seals_promised_a_week_later(hub), \
+        "a withdrawn pegging names the orders using the item"
