@@ -148,8 +148,11 @@ def test_failure_rate_aging_and_impacted_orders_follow_the_open_exceptions(make_
     assert (rate["received"], rate["quarantined"], rate["dead_lettered"]) == (received, 1, 1)
     assert rate["rate"] == 2 / received and rate["by_source"]["wms"]["rate"] == 2 / 4
     assert rate["by_source"]["plm"]["rate"] == 0
-    assert early["exception_aging"]["total"] == {"<1h": 2, "1-24h": 0, "1-7d": 0, ">7d": 0}
+    # Besides the dead letter and the quarantine, the planner hears that the orders' 20 A and
+    # 10 C cannot be promised from 5 of each.
+    assert early["exception_aging"]["total"] == {"<1h": 4, "1-24h": 0, "1-7d": 0, ">7d": 0}
     assert late["exception_aging"]["by_role"] == {"admin": {"<1h": 0, "1-24h": 1, "1-7d": 0, ">7d": 0},
+                                                  "planner": {"<1h": 0, "1-24h": 2, "1-7d": 0, ">7d": 0},
                                                   "warehouse": {"<1h": 0, "1-24h": 1, "1-7d": 0, ">7d": 0}}
     assert early["orders_impacted"] == {"count": 1, "orders": ["MO-1"], "by_plant": {"P1": 1}}, \
         "MO-1 needs A, whose receipt is dead-lettered; MO-2 needs C, which arrived"

@@ -80,7 +80,8 @@ def test_an_order_goes_out_is_acknowledged_changed_shipped_received_and_invoiced
     assert (gasket["status"], gasket["committed_qty"]) == ("rejected", 0)
     assert (bolt["status"], bolt["committed_qty"], bolt["promised_date"]) == ("accepted", 200, "2026-12-12")
     planner = {x["codes"][0]: x["reasons"][0]["message"] for x in _open(hub) if x["owner_role"] == "planner"}
-    assert set(planner) == {"PO_PROMISED_LATE", "PO_QTY_REDUCED", "PO_LINE_REJECTED"}
+    assert set(planner) == {"PO_PROMISED_LATE", "PO_QTY_REDUCED", "PO_LINE_REJECTED", "ATP_SHORT"}, \
+        "and the orders' material can no longer be promised"
     assert "WO-1" in planner["PO_PROMISED_LATE"] and "WO-2" not in planner["PO_PROMISED_LATE"], \
         "only the order starting before the promised date is late for it"
     assert "WO-1, WO-2" in planner["PO_LINE_REJECTED"]

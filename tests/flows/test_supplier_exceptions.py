@@ -28,7 +28,9 @@ def _hub(tmp_path, database_url, supplier="northfast"):
 
 
 def _exceptions(hub, status="open"):
-    return sorted((x["codes"][0], x["entity_key"]) for x in hub.exceptions.list(kind="workflow", status=status))
+    """The supplier exceptions (the planner's shortfalls the same orders cause are told apart)."""
+    return sorted((x["codes"][0], x["entity_key"]) for x in hub.exceptions.list(kind="workflow", status=status)
+                  if x["codes"] != ["ATP_SHORT"])
 
 
 def _read(hub, ask):

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import datetime, timezone
 from typing import Optional
@@ -16,9 +15,7 @@ from mfgsync import queries
 from mfgsync.cli.hub import JSON, _hub
 from mfgsync.cli.output import fail, print_json
 from mfgsync.model import entities as m
-from mfgsync.pipeline.clock import iso
-from mfgsync.planning.hub_atp import short_periods
-from mfgsync.store.port import transact
+from mfgsync.pipeline.availability_now import judge_now
 from mfgsync.workflows import genealogy
 
 console = Console()
@@ -50,15 +47,16 @@ def register(app: typer.Typer) -> None:
     @app.command("atp")
     def atp(item_id: str = typer.Argument(..., help="the item"),
             plant: str = typer.Option(..., "--plant", help="the plant"),
-            raise_short: bool = typer.Option(False, "--raise", help="raise an ATP_SHORT exception for the planner "
-                                                                    "for each period promised beyond supply"),
+            raise_short: bool = typer.Option(False, "--raise", help="judge it now as the hub does after every "
+                                                                    "change: ATP_SHORT raised for the planner when "
+                                                                    "short, resolved when it recovered"),
             as_json: bool = JSON) -> None:
         """Available-to-promise of an item in a plant, by date; quality-held stock is never available."""
         hub = _hub()
         try:
             document = _atp(hub, item_id, plant)
             if raise_short:
-                _raise_short(hub, document)
+                judge_now(hub.store, hub.settings, item_id, plant, hub.clock, "planner")
         finally:
             hub.close()
         if as_json:
@@ -137,25 +135,4 @@ def _atp(hub, item_id: str, plant: str) -> dict:
     if document is None:
         fail(f"item {item_id} is not known to the hub", "NOT_FOUND")
     return document
-
-
-def _raise_short(hub, document: dict) -> None:
-    """One planner exception per short period, raised once while it stays open."""
-    rows = {f"atp:{document['item_id']}@{document['plant_id']}#{p['date']}": p for p in short_periods(document)}
-    at = iso(hub.clock())
-
-    def work(uow) -> None:
-        fresh = [key for key in rows if key not in uow.open_exception_keys(rows)]
-        uow.add_exceptions([_exception(key, document, rows[key], at) for key in fresh])
-
-    transact(hub.store, work)
-
-
-def _exception(key: str, document: dict, period: dict, at: str) -> dict:
-    message = (f"{document['item_id']} at {document['plant_id']}: cumulative ATP {period['cumulative_atp']} "
-               f"{document['uom']} on {period['date']}, below the demand committed by then")
-    return {"kind": "workflow", "msg_key": None, "source": "atp", "event_type": None, "entity_key": key,
-            "codes": "ATP_SHORT", "reasons": json.dumps([{"code": "ATP_SHORT", "message": message, "field": None}]),
-            "owner_role": "planner", "payload": json.dumps(period), "outbox_id": None, "at": at,
-            "correlation_id": None, "causation_id": None, "mapping_version": None}
 

@@ -434,6 +434,17 @@ class PurchaseRequisition(Canonical):
     trigger_order_id: Key | None = None
 
 
+class AvailabilityWatch(Canonical):
+    """Whether an item's available-to-promise in a plant is short of the demand committed by
+    some date, as the hub last judged it: the planner's ATP_SHORT exception is raised when it
+    turns short and resolved when it recovers, never again while it stays as it is."""
+
+    item_id: Key
+    plant_id: Key
+    short_on: date | None = None  # the first date cumulative ATP is below zero; None: not short
+    cumulative_atp: Quantity | None = None  # on that date, in the item's base unit
+
+
 class LotLink(Canonical):
     """One input lot that went into one output lot, from a production report."""
 

@@ -128,6 +128,11 @@ def requisition(requisition_id: str) -> str:
     return f"PREQ:{part(requisition_id)}"
 
 
+def availability_watch(item_id: str, plant_id: str) -> str:
+    """Whether an item's available-to-promise in a plant is short (workflows/availability.py)."""
+    return f"ATPW:{part(item_id)}@{part(plant_id)}"
+
+
 def control_numbers(partner: str) -> str:
     """The control numbers the hub last used towards a trading partner."""
     return f"CTRL:{part(partner)}"

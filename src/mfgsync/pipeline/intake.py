@@ -49,6 +49,7 @@ def _referenced(decoded: Decoded, entity_keys: list[str], items: list[str], bala
     movements = entity.movements if isinstance(entity, m.ProductionReport) else [entity] \
         if isinstance(entity, m.InventoryMovement) else []
     for mv in movements:
+        entity_keys.append(keys.availability_watch(mv.item_id, mv.plant_id))
         # Only stock leaving a place is judged against its balance (and held until commit);
         # receipts change balances by deltas without reading them.
         for location, delta in stock_effects(mv):

@@ -5,7 +5,8 @@ in transit arrives as a receipt today), ship notice lines in transit on their ex
 the rest of open lines of firm purchase orders on their promised date (else their need date), and what open production orders of the item have still to make
 (their quantity less the completions reported) on their due date.
 Demand: what open production orders of a parent need of the item on their start date — their
-frozen revision (or, while planned, the one effective then), scrap allowance included. Periods
+frozen revision (or, while planned, the one effective then), scrap allowance included — less
+what each has consumed of it already (that stock has left on-hand once). Periods
 are today and every later date with a receipt or a demand; anything overdue falls today. ATP
 per period is discrete ATP with look-ahead (planning/atp.py), and its running total.
 """
@@ -23,7 +24,8 @@ from mfgsync.model.partner_records import ExpectedReceipt
 from mfgsync.model.units import UnitCatalogue
 from mfgsync.planning.atp import available_to_promise
 from mfgsync.planning.from_store import CLOSED_PO_LINE_STATUSES, FIRM_PO_STATUSES, OPEN_PRODUCTION_STATUSES
-from mfgsync.workflows.production import effective_revision, preferred_lines
+from mfgsync.workflows.inventory import in_base_unit
+from mfgsync.workflows.production import ProductionView, booked_quantities, effective_revision, preferred_lines
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -32,7 +34,7 @@ HUNDRED = Decimal(100)
 def item_atp(item: m.Item, plant_id: str, today: date, *, balances: Iterable[m.InventoryBalance],
              purchase_orders: Iterable[m.PurchaseOrder], production_orders: Iterable[m.ProductionOrder],
              boms: Iterable[m.Bom], units: UnitCatalogue, completed: Mapping[str, Decimal] | None = None,
-             in_transit: Iterable[ExpectedReceipt] = ()) -> dict:
+             in_transit: Iterable[ExpectedReceipt] = (), consumed: Mapping[str, Decimal] | None = None) -> dict:
     """`{"item_id", "plant_id", "uom", "periods": [{"date", "on_hand", "receipts", "demand", "atp",
     "cumulative_atp"}]}` (DESIGN.md section 4)."""
     base = item.base_uom or "C62"
@@ -65,12 +67,12 @@ def item_atp(item: m.Item, plant_id: str, today: date, *, balances: Iterable[m.I
         still_to_make = order.qty - (completed or {}).get(order.order_id, ZERO)
         if order.item_id == item.item_id and still_to_make > 0:
             receipts[max(today, order.due_date or today)] += still_to_make
-    demand = _component_demand(item.item_id, orders, list(boms), today, in_base)
+    demand = _component_demand(item.item_id, orders, list(boms), today, in_base, consumed or {})
     return _periods(item.item_id, plant_id, base, today, on_hand, receipts, demand)
 
 
 def _component_demand(item_id: str, orders: list[m.ProductionOrder], boms: list[m.Bom], today: date,
-                      in_base) -> dict[date, Decimal]:
+                      in_base, consumed: Mapping[str, Decimal]) -> dict[date, Decimal]:
     demand: dict[date, Decimal] = defaultdict(lambda: ZERO)
     for order in orders:
         revisions = [b for b in boms if b.item_id == order.item_id]
@@ -79,10 +81,11 @@ def _component_demand(item_id: str, orders: list[m.ProductionOrder], boms: list[
             bom = max(chosen, key=lambda b: b.plant_id is not None, default=None)
         else:
             bom = effective_revision(revisions, order.plant_id, order.start_date or today)
-        for line in preferred_lines(bom.lines) if bom else []:
-            if line.component_id == item_id:
-                need = order.qty * line.qty_per * HUNDRED / (HUNDRED - line.scrap_pct)
-                demand[max(today, order.start_date or today)] += in_base(need, line.uom)
+        need = sum((in_base(order.qty * line.qty_per * HUNDRED / (HUNDRED - line.scrap_pct), line.uom)
+                    for line in (preferred_lines(bom.lines) if bom else []) if line.component_id == item_id), ZERO)
+        still = need - consumed.get(order.order_id, ZERO)
+        if still > 0:
+            demand[max(today, order.start_date or today)] += still
     return demand
 
 
@@ -107,6 +110,16 @@ def short_periods(document: dict) -> list[dict]:
 
 def _n(value: Decimal):
     return decimal_to_number(Decimal(value).normalize() if value else Decimal(0))
+
+
+def consumed_by_order(reports: Iterable[m.ProductionReport], item_id: str, view: ProductionView) -> dict[str, Decimal]:
+    """order id -> what its reports consumed of the item, backflush included, in its base unit."""
+    used: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for report in reports:
+        for mv in booked_quantities(report, view):  # totals: no lots drawn again for a stored report
+            if mv.kind == m.MovementKind.consumption and mv.item_id == item_id:
+                used[report.order_id] += in_base_unit(mv, view)[0]
+    return dict(used)
 
 
 def completed_by_order(reports: Iterable[m.ProductionReport], item_id: str) -> dict[str, Decimal]:
