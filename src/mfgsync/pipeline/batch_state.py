@@ -32,7 +32,7 @@ MODELS: dict[str, type[m.Canonical]] = {
     "purchase_order": m.PurchaseOrder, "quality_hold": m.QualityHold, "uom": m.UomConversion,
     "movement": m.InventoryMovement, "production_report": m.ProductionReport,
     "production_order": m.ProductionOrder, "eco": m.EngineeringChange, "sourcing": m.SourcingRule,
-    "purchase_requisition": m.PurchaseRequisition,
+    "purchase_requisition": m.PurchaseRequisition, "availability_watch": m.AvailabilityWatch,
 }
 
 
@@ -246,16 +246,20 @@ class BatchState:
 
     def orders_using(self, item_id: str) -> list[m.ProductionOrder]:
         """Open production orders whose item's released BOM (any revision) uses `item_id`."""
-        if self._parents is None:  # where-used, read once a batch
+        if self._parents is None:  # where-used, read once a batch and kept up by its releases
             self._parents = {}
-            for data in self._uow.entities_of_type("bom_revision"):
-                bom = _parse("bom_revision", data)
-                for line in bom.lines:
-                    self._parents.setdefault(line.component_id, set()).add(bom.item_id)
+            stored = (_parse("bom_revision", data) for data in self._uow.entities_of_type("bom_revision"))
+            written = (self._parsed[key] for key, row in self._written.items() if row["entity_type"] == "bom_revision")
+            for bom in (*stored, *written):
+                self._add_parent(bom)
         open_states = {m.ProductionStatus.planned, m.ProductionStatus.released, m.ProductionStatus.in_process}
         return sorted((o for parent in sorted(self._parents.get(item_id, ()))
                        for o in self._refs("production_order", parent).values() if o.status in open_states),
                       key=lambda o: o.order_id)
+
+    def _add_parent(self, bom: m.Bom) -> None:
+        for line in bom.lines:
+            self._parents.setdefault(line.component_id, set()).add(bom.item_id)
 
     # --- writing ---
     def put(self, put: Put, tokens: str | None, msg_key: str) -> str:
@@ -272,6 +276,8 @@ class BatchState:
         self._written[put.key] = {"entity_key": put.key, "entity_type": put.entity_type, "ref": put.ref,
                                   "tokens": tokens, "data": data, "updated_at": self._now, "msg_key": msg_key,
                                   "version": version}
+        if put.entity_type == "bom_revision" and self._parents is not None:
+            self._add_parent(put.entity)
         if isinstance(put.entity, m.UomConversion):
             e = put.entity
             self.units().add(Conversion(e.item_id, e.from_uom, e.to_uom, e.factor))
