@@ -58,6 +58,7 @@ def _remembering(check: Check, optional: bool) -> Check:
             result = check(value)
             _keep(sound, value, result)
         return result
+    remembered.texts = sound  # type: ignore[attr-defined]  # looked up inline by builders
     return remembered
 
 
@@ -75,6 +76,7 @@ def _remembering_decimals(check: Check, optional: bool) -> Check:
         result = check(value)
         _keep(sound, id(value), (value, result))
         return result
+    remembered.decimals = sound  # type: ignore[attr-defined]  # looked up inline by builders
     return remembered
 
 
@@ -131,6 +133,9 @@ def _optional_day(value: Any) -> date | None:  # one call, not two: dates are on
     return value if value is None or type(value) is date else _refuse()
 
 
+_day.holds = _optional_day.holds = date  # type: ignore[attr-defined]  # see _checked
+
+
 # The model's own aliases, each with the check that accepts exactly the values it keeps unchanged
 # (or, for Key, Currency and Text, stripped as the model strips them).
 _KINDS: list[tuple[Any, Callable[[bool], Check]]] = [
@@ -149,11 +154,15 @@ _KINDS: list[tuple[Any, Callable[[bool], Check]]] = [
 def _optional(check: Check) -> Check:
     def optional(value: Any) -> Any:
         return None if value is None else check(value)
+    optional.inner = check  # type: ignore[attr-defined]  # see _checked
     return optional
 
 
 def _enum(kind: type[Enum]) -> Check:
-    return lambda value: value if type(value) is kind else _refuse()
+    def member(value: Any) -> Enum:
+        return value if type(value) is kind else _refuse()
+    member.holds = kind  # type: ignore[attr-defined]  # see _checked
+    return member
 
 
 def _list_of(model: type[BaseModel], max_length: int | None) -> Check:
@@ -233,36 +242,68 @@ _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 def _field_builder(model: type[BaseModel]) -> Builder:
-    """A builder for a model pydantic would build field by field: the fields in order with their
-    defaults (None standing in for a required one), the check of each, the required names and
-    the fields whose default is a fresh copy each time, all worked out here once."""
+    """A builder for a model pydantic would build field by field, written out once as Python
+    source: each field in order, its check inline where the check remembers sound values (a call
+    only for a value it has not seen), its default where it is not given, so a line costs no loop
+    and no lookup per field. The source names nothing but the model's field names (as string
+    literals) and the checks and defaults worked out here."""
     hints = typing.get_type_hints(model, include_extras=True)
-    fields = model.model_fields
-    defaults = {name: None if info.default is PydanticUndefined else info.default for name, info in fields.items()}
-    checks = {name: _check_for(hints[name], model) for name in fields}
-    required = frozenset(name for name, info in fields.items() if info.default is PydanticUndefined)
-    fresh = [(name, info.default) for name, info in fields.items() if isinstance(info.default, (list, dict, set))]
-    new = model.__new__
+    scope: dict[str, Any] = {"_Refused": _Refused, "model": model, "new": model.__new__, "copy": copy.copy,
+                             "_set_dict": _set_dict, "_set_fields_set": _set_fields_set,
+                             "_set_extra": _set_extra, "_set_private": _set_private}
+    body, results, required = [], [], 0
+    for index, (name, info) in enumerate(model.model_fields.items()):
+        check, result = _check_for(hints[name], model), f"r{index}"
+        scope[f"check{index}"] = check
+        results.append(f"{name!r}: {result}")
+        if info.default is PydanticUndefined:
+            required += 1
+            body += [f"value = data[{name!r}]", *_checked(check, index, result, scope)]
+            continue
+        scope[f"default{index}"] = info.default
+        fresh = isinstance(info.default, (list, dict, set))
+        body += [f"if {name!r} in data:", "    given += 1", f"    value = data[{name!r}]",
+                 *("    " + line for line in _checked(check, index, result, scope)),
+                 "else:", f"    {result} = copy(default{index})" if fresh else f"    {result} = default{index}"]
+    source = "\n    ".join([
+        "def build(data):",
+        "if type(data) is not dict:",
+        "    raise _Refused",
+        "given = 0",
+        "try:", *("    " + line for line in body),
+        "except KeyError:",  # a required field not given
+        "    raise _Refused from None",
+        f"if len(data) != {required} + given:",  # a name that is no field: extra fields are forbidden
+        "    raise _Refused",
+        "entity = new(model)",
+        "_set_dict(entity, {" + ", ".join(results) + "})",  # in field order, as pydantic holds them
+        "_set_fields_set(entity, set(data))",
+        "_set_extra(entity, None)",
+        "_set_private(entity, None)",
+        "return entity"])
+    exec(compile(source, f"<builder of {model.__qualname__}>", "exec"), scope)
+    return scope["build"]
 
-    def build(data: Any) -> BaseModel:
-        if type(data) is not dict or not data.keys() >= required:
-            raise _Refused
-        values = defaults.copy()  # in field order, as pydantic holds them
-        try:
-            for name, given in data.items():
-                values[name] = checks[name](given)
-        except KeyError:
-            raise _Refused from None  # not a field: extra fields are forbidden
-        for name, default in fresh:
-            if name not in data:
-                values[name] = copy.copy(default)
-        entity = new(model)
-        _set_dict(entity, values)
-        _set_fields_set(entity, set(data))
-        _set_extra(entity, None)
-        _set_private(entity, None)
-        return entity
-    return build
+
+def _checked(check: Check, index: int, result: str, scope: dict[str, Any]) -> list[str]:
+    """Source setting `result` to `value` as the field's check holds it: the check's memory of
+    sound values looked up inline where it has one, the check itself called otherwise."""
+    call = f"check{index}(value)"
+    if hasattr(check, "texts"):
+        scope[f"sound{index}"] = check.texts
+        return [f"{result} = sound{index}.get(value) if type(value) is str else None",
+                f"if {result} is None:", f"    {result} = {call}"]
+    if hasattr(check, "decimals"):
+        scope[f"sound{index}"] = check.decimals
+        return [f"known = sound{index}.get(id(value))",
+                f"{result} = known[1] if known is not None and known[0] is value else {call}"]
+    if hasattr(check, "holds"):
+        scope[f"holds{index}"] = check.holds
+        return [f"{result} = value if type(value) is holds{index} else {call}"]
+    if hasattr(check, "inner"):
+        scope[f"inner{index}"] = check.inner
+        return [f"{result} = None if value is None else inner{index}(value)"]
+    return [f"{result} = {call}"]
 
 
 def quick_build(model: type[BaseModel], data: dict[str, Any]) -> BaseModel | None:
