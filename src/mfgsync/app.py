@@ -20,8 +20,10 @@ from mfgsync.envelope import EventType
 from mfgsync.pipeline.delivery import Worker
 from mfgsync.pipeline.exception_queue import ExceptionQueue
 from mfgsync.pipeline.intake import Intake
+from mfgsync.pipeline.replenish_from_plan import PlanningTarget
 from mfgsync.store import open_store
 from mfgsync.store.port import Store
+from mfgsync.workflows.replenishment import PLANNING_TARGET
 from mfgsync.workflows.routes import ROUTES, Handler
 
 
@@ -89,6 +91,8 @@ def build_hub(settings: Settings | None = None, database_url: str | None = None,
     store = store or open_store(database_url, run_migrations=run_migrations, audit_key=audit_key())
     built = {name: c for name, system in settings.systems.items() if (c := build_connector(system))}
     built.update(connectors or {})
+    if settings.replenishment.plan_after_movements_seconds:  # the plans movements schedule
+        built.setdefault(PLANNING_TARGET, PlanningTarget(store, settings, clock))
     intake = Intake(store, settings, clock, actor, routes)
     worker = Worker(store, built, settings.retry, clock)
     return Hub(settings, store, built, intake, worker, ExceptionQueue(store, settings, intake, clock), clock)

@@ -191,6 +191,10 @@ class Replenishment(_Strict):
     # at most this much (in its currency); above it, or with no price, it waits for approval.
     # None: every such order waits for a person.
     auto_approve_up_to: Annotated[Quantity, Field(ge=0)] | None = None
+    # A plant whose stock moved is planned again (MRP on the hub's data, as `mfgsync replenish`)
+    # at the end of each window of this many seconds in which it moved, once however many did.
+    # None: only when someone runs `mfgsync replenish`.
+    plan_after_movements_seconds: Annotated[int, Field(ge=1, le=7 * 86400)] | None = None
 
 
 class ScheduledReconciliation(_Strict):

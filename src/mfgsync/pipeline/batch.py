@@ -80,7 +80,8 @@ class Batch:
     def __init__(self, uow: UnitOfWork, settings: Settings, now: float, now_iso: str, actor: str):
         self.uow, self.settings, self.now, self.at, self.actor = uow, settings, now, now_iso, actor
         self.state = BatchState(uow, settings.conversions(), settings.subscriptions, now_iso, settings.plants,
-                                settings.command_targets(), settings.replenishment.auto_approve_up_to)
+                                settings.command_targets(), settings.replenishment.auto_approve_up_to,
+                                settings.replenishment.plan_after_movements_seconds)
         self.state.set_partners(settings.partners())
         self.inbox: list[dict] = []
         self.inbox_updates: list[dict] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Iterable, Mapping
@@ -57,9 +57,9 @@ class BatchState:
     def __init__(self, uow: UnitOfWork, conversions: Iterable[Conversion],
                  subscriptions: Mapping[EventType, list[str]], now: str,
                  plants: Mapping[str, PlantView] | None = None, command_targets: Iterable[str] = (),
-                 auto_approve_up_to: Decimal | None = None):
+                 auto_approve_up_to: Decimal | None = None, plan_after_movements_seconds: int | None = None):
         self._uow, self._subscriptions, self._now = uow, subscriptions, now
-        self._auto_approve_up_to = auto_approve_up_to
+        self._auto_approve_up_to, self._plan_after = auto_approve_up_to, plan_after_movements_seconds
         self._plants, self._command_targets = plants or {}, set(command_targets)
         self._rows: dict[str, StoredEntity | None] = {}
         self._parsed: dict[str, m.Canonical | None] = {}
@@ -217,8 +217,14 @@ class BatchState:
     def auto_approve_up_to(self) -> Decimal | None:
         return self._auto_approve_up_to
 
+    def plan_after_movements_seconds(self) -> int | None:
+        return self._plan_after
+
     def today(self) -> date:
         return date.fromisoformat(self._now[:10])
+
+    def now(self) -> datetime:
+        return datetime.fromisoformat(self._now.replace("Z", "+00:00"))
 
     def subscribers(self, event_type: EventType) -> list[str]:
         return self._subscriptions.get(event_type, [])

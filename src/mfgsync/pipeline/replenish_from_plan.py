@@ -9,10 +9,12 @@ Running it again the same day finds its requisitions and orders nothing twice.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timezone
 from typing import Callable
 
 from mfgsync.config import Settings
+from mfgsync.connectors.base import Delivery, PermanentError
 from mfgsync.envelope import EventType
 from mfgsync.model import entities as m
 from mfgsync.pipeline.batch import Batch
@@ -20,11 +22,13 @@ from mfgsync.pipeline.clock import iso
 from mfgsync.pipeline.effects import persist
 from mfgsync.planning.calendar import BucketCalendar
 from mfgsync.planning.from_store import plan_from_source
+from mfgsync.planning.model import MrpInputError
 from mfgsync.planning.proposals import proposals_and_exceptions
 from mfgsync.store.planning_source import StorePlanningSource
 from mfgsync.store.port import AuditEntry, Store, transact
 from mfgsync.workflows import replenishment
 from mfgsync.workflows.effects import Put
+from mfgsync.workflows.replenishment import PLANNING_TARGET
 from mfgsync.workflows.event import Event
 
 
@@ -56,6 +60,25 @@ def replenish_from_plan(store: Store, settings: Settings, plant_id: str, calenda
         return raised
 
     return transact(store, work)
+
+
+class PlanningTarget:
+    """The hub's own planning as a delivery target: the plan a plant's movements scheduled
+    (workflows/replenishment.py `plan_again`) is a command like any other — leased, retried
+    when the store is busy, dead-lettered with its reason when the plant cannot be planned —
+    and delivering it twice orders nothing twice (requisitions are once per due date)."""
+
+    def __init__(self, store: Store, settings: Settings, clock: Callable[[], float]):
+        self.store, self.settings, self.clock = store, settings, clock
+
+    def deliver(self, delivery: Delivery) -> None:
+        plant_id = json.loads(delivery.payload)["plant_id"]
+        start = datetime.fromtimestamp(self.clock(), timezone.utc).date()
+        try:
+            replenish_from_plan(self.store, self.settings, plant_id, BucketCalendar(start=start), self.clock,
+                                PLANNING_TARGET)
+        except MrpInputError as exc:  # the plant's data cannot be planned: a person must look
+            raise PermanentError(f"{getattr(exc, 'code', 'MRP_INPUT_INVALID')}: {exc}") from exc
 
 
 def _run_event(plant_id: str, today: date, now: float) -> Event:

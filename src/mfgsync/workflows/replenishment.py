@@ -12,7 +12,7 @@ stock on quality hold is never available. Pure: effects are returned.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 from typing import NamedTuple, Protocol
@@ -21,7 +21,7 @@ from mfgsync.envelope import EventType
 from mfgsync.model import entities as m
 from mfgsync.model import keys
 from mfgsync.planning.lots import lot_size
-from mfgsync.workflows.effects import Effect, Put, Raise
+from mfgsync.workflows.effects import Effect, Emit, Put, Raise, ScheduleAt
 from mfgsync.workflows.engineering_change import best_rule
 from mfgsync.workflows import supplier_orders
 from mfgsync.workflows.event import Event
@@ -29,6 +29,7 @@ from mfgsync.workflows.inventory import StockView
 from mfgsync.workflows.production import booked_movements
 
 ZERO = Decimal(0)
+PLANNING_TARGET = "planning"  # the hub's own planning, delivered to as any target is (app.py)
 _CLOSED_ORDERS = {"received", "closed", "cancelled"}
 _CLOSED_LINES = {m.PoLineStatus.received, m.PoLineStatus.closed, m.PoLineStatus.cancelled,
                  m.PoLineStatus.rejected}
@@ -47,6 +48,10 @@ class ReplenishmentView(StockView, Protocol):
 
     def today(self) -> date: ...
 
+    def now(self) -> datetime: ...
+
+    def plan_after_movements_seconds(self) -> int | None: ...
+
 
 class _Lots(NamedTuple):
     """An item's lot parameters as planning's lot rule reads them."""
@@ -57,7 +62,8 @@ class _Lots(NamedTuple):
 
 
 def after_movements(event: Event, state: ReplenishmentView) -> list[Effect]:
-    """The routed handler: every item and plant the event's movements touched, checked once."""
+    """The routed handler: every item and plant the event's movements touched, checked once,
+    and each plant planned again soon where the configuration asks for it."""
     movements = [event.entity] if event.type == EventType.inventory_moved else booked_movements(event.entity, state)
     effects: list[Effect] = []
     seen: set[tuple[str, str]] = set()
@@ -65,7 +71,20 @@ def after_movements(event: Event, state: ReplenishmentView) -> list[Effect]:
         if (mv.item_id, mv.plant_id) not in seen:
             seen.add((mv.item_id, mv.plant_id))
             effects += reorder(mv, state, event)
-    return effects
+    return effects + [plan_again(plant_id, state) for plant_id in dict.fromkeys(p for _, p in seen)
+                      if state.plan_after_movements_seconds()]
+
+
+def plan_again(plant_id: str, state: ReplenishmentView) -> ScheduleAt:
+    """MRP on the plant's data at the end of the window this movement falls in: one run per plant
+    and window, however many movements it holds (the key is the window's), so the plan nets
+    what the shift consumed rather than each consumption alone. Its requisitions are raised as
+    `mfgsync replenish` raises them (pipeline/replenish_from_plan.py)."""
+    seconds = state.plan_after_movements_seconds()
+    window = int(state.now().timestamp()) // seconds
+    key = f"{PLANNING_TARGET}:{plant_id}@{window * seconds}"
+    when = datetime.fromtimestamp((window + 1) * seconds, timezone.utc)
+    return ScheduleAt(when, Emit(PLANNING_TARGET, "replenish.plan", key, {"plant_id": plant_id}), key)
 
 
 def available(item_id: str, plant_id: str, state: StockView) -> Decimal:
