@@ -25,6 +25,7 @@ class Context:
     read_date: Callable[[str, str], date] = field(default_factory=lambda: remembered(ccyymmdd))
     read_line_no: Callable[[str, str], int] = field(default_factory=lambda: remembered(line_number))
     id_plans: dict[tuple[str, ...], tuple] = field(default_factory=dict)  # see ids_by_role
+    price_divisors: dict[str, Decimal | None] = field(default_factory=dict)  # see unit_price
 
     @cached_property
     def id_roles(self) -> dict[str, list[tuple[int, int]]]:
@@ -63,8 +64,12 @@ def ids_by_role(segment: Segment, start: int, ctx: Context) -> list[str | None]:
         if len(plans) < _PLANS_KEPT and pairs <= _PLANNED_PAIRS:
             plans[qualifiers] = plan
     found: list[str | None] = [None, None, None, None]
-    for role, offsets in plan:
-        for offset in offsets:
+    for role, offset, others in plan:
+        value = segment[start + offset].strip()
+        if value:
+            found[role] = value
+            continue
+        for offset in others:  # the most preferred pair is empty: the next that is not
             value = segment[start + offset].strip()
             if value:
                 found[role] = value
@@ -73,16 +78,19 @@ def ids_by_role(segment: Segment, start: int, ctx: Context) -> list[str | None]:
 
 
 def _id_plan(qualifiers: tuple[str, ...],
-             roles: dict[str, list[tuple[int, int]]]) -> tuple[tuple[int, tuple[int, ...]], ...]:
+             roles: dict[str, list[tuple[int, int]]]) -> tuple[tuple[int, int, tuple[int, ...]], ...]:
     """Per role some qualifier fills: where its candidate values are (counted from the first
-    qualifier, as segments place the pairs at different elements), most preferred first and,
-    between equals, the earlier in the segment."""
+    qualifier, as segments place the pairs at different elements), the most preferred apart
+    from the others in order of preference and, between equals, the earlier in the segment."""
     candidates: dict[int, list[tuple[int, int]]] = {}
     for pair, qualifier in enumerate(qualifiers):
         for role, preference in roles.get(qualifier.strip(), ()):
             candidates.setdefault(role, []).append((preference, 2 * pair + 1))
-    return tuple((role, tuple(offset for _, offset in sorted(ranked)))
-                 for role, ranked in candidates.items())
+    planned = []
+    for role, ranked in candidates.items():
+        first, *others = [offset for _, offset in sorted(ranked)]
+        planned.append((role, first, tuple(others)))
+    return tuple(planned)
 
 
 def item_ids(found: list[str | None], required: bool = False) -> tuple[str | None, str | None]:
@@ -110,8 +118,15 @@ def unit_price(price: str, basis: str, ctx: Context, what: str) -> Decimal | Non
     if not price.strip():
         return None
     value = ctx.read_decimal(price, what)
-    divisor = ctx.profile.x12_price_basis.get(basis.strip(), 1)
-    return value / divisor if divisor != 1 else value
+    divisors = ctx.price_divisors  # per basis as sent: looked up in the profile once per interchange
+    divisor = divisors.get(basis, _UNSEEN)
+    if divisor is _UNSEEN:
+        divisor = ctx.profile.x12_price_basis.get(basis.strip(), 1)
+        divisor = divisors[basis] = None if divisor == 1 else divisor
+    return value if divisor is None else value / divisor
+
+
+_UNSEEN = object()  # a price basis not yet looked up
 
 
 def read_uom(code: str, ctx: Context) -> str:
