@@ -15,8 +15,8 @@ from mfgsync.planning.arrays import INPUT_LIMIT, PlantArrays
 from mfgsync.planning.lots import RULE_CODES
 from mfgsync.planning.model import BomLink, MrpInput, MrpInputError, PeriodQty, PlanningItem
 from mfgsync.planning.reader import (
-    INVALID, LOT_RULES, MAX_LEAD_TIME, MAX_PERIODS, Column, Document, distinct_texts, given_positions,
-    int_column, optional_period_column, qty_column, text, text_column, whole,
+    INVALID, LOT_RULES, MAX_LEAD_TIME, MAX_PERIODS, Column, Document, distinct_texts, given_mask,
+    int_column, listed_rows, optional_period_column, qty_column, text, text_column, whole,
 )
 
 ITEM_QUANTITIES = ("fixed_lot", "order_min", "order_multiple", "safety_stock", "on_hand", "allocated")
@@ -55,8 +55,8 @@ class CheckedInput:
     scrap_pct: Column
     first_period: np.ndarray  # the line's window, clipped to the horizon
     last_period: np.ndarray
-    from_period: list  # as given (None: unbounded), for the exact form
-    to_period: list
+    from_raw: list  # each line's bounds as given (None: unbounded), for the exact form
+    to_raw: list
     receipts: Entries
     demand: Entries
 
@@ -93,7 +93,7 @@ class CheckedInput:
         ids = self.item_ids
         lines = [BomLink(ids[p], ids[c], q, s, f, t) for p, c, q, s, f, t in zip(
             self.parent.tolist(), self.component.tolist(), self.qty_per.decimals(), self.scrap_pct.decimals(),
-            self.from_period, self.to_period)]
+            _bounds(self.from_raw), _bounds(self.to_raw))]
         return MrpInput(self.periods, tuple(items), tuple(lines), _period_qtys(self.receipts, ids),
                         _period_qtys(self.demand, ids))
 
@@ -108,37 +108,29 @@ class CheckedInput:
 
     def _line_factors(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Each line's qty_per / (1 - scrap_pct/100) as an exact num/den; None if too large.
-        Lines of whole numbers are reduced as arrays; the few others one distinct pair at a time."""
-        qty_per, scrap = self.qty_per.values, self.scrap_pct.values
-        plain = _plain_mask(self.qty_per) & _plain_mask(self.scrap_pct)
-        num = np.zeros(plain.size, dtype=np.int64)
-        den = np.ones(plain.size, dtype=np.int64)
-        rows = np.flatnonzero(plain)
-        if rows.size:
-            q = np.asarray(qty_per)[rows].astype(np.int64) if not self.qty_per.integral else qty_per[rows]
-            s = np.asarray(scrap)[rows].astype(np.int64) if not self.scrap_pct.integral else scrap[rows]
-            if q.max() >= INPUT_LIMIT:
+        A plant repeats a few (qty_per, scrap) pairs over its lines: each pair is reduced once."""
+        quantities, q_codes = self.qty_per.coded()
+        scraps, s_codes = self.scrap_pct.coded()
+        pairs, at = np.unique(q_codes * len(scraps) + s_codes, return_inverse=True)
+        factors = []
+        for pair in pairs.tolist():
+            qty_per, scrap = quantities[pair // len(scraps)], scraps[pair % len(scraps)]
+            factor = Fraction(qty_per) / (1 - Fraction(scrap) / 100)
+            if type(qty_per) is int and type(scrap) is int:  # whole lines: only qty_per is bounded
+                if qty_per >= INPUT_LIMIT:
+                    return None
+            elif factor.numerator >= INPUT_LIMIT or factor.denominator >= INPUT_LIMIT:
                 return None
-            common = np.gcd(q * 100, 100 - s)
-            common[common == 0] = 1
-            num[rows], den[rows] = q * 100 // common, (100 - s) // common
-        reduced: dict[tuple, Fraction] = {}
-        for row in np.flatnonzero(~plain).tolist():
-            pair = (qty_per[row], scrap[row])
-            if pair not in reduced:
-                reduced[pair] = Fraction(pair[0]) / (1 - Fraction(pair[1]) / 100)
-            factor = reduced[pair]
-            if factor.numerator >= INPUT_LIMIT or factor.denominator >= INPUT_LIMIT:
-                return None
-            num[row], den[row] = factor.numerator, factor.denominator
-        return num, den
+            factors.append(factor)
+        num = np.array([f.numerator for f in factors], dtype=np.int64)
+        den = np.array([f.denominator for f in factors], dtype=np.int64)
+        at = at.reshape(-1)
+        return num[at], den[at]
 
 
-def _plain_mask(column: Column) -> np.ndarray:
-    """Where the column holds a plain integer."""
-    if column.integral:
-        return np.ones(len(column.values), dtype=bool)
-    return np.fromiter((type(v) is int for v in column.values), dtype=bool, count=len(column.values))
+def _bounds(raw: list) -> list:
+    """A window's bounds as whole numbers (a bound may be given as 3.0), None where unbounded."""
+    return [None if v is None else int(v) for v in raw]
 
 
 def _period_qtys(entries: Entries, ids: list[str]) -> tuple[PeriodQty, ...]:
@@ -153,26 +145,31 @@ def check(doc: Document) -> CheckedInput:
     lines = doc.boms
     at = lambda field: (lambda n: f"boms[{n}].{field}")  # noqa: E731
     parents, components = [b.parent for b in lines], [b.component for b in lines]
-    named = distinct_texts(parents, at("parent")) | distinct_texts(components, at("component"))
+    parent_rows, component_rows = listed_rows(parents, listed_ids), listed_rows(components, listed_ids)
+    if parent_rows is None or component_rows is None:  # a name not listed, or not a fit text
+        named = distinct_texts(parents, at("parent")) | distinct_texts(components, at("component"))
+    else:  # every name is a listed item's, and those are checked
+        named = set()
     qty_per = qty_column([b.qty_per for b in lines], at("qty_per"))
     scrap = qty_column([b.scrap_pct for b in lines], at("scrap_pct"))
     _check_scrap(scrap)
     from_raw, to_raw = [b.from_period for b in lines], [b.to_period for b in lines]
-    first = optional_period_column(from_raw, at("from_period"), 1, -MAX_PERIODS, 2 * MAX_PERIODS)
-    last = optional_period_column(to_raw, at("to_period"), periods, -MAX_PERIODS, 2 * MAX_PERIODS)
-    _check_windows(from_raw, to_raw, first, last)
+    from_given, to_given = given_mask(from_raw), given_mask(to_raw)
+    first = optional_period_column(from_raw, from_given, at("from_period"), 1, -MAX_PERIODS, 2 * MAX_PERIODS)
+    last = optional_period_column(to_raw, to_given, at("to_period"), periods, -MAX_PERIODS, 2 * MAX_PERIODS)
+    _check_windows(from_raw, to_raw, np.flatnonzero(from_given & to_given), first, last)
     receipt_ids, receipts = Entries.check(doc.scheduled_receipts, "scheduled_receipts", periods)
     demand_ids, demand = Entries.check(doc.demand, "demand", periods)
     rows = _item_rows(listed_ids, named, parents, components, receipt_ids, demand_ids)
     receipts.rows = _rows_of(receipt_ids, rows)
     demand.rows = _rows_of(demand_ids, rows)
+    if parent_rows is None or component_rows is None:
+        parent_rows, component_rows = _rows_of(parents, rows), _rows_of(components, rows)
     return CheckedInput(
         periods=periods, item_ids=list(rows), listed=len(listed_ids), lead_time=lead_time, lot_rule=rules,
-        quantities=quantities, parent=_rows_of(parents, rows),
-        component=_rows_of(components, rows), qty_per=qty_per, scrap_pct=scrap,
+        quantities=quantities, parent=parent_rows, component=component_rows, qty_per=qty_per, scrap_pct=scrap,
         first_period=np.maximum(first, 1), last_period=np.minimum(last, periods),
-        from_period=[None if v is None else int(v) for v in from_raw],
-        to_period=[None if v is None else int(v) for v in to_raw], receipts=receipts, demand=demand)
+        from_raw=from_raw, to_raw=to_raw, receipts=receipts, demand=demand)
 
 
 def _items(items: list):
@@ -195,18 +192,18 @@ def _items(items: list):
 
 
 def _check_scrap(scrap: Column) -> None:
-    values = scrap.values
-    over = np.flatnonzero(values >= 100) if scrap.integral else [n for n, v in enumerate(values) if v >= 100]
+    distinct, codes = scrap.coded()
+    over = np.flatnonzero(np.array([v >= 100 for v in distinct], dtype=bool)[codes]) if distinct else []
     if len(over):
         n = int(over[0])
-        raise MrpInputError(INVALID, f"boms[{n}].scrap_pct must be below 100, got {values[n]}")
+        raise MrpInputError(INVALID, f"boms[{n}].scrap_pct must be below 100, got {scrap.values[n]}")
 
 
-def _check_windows(from_raw: list, to_raw: list, first: np.ndarray, last: np.ndarray) -> None:
-    both = [n for n in given_positions(from_raw).tolist() if to_raw[n] is not None]
-    inverted = [n for n in both if first[n] > last[n]]
-    if inverted:
-        n = inverted[0]
+def _check_windows(from_raw: list, to_raw: list, both: np.ndarray, first: np.ndarray, last: np.ndarray) -> None:
+    """`both`: the lines that give both bounds."""
+    inverted = both[first[both] > last[both]]
+    if inverted.size:
+        n = int(inverted[0])
         raise MrpInputError(INVALID, f"boms[{n}]: from_period {from_raw[n]} is after to_period {to_raw[n]}")
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from itertools import repeat
+from operator import is_not
 from typing import Any, Callable
 
 import msgspec
@@ -176,14 +178,30 @@ class Column:
     """Checked values of one field across rows: int64 when every value is a plain integer of
     modest size, otherwise a list of exact Decimals (or ints, or None where optional)."""
 
-    def __init__(self, values: np.ndarray | list, integral: bool):
-        self.values, self.integral = values, integral
+    def __init__(self, values: np.ndarray | list, integral: bool, coded: tuple[list, np.ndarray] | None = None):
+        self.values, self.integral, self._coded = values, integral, coded
 
     def decimals(self) -> list:
         return [v if v is None or isinstance(v, Decimal) else Decimal(v) for v in self.tolist()]
 
     def tolist(self) -> list:
         return self.values.tolist() if isinstance(self.values, np.ndarray) else self.values
+
+    def coded(self) -> tuple[list, np.ndarray]:
+        """(the distinct values, each row's index into them): a plant repeats a few quantities
+        over a million lines, so what is worked out per value is worked out once per distinct one."""
+        if self._coded is None:
+            if self.integral:
+                distinct, codes = np.unique(self.values, return_inverse=True)
+                self._coded = (distinct.tolist(), codes.reshape(-1))
+            else:
+                self._coded = _coded(self.values)
+        return self._coded
+
+
+def _coded(values: list) -> tuple[list, np.ndarray]:
+    index = {v: n for n, v in enumerate(dict.fromkeys(values))}
+    return list(index), np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
 
 
 INT64_SAFE = 2**62
@@ -197,19 +215,39 @@ def int_column(values: list, where: Callable[[int], str], low: int, high: int) -
     return np.array([whole(v, where(n), low, high) for n, v in enumerate(values)], dtype=np.int64)
 
 
-def optional_period_column(values: list, where: Callable[[int], str], default: int, low: int,
-                           high: int) -> np.ndarray:
-    """An optional bucket bound; None where absent (then `default`). Only the bounds given are
-    looked at, one by one: a revision window is on a few lines of a plant, not on most."""
+def optional_period_column(values: list, given: np.ndarray, where: Callable[[int], str], default: int,
+                           low: int, high: int) -> np.ndarray:
+    """An optional bucket bound; `default` where absent (`given`: given_mask of the values).
+    Only the bounds given are looked at: a revision window is on a few lines of a plant."""
     column = np.full(len(values), default, dtype=np.int64)
-    given = given_positions(values)
-    column[given] = [whole(values[n], where(n), low, high) for n in given.tolist()]
+    given = np.flatnonzero(given)
+    bounds = [values[n] for n in given.tolist()]
+    array = _plain_ints(bounds)
+    if array is None or (array.size and (array.min() < low or array.max() > high)):
+        array = [whole(v, where(n), low, high) for n, v in zip(given.tolist(), bounds)]
+    column[given] = array
     return column
 
 
-def given_positions(values: list) -> np.ndarray:
+def given_mask(values: list) -> np.ndarray:
     """Where an optional value is given (not None)."""
-    return np.array([n for n, v in enumerate(values) if v is not None], dtype=np.int64)
+    return np.fromiter(map(is_not, values, repeat(None)), dtype=bool, count=len(values))
+
+
+def listed_rows(names: list, listed: list[str]) -> np.ndarray | None:
+    """The row in `listed` of every name, looked up in Arrow's hash table (a plant names its
+    items on a million lines: a Python dict per name is several times slower); None when some
+    name is not listed, or cannot be (not a text), for the caller to name what is at fault."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        rows = pc.index_in(pa.array(names, pa.string()), value_set=pa.array(listed, pa.string()))
+    except (pa.ArrowException, UnicodeError):  # a number or a list where a text belongs; a lone surrogate
+        return None
+    if rows.null_count:
+        return None
+    return rows.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
 
 
 def qty_column(values: list, where: Callable[[int], str], signed: bool = False) -> Column:
@@ -217,26 +255,33 @@ def qty_column(values: list, where: Callable[[int], str], signed: bool = False) 
     if array is not None and (array.size == 0 or ((signed or array.min() >= 0) and np.abs(array).max() < MAX_QTY)):
         return Column(array, True)
     checked = _distinct_quantities(values, signed)
-    if checked is None:  # some value is wrong, or of another type: each one looked at, in order
-        low = -MAX_QTY if signed else 0
-        checked = [v if type(v) is int and low <= v < MAX_QTY else _plain(quantity(v, where(n), signed))
-                   for n, v in enumerate(values)]
+    if checked is not None:
+        distinct, codes = checked
+        plain = _plain_ints(distinct)
+        if plain is not None:
+            return Column(plain[codes], True)
+        return Column(list(map(distinct.__getitem__, codes.tolist())), False, checked)
+    # some value is wrong, or of another type: each one looked at, in order
+    low = -MAX_QTY if signed else 0
+    checked = [v if type(v) is int and low <= v < MAX_QTY else _plain(quantity(v, where(n), signed))
+               for n, v in enumerate(values)]
     array = _plain_ints(checked)
     return Column(checked, False) if array is None else Column(array, True)
 
 
-def _distinct_quantities(values: list, signed: bool) -> list | None:
-    """The checked values when every one is an int or a Decimal in range, each distinct value
-    checked once (a plant repeats a few quantities per line over a million lines); None when
-    any is not, so that the first at fault is found by its position. Equal ints and Decimals
-    check alike, which is why other types (a bool equals 1) are left to the walk."""
+def _distinct_quantities(values: list, signed: bool) -> tuple[list, np.ndarray] | None:
+    """The distinct checked values and each row's index into them, when every one is an int or
+    a Decimal in range, each distinct value checked once (a plant repeats a few quantities per
+    line over a million lines); None when any is not, so that the first at fault is found by its
+    position. Equal ints and Decimals check alike, which is why other types (a bool equals 1) are
+    left to the walk."""
     if not set(map(type, values)) <= {int, Decimal}:
         return None
     try:
-        checked = {v: _plain(quantity(v, "", signed)) for v in dict.fromkeys(values)}
+        distinct, codes = _coded(values)
+        return [_plain(quantity(v, "", signed)) for v in distinct], codes
     except (MrpInputError, TypeError):  # TypeError: a signalling NaN cannot be hashed
         return None
-    return list(map(checked.__getitem__, values))
 
 
 def _plain(number: Decimal) -> int | Decimal:
