@@ -19,7 +19,9 @@ Each plan replaces the plant's pegging; a line it no longer plans with is marked
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from decimal import Decimal
+from fractions import Fraction
 from typing import Callable, Iterable, NamedTuple
 
 from mfgsync.model import keys
@@ -30,7 +32,7 @@ from mfgsync.pipeline.clock import iso
 from mfgsync.planning.calendar import BucketCalendar
 from mfgsync.planning.from_store import PRECISION
 from mfgsync.planning.model import MrpInput, MrpPlan, as_decimal
-from mfgsync.planning.pegging import Peg, peg
+from mfgsync.planning import pegging as single_level
 from mfgsync.planning.proposals import PlannerException, RequisitionProposal
 from mfgsync.store.port import OPEN, AuditEntry, Store, UnitOfWork, transact
 
@@ -133,19 +135,42 @@ def _exception_row(raised: PlannerException, at: str) -> dict:
 def po_line_pegging(inp: MrpInput, plan: MrpPlan, calendar: BucketCalendar, plant_id: str,
                     proposals: Iterable[RequisitionProposal]) -> list[PlanPegging]:
     """What the plan pegs to each open purchase order line it planned with, in the item's base
-    unit (`keep_plan` puts it in the line's). `proposals`: the plan's, naming its planned orders."""
+    unit (`keep_plan` puts it in the line's). `proposals`: the plan's, naming its planned orders.
+    Single-level pegging as planning/pegging.py allots it, at the items on order only."""
     planned = {(p.item_id, p.release_period): p.key for p in proposals}
-    kept = []
-    for supply in peg(inp, plan).supplies:
-        line = _po_line(inp.scheduled_receipts[supply.index].ref) if supply.supply == "scheduled" else None
-        if line is None:
-            continue
-        orders = [o for share in supply.pegs if (o := _pegged(share, supply.item_id, inp, calendar, planned))]
-        stock = sum((as_decimal(s.qty) for s in supply.pegs if s.to in ("safety_stock", "excess")), Decimal(0))
-        kept.append(PlanPegging(po_number=line[0], line_no=line[1], item_id=supply.item_id, plant_id=plant_id,
-                                open_qty=as_decimal(supply.qty), stock_qty=stock, orders=orders,
-                                planned_on=calendar.start))
-    return kept
+    on_order = {r.item_id for r in inp.scheduled_receipts if _po_line(r.ref)}
+    return [_line_pegging(supply, inp, calendar, plant_id, planned) for supply in _supplies_of(inp, plan, on_order)
+            if supply.supply == "scheduled" and _po_line(inp.scheduled_receipts[supply.index].ref)]
+
+
+def _supplies_of(inp: MrpInput, plan: MrpPlan, items: set[str]) -> list[single_level.SupplyPegging]:
+    """The supplies of those items, each with what it is pegged to at its own item, as
+    `single_level.peg` pegs a whole plant (only what an item's own pegging reads is read)."""
+    planned_of, lines_into = defaultdict(list), defaultdict(list)
+    for index, order in enumerate(plan.planned_orders()):
+        if order.item_id in items:
+            planned_of[order.item_id].append((index, order))
+    for line in inp.boms:
+        if line.component in items:
+            lines_into[line.component].append(line)
+    demands, receipts = single_level._by_item(inp.demand), single_level._by_item(inp.scheduled_receipts)
+    supplies = []
+    for item in (item for item in inp.items if item.item_id in items):
+        start = Fraction(item.on_hand) - Fraction(item.allocated)
+        found = single_level._supplies(item.item_id, start, receipts[item.item_id], planned_of[item.item_id])
+        needs = single_level._needs(plan, start, demands[item.item_id], lines_into[item.item_id])
+        single_level._allot(needs, found, Fraction(item.safety_stock))
+        supplies += found
+    return supplies
+
+
+def _line_pegging(supply: single_level.SupplyPegging, inp: MrpInput, calendar: BucketCalendar, plant_id: str,
+                  planned: dict[tuple[str, int], str]) -> PlanPegging:
+    po_number, line_no = _po_line(inp.scheduled_receipts[supply.index].ref)
+    orders = [o for share in supply.pegs if (o := _pegged(share, supply.item_id, inp, calendar, planned))]
+    stock = sum((as_decimal(s.qty) for s in supply.pegs if s.to in ("safety_stock", "excess")), Decimal(0))
+    return PlanPegging(po_number=po_number, line_no=line_no, item_id=supply.item_id, plant_id=plant_id,
+                       open_qty=as_decimal(supply.qty), stock_qty=stock, orders=orders, planned_on=calendar.start)
 
 
 def _po_line(ref: str | None) -> tuple[str, int] | None:
@@ -157,7 +182,7 @@ def _po_line(ref: str | None) -> tuple[str, int] | None:
 _PRODUCTION_ORDER = "production order "  # how planning from the store names a production order
 
 
-def _pegged(share: Peg, item_id: str, inp: MrpInput, calendar: BucketCalendar,
+def _pegged(share: single_level.Peg, item_id: str, inp: MrpInput, calendar: BucketCalendar,
             planned: dict[tuple[str, int], str]) -> PeggedOrder | None:
     """The order one share of the line serves; None for stock (safety stock, excess)."""
     qty = as_decimal(share.qty)
