@@ -307,7 +307,7 @@ class BatchState:
         self._unread.pop(key, None)
         # The store adds what moved the balance after the count was taken when the batch commits
         # (store/stock_counts.py); this batch goes on from the counted quantity.
-        counted_at = iso(counted.taken_at.timestamp()) if counted.taken_at else None
+        counted_at = _iso_time(counted.taken_at) if counted.taken_at else None
         self.stock_counts.append(self._stock_row(key, b.item_id, b.plant_id, b.location_id, b.lot_id, b.status,
                                                  b.uom, msg_key, correlation_id, qty=b.qty, counted_at=counted_at))
         if b.item_id in self._item_stock:
@@ -321,6 +321,12 @@ class BatchState:
 
     def written_rows(self) -> list[dict]:
         return list(self._written.values())
+
+
+@lru_cache(maxsize=64)
+def _iso_time(time: datetime) -> str:
+    """A time as the ledger writes it (the balances of one count share one)."""
+    return iso(time.timestamp())
 
 
 def _book(balances: dict[str, dict], row: dict) -> None:

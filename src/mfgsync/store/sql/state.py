@@ -111,19 +111,31 @@ class StateWrites:
         return SqlReadSide(self.c, self.d).balances(item_id)
 
     def move_stock(self, rows: list[Row]) -> None:
-        self._stock(rows, "delta", self.d.add("balances.qty", "excluded.qty"))
+        self._set_balances(rows, "delta", self.d.add("balances.qty", "excluded.qty"))
+        self._record(rows, "delta", "delta")
 
     def count_stock(self, rows: list[Row]) -> None:
-        late = self._moved_since_counted(rows)
-        self._stock([{**r, "qty": r["qty"] + late.get(n, Decimal(0))} for n, r in enumerate(rows)], "count",
-                    "excluded.qty")
+        if not rows:
+            return
+        # Set as counted, unless a balance was booked after its count was taken: then that try is
+        # undone and each count carried over what moved its balance since (stock_counts).
+        self.d.one(self.c, "SAVEPOINT counts")
+        newer = f" WHERE balances.updated_at <= COALESCE({self.d.p('counted_at')}, balances.updated_at)"
+        if self._set_balances(rows, "qty", "excluded.qty", newer) < len(rows):
+            self.d.one(self.c, "ROLLBACK TO SAVEPOINT counts")
+            late = self._moved_since_counted(rows)
+            rows = [{**r, "qty": r["qty"] + late.get(n, Decimal(0))} for n, r in enumerate(rows)]
+            self._set_balances(rows, "qty", "excluded.qty")
+        self.d.one(self.c, "RELEASE SAVEPOINT counts")
+        self._record(rows, "count", "qty")
 
     def _moved_since_counted(self, rows: list[Row]) -> dict[int, Decimal]:
         """Per count row (by position), the net of its balance's deltas that occurred after the
-        count was taken (see stock_counts). Only a balance booked since then reads the ledger."""
-        timed = [r["balance_key"] for r in rows if r.get("counted_at")]
-        booked = dict(self.d.select_in(self.c, "SELECT balance_key, updated_at FROM balances WHERE balance_key {keys} "
-                                       "ORDER BY balance_key" + self.d.for_update, timed)) if timed else {}
+        count was taken (see stock_counts); the ledger is read for the balances booked since."""
+        timed = [r for r in rows if r.get("counted_at")]
+        booked = dict(self.d.select_in(self.c, "SELECT balance_key, updated_at FROM balances WHERE updated_at > {0} "
+                                       "AND balance_key {keys} ORDER BY balance_key" + self.d.for_update,
+                                       [r["balance_key"] for r in timed], min(r["counted_at"] for r in timed)))
         late = {n: r for n, r in enumerate(rows)
                 if stock_counts.booked_since(r.get("counted_at"), booked.get(r["balance_key"]))}
         if not late:
@@ -136,16 +148,17 @@ class StateWrites:
             deltas.setdefault(key, []).append((Decimal(qty), at, envelope))
         return {n: stock_counts.moved_after(r["counted_at"], deltas.get(r["balance_key"], ())) for n, r in late.items()}
 
-    def _stock(self, rows: list[Row], kind: str, new_qty: str) -> None:
-        if not rows:
-            return
-        amount = "delta" if kind == "delta" else "qty"
-        rows = sorted(rows, key=lambda r: r["balance_key"])
+    def _set_balances(self, rows: list[Row], amount: str, new_qty: str, only: str = "") -> int:
+        """Each row's balance inserted, or updated to `new_qty` where `only` holds; how many were."""
         balances = [{**{c: r.get(c) for c in BALANCE[:6]}, "qty": str(r[amount]), "uom": r["uom"],
-                     "updated_at": r["at"]} for r in rows]
-        self.d.many(self.c, self.d.insert("balances", BALANCE, (
+                     "updated_at": r["at"], **({"counted_at": r.get("counted_at")} if only else {})}
+                    for r in sorted(rows, key=lambda r: r["balance_key"])]
+        return self.d.many(self.c, self.d.insert("balances", BALANCE, (
             f" ON CONFLICT (balance_key) DO UPDATE SET qty = {new_qty}, uom = excluded.uom, "
-            "updated_at = excluded.updated_at")), balances)
+            "updated_at = excluded.updated_at" + only)), balances)
+
+    def _record(self, rows: list[Row], kind: str, amount: str) -> None:
         self.d.many(self.c, self.d.insert("ledger", LEDGER), [
             {"balance_key": r["balance_key"], "kind": kind, "qty": str(r[amount]), "uom": r["uom"],
-             "msg_key": r.get("msg_key"), "at": r["at"], "correlation_id": r.get("correlation_id")} for r in rows])
+             "msg_key": r.get("msg_key"), "at": r["at"], "correlation_id": r.get("correlation_id")}
+            for r in sorted(rows, key=lambda r: r["balance_key"])])
