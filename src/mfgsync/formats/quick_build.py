@@ -245,7 +245,8 @@ def _field_builder(model: type[BaseModel]) -> Builder:
     """A builder for a model pydantic would build field by field, written out once as Python
     source: each field in order, its check inline where the check remembers sound values (a call
     only for a value it has not seen), its default where it is not given, so a line costs no loop
-    and no lookup per field. The source names nothing but the model's field names (as string
+    and no lookup per field, and once every name given is found the remaining fields take their
+    defaults without looking. The source names nothing but the model's field names (as string
     literals) and the checks and defaults worked out here."""
     hints = typing.get_type_hints(model, include_extras=True)
     scope: dict[str, Any] = {"_Refused": _Refused, "model": model, "new": model.__new__, "copy": copy.copy,
@@ -262,18 +263,18 @@ def _field_builder(model: type[BaseModel]) -> Builder:
             continue
         scope[f"default{index}"] = info.default
         fresh = isinstance(info.default, (list, dict, set))
-        body += [f"if {name!r} in data:", "    given += 1", f"    value = data[{name!r}]",
+        body += [f"if unfound and {name!r} in data:", "    unfound -= 1", f"    value = data[{name!r}]",
                  *("    " + line for line in _checked(check, index, result, scope)),
                  "else:", f"    {result} = copy(default{index})" if fresh else f"    {result} = default{index}"]
     source = "\n    ".join([
         "def build(data):",
         "if type(data) is not dict:",
         "    raise _Refused",
-        "given = 0",
+        f"unfound = len(data) - {required}",  # names given beside the required ones, not yet found
         "try:", *("    " + line for line in body),
         "except KeyError:",  # a required field not given
         "    raise _Refused from None",
-        f"if len(data) != {required} + given:",  # a name that is no field: extra fields are forbidden
+        "if unfound:",  # a name that is no field: extra fields are forbidden
         "    raise _Refused",
         "entity = new(model)",
         "_set_dict(entity, {" + ", ".join(results) + "})",  # in field order, as pydantic holds them
