@@ -387,6 +387,23 @@ def test_a_feed_re_sent_after_a_later_one_brings_its_terms_back_and_a_plain_re_s
     hub.close()
 
 
+def test_a_feed_of_two_periods_for_one_item_sent_again_changes_nothing(database_url, tmp_path):
+    from datetime import date
+
+    hub, clock = _hub(tmp_path, database_url)
+    hub.intake.ingest([_sourcing({"supplier_item_id": "NF-SEAL-9", "lead_time_days": 10, "moq": 100}, -1)])
+    feed = ("supplier_item_id,lead_time_days,moq,valid_from\n"
+            "NF-SEAL-9,10,200,2026-12-01\nNF-SEAL-9,10,300,2026-12-15\n")
+    assert _catalogue(hub, feed).accepted == 2
+    rules = _rules(hub)
+    assert (_in_force(hub).moq, _in_force(hub).valid_from) == (300, date(2026, 12, 15))
+    clock.advance(DAY)
+    again = _catalogue(hub, feed)
+    assert (again.accepted, again.duplicates) == (0, 2), "both rows are the last ones applied to the rule"
+    assert sorted(_rules(hub), key=str) == sorted(rules, key=str)
+    hub.close()
+
+
 def test_a_longer_lead_time_names_the_requisitions_and_planned_orders_it_makes_late_with_the_days(
         database_url, tmp_path):
     hub, clock = _hub(tmp_path, database_url)

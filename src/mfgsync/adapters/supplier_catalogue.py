@@ -84,11 +84,16 @@ def _is_row(message_id: str, stem: str) -> bool:
 
 def _sequence_ids(stems: list[str], before: list[str]) -> list[str]:
     """The ids of one rule's rows in this feed: those of the messages that last set the rule when
-    they are these rows again (a re-sent feed), else new ones numbered after them."""
-    recent = before[-len(stems):]
-    if len(recent) == len(stems) and all(_is_row(m, s) for m, s in zip(recent, stems)):
-        return recent
-    return [f"{stem}:{len(before) + n}" for n, stem in enumerate(stems, 1)]
+    they are these rows again (a re-sent feed; rows applied in one batch share a time, so in any
+    order), else new ones numbered after them."""
+    recent, again = before[-len(stems):], []
+    for stem in stems:
+        same = next((message_id for message_id in recent if _is_row(message_id, stem)), None)
+        if same is None:
+            return [f"{stem}:{len(before) + n}" for n, stem in enumerate(stems, 1)]
+        recent.remove(same)
+        again.append(same)
+    return again
 
 
 def _message_ids(datas: list[dict[str, Any]], applied: Sequence[Mapping[str, Any]]) -> list[str]:
