@@ -9,7 +9,7 @@ from decimal import Decimal
 from mfgsync.pipeline.clock import iso
 
 from tests.support.messages import envelope
-from tests.support.shop_floor import at, codes, items, movement, order, report
+from tests.support.shop_floor import at, codes, items, movement, order, report, used
 from tests.support.state import balance, entity
 
 POLICY = "replenishment: {auto_approve_up_to: 50}"
@@ -212,3 +212,14 @@ def test_a_cycle_count_keeps_the_later_consumption_it_arrives_with(make_hub):
     with hub.store.reading() as read:
         assert [b["qty"] for b in read.balances_as_of(iso(time.time()))
                 if b["item_id"] == "BOLT"] == [100], "the ledger replays to the balance the counts set"
+
+
+def test_a_cycle_count_keeps_what_a_production_report_consumed_after_it_was_taken(make_hub):
+    hub = make_hub()
+    _bolt_plant(hub, lot=None)
+    hub.intake.ingest([*items(("PMP-100", "C62")), order("WO-1", "PMP-100", 10)])
+    taken = at()
+    outcome = hub.intake.ingest([report("RPT-1", "WO-1", [used("U-1", "BOLT", 8)])])
+    assert outcome.accepted == 1, hub.exceptions.list()
+    hub.intake.ingest([_cycle_count("CC-1", "BOLT", 118, taken)])
+    assert balance(hub, "BOLT", "P1", "MAIN") == 118 - 8
