@@ -26,7 +26,8 @@ Delta = tuple[Decimal, str, str | None]
 
 
 def moved_after(counted_at: str, deltas: Iterable[Delta]) -> Decimal:
-    """The net of the deltas that occurred after `counted_at` (the deltas booked after it)."""
+    """The net of the deltas that occurred after `counted_at`: of those booked after it, the ones
+    whose movement happened after it too."""
     since = _instant(counted_at)
     return sum((qty for qty, booked, envelope in deltas if booked > counted_at
                 and _instant(_occurrence(booked, envelope)) > since), Decimal(0))

@@ -133,6 +133,8 @@ class StateWrites:
         """Per count row (by position), the net of its balance's deltas that occurred after the
         count was taken (see stock_counts); the ledger is read for the balances booked since."""
         timed = [r for r in rows if r.get("counted_at")]
+        if not timed:
+            return {}
         booked = dict(self.d.select_in(self.c, "SELECT balance_key, updated_at FROM balances WHERE updated_at > {0} "
                                        "AND balance_key {keys} ORDER BY balance_key" + self.d.for_update,
                                        [r["balance_key"] for r in timed], min(r["counted_at"] for r in timed)))
