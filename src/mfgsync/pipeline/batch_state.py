@@ -206,13 +206,22 @@ class BatchState:
 
     def balances_of(self, item_id: str) -> list[m.InventoryBalance]:
         """Every balance of the item as this batch leaves it (read once a batch, then kept up)."""
+        return [m.InventoryBalance.model_validate(b) for b in self._stock_of(item_id).values()]
+
+    def available_lots(self, item_id: str, plant_id: str) -> list[tuple[str, str, Decimal]]:
+        """(location, lot, qty) of the item's available stock in lots at the plant, as this batch
+        leaves it: what a backflush draws on, asked per report line, so no model per balance."""
+        return [(b["location_id"], b["lot_id"], b["qty"]) for b in self._stock_of(item_id).values()
+                if b["lot_id"] is not None and b["plant_id"] == plant_id and b["status"] == m.StockStatus.available]
+
+    def _stock_of(self, item_id: str) -> dict[str, dict]:
         if item_id not in self._item_stock:
             held = {keys.balance(b["item_id"], b["plant_id"], b["location_id"], b["lot_id"], b["status"]): dict(b)
                     for b in self._uow.stock_of(item_id)}
             for row in (r for r in self.stock_moves + self.stock_counts if r["item_id"] == item_id):
                 _book(held, row)
             self._item_stock[item_id] = held
-        return [m.InventoryBalance.model_validate(b) for b in self._item_stock[item_id].values()]
+        return self._item_stock[item_id]
 
     def auto_approve_up_to(self) -> Decimal | None:
         return self._auto_approve_up_to

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from decimal import Decimal
+from functools import lru_cache
 from typing import Iterable, Protocol, runtime_checkable
 
 from mfgsync.model import entities as m
@@ -23,6 +24,7 @@ _K = m.MovementKind
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 _NEVER = datetime.max.replace(tzinfo=timezone.utc)  # a lot with no known receipt sorts after every known one
+_ARRIVALS = frozenset({_K.receipt, _K.completion})  # the movements that bring a lot into a plant
 
 
 class ProductionView(StateView, Protocol):
@@ -39,7 +41,9 @@ class ProductionView(StateView, Protocol):
 class LotStockView(ProductionView, Protocol):
     """What drawing a backflush from lots reads: the hub's stock by lot, and its stored movements."""
 
-    def balances_of(self, item_id: str) -> list[m.InventoryBalance]: ...
+    def available_lots(self, item_id: str, plant_id: str) -> list[tuple[str, str, Decimal]]:
+        """(location, lot, qty) of the item's available stock in lots at the plant."""
+        ...
 
     def records_of(self, entity_type: str, ref: str) -> list[m.Canonical]: ...
 
@@ -107,10 +111,15 @@ def backflushed(report: m.ProductionReport, state: ProductionView) -> list[m.Inv
     view that cannot tell stock by lot (a read-side query of what orders consumed) gets the
     needs as they are: the quantities are the same."""
     needs = backflush_needs(report, state)
-    if not needs or not isinstance(state, LotStockView):
+    if not needs or not _holds_lots(type(state)):
         return needs
     taken: dict[tuple[str, str, str], Decimal] = {}  # what earlier lines of this report drew of a lot
     return [mv for need in needs for mv in drawn_from_lots(need, state, taken)]
+
+
+@lru_cache(maxsize=None)
+def _holds_lots(view_type: type) -> bool:
+    return issubclass(view_type, LotStockView)  # once a view class: a protocol check reads every member
 
 
 def drawn_from_lots(need: m.InventoryMovement, state: LotStockView,
@@ -129,23 +138,22 @@ def drawn_from_lots(need: m.InventoryMovement, state: LotStockView,
         left = _in_base(need.qty, need.uom, item.item_id, state)
     except UnitError:
         return [need]  # no conversion to its base unit: the rules say so
-    parts: list[tuple[m.InventoryBalance, Decimal]] = []
-    for lot in oldest_lots_first(need.item_id, need.plant_id, need.from_location, state):
+    parts: list[tuple[str, str, Decimal]] = []  # location, lot, quantity drawn
+    for location, lot, qty in oldest_lots_first(need.item_id, need.plant_id, need.from_location, state):
         if left <= 0:
             break
-        free = lot.qty - taken.get((lot.item_id, lot.location_id, lot.lot_id), ZERO)
+        free = qty - taken.get((need.item_id, location, lot), ZERO)
         if free > 0:
-            parts.append((lot, min(free, left)))
-            left -= parts[-1][1]
+            parts.append((location, lot, min(free, left)))
+            left -= parts[-1][2]
     if not parts:
         return [need]
     if left > 0 and item.lot_tracked:
-        parts[-1], left = (parts[-1][0], parts[-1][1] + left), ZERO
+        parts[-1], left = (*parts[-1][:2], parts[-1][2] + left), ZERO
     base = item.base_uom or need.uom
-    drawn = [_part(need, n, qty, base, lot.location_id, lot.lot_id) for n, (lot, qty) in enumerate(parts, 1)]
-    for lot, qty in parts:
-        place = (lot.item_id, lot.location_id, lot.lot_id)
-        taken[place] = taken.get(place, ZERO) + qty
+    drawn = [_part(need, n, qty, base, location, lot) for n, (location, lot, qty) in enumerate(parts, 1)]
+    for location, lot, qty in parts:
+        taken[(need.item_id, location, lot)] = taken.get((need.item_id, location, lot), ZERO) + qty
     if left > 0:
         drawn.append(_part(need, len(parts) + 1, left, base, need.from_location, None))
     return drawn
@@ -159,17 +167,15 @@ def _part(need: m.InventoryMovement, n: int, qty: Decimal, uom: str, location: s
 
 
 def oldest_lots_first(item_id: str, plant_id: str, location: str | None,
-                      state: LotStockView) -> list[m.InventoryBalance]:
-    """The item's lots a consumption may draw on: available (never quality-held) stock at the
-    location, or anywhere in the plant when none is named, of lots no hold covers; oldest
+                      state: LotStockView) -> list[tuple[str, str, Decimal]]:
+    """(location, lot, qty) a consumption may draw on: available (never quality-held) stock at
+    the location, or anywhere in the plant when none is named, of lots no hold covers; oldest
     receipt first, lots with no known receipt after them, then by lot and location."""
-    lots = [b for b in state.balances_of(item_id)
-            if b.lot_id and b.plant_id == plant_id and b.status == m.StockStatus.available and b.qty > 0
-            and location in (None, b.location_id) and not state.holds_on(item_id, b.lot_id)]
+    lots = [(at, lot, qty) for at, lot, qty in state.available_lots(item_id, plant_id)
+            if qty > 0 and location in (None, at) and not state.holds_on(item_id, lot)]
     # Only where there is a choice of lots are the receipts read.
-    received = first_receipts(item_id, plant_id, state) if len({b.lot_id for b in lots}) > 1 else {}
-    return sorted(lots, key=lambda b: (b.lot_id not in received, received.get(b.lot_id, _NEVER),
-                                       b.lot_id, b.location_id))
+    received = first_receipts(item_id, plant_id, state) if len({lot for _, lot, _ in lots}) > 1 else {}
+    return sorted(lots, key=lambda s: (s[1] not in received, received.get(s[1], _NEVER), s[1], s[0]))
 
 
 def first_receipts(item_id: str, plant_id: str, state: LotStockView) -> dict[str, datetime]:
@@ -178,9 +184,9 @@ def first_receipts(item_id: str, plant_id: str, state: LotStockView) -> dict[str
     is part of a production report, not a movement of its own) has none here."""
     first: dict[str, datetime] = {}
     for mv in state.records_of("movement", item_id):
-        if mv.kind in (_K.receipt, _K.completion) and mv.lot_id and mv.plant_id == plant_id and mv.occurred_at:
-            if mv.lot_id not in first or mv.occurred_at < first[mv.lot_id]:
-                first[mv.lot_id] = mv.occurred_at
+        at, lot = mv.occurred_at, mv.lot_id
+        if at and lot and mv.kind in _ARRIVALS and mv.plant_id == plant_id and at < first.get(lot, _NEVER):
+            first[lot] = at
     return first
 
 
@@ -215,6 +221,13 @@ def booked_movements(report: m.ProductionReport, state: ProductionView) -> list[
     """What the report moves in stock: its own movements and, where the plant backflushes, the
     consumption its completions imply."""
     return [*report.movements, *backflushed(report, state)]
+
+
+def booked_quantities(report: m.ProductionReport, state: ProductionView) -> list[m.InventoryMovement]:
+    """What the report moves in stock, by quantity alone: its own movements and its backflush
+    needs, not drawn from lots. For totals of what orders consumed, where the lots do not matter
+    and drawing them again for every stored report would read the components' stock each time."""
+    return [*report.movements, *backflush_needs(report, state)]
 
 
 def order_in_process(report: m.ProductionReport, state: ProductionView, key: str) -> list[Effect]:

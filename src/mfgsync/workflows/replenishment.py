@@ -26,7 +26,7 @@ from mfgsync.workflows.engineering_change import best_rule
 from mfgsync.workflows import supplier_orders
 from mfgsync.workflows.event import Event
 from mfgsync.workflows.inventory import StockView
-from mfgsync.workflows.production import booked_movements
+from mfgsync.workflows.production import booked_quantities
 
 ZERO = Decimal(0)
 PLANNING_TARGET = "planning"  # the hub's own planning, delivered to as any target is (app.py)
@@ -64,7 +64,8 @@ class _Lots(NamedTuple):
 def after_movements(event: Event, state: ReplenishmentView) -> list[Effect]:
     """The routed handler: every item and plant the event's movements touched, checked once,
     and each plant planned again soon where the configuration asks for it."""
-    movements = [event.entity] if event.type == EventType.inventory_moved else booked_movements(event.entity, state)
+    # A report's lots were drawn when it was booked; which item and plant it moved is all this needs.
+    movements = [event.entity] if event.type == EventType.inventory_moved else booked_quantities(event.entity, state)
     effects: list[Effect] = []
     seen: set[tuple[str, str]] = set()
     for mv in movements:
