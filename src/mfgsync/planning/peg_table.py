@@ -57,9 +57,12 @@ class PegTable:
     peg_qty: np.ndarray
 
 
-def peg_table(plan: MrpPlan, stock: Stock) -> PegTable:
-    supply = _supplies(plan, stock)
-    need = _needs(plan, stock, supply)
+def peg_table(plan: MrpPlan, stock: Stock, items: np.ndarray | None = None) -> PegTable:
+    """The whole plant's single-level pegging, or that of the item rows flagged in `items` (a
+    boolean per row): each item's supplies meet its own needs only, so an item's part is the
+    same either way; supply indexes stay those of the whole plan."""
+    supply = _supplies(plan, stock, items)
+    need = _needs(plan, stock, supply, items)
     supply_ends, need_ends = _running_total(supply["qty"]), _running_total(need["qty"])
     ends = _merged(supply_ends, need_ends)
     at_need = np.searchsorted(need_ends, ends, side="left")
@@ -89,36 +92,70 @@ def _running_total(qty: np.ndarray) -> np.ndarray:
 NARROW = {"item": np.int32, "kind": np.int8, "index": np.int32, "period": np.int16}
 
 
-def _sorted(columns: dict[str, np.ndarray], periods: int) -> dict[str, np.ndarray]:
-    """By item, bucket and kind; within those, in the order given (the input's, for demands)."""
-    key = (columns["item"].astype(np.int64) * (periods + 2) + columns["period"]) * len(NEED_KINDS) + columns["kind"]
-    order = np.argsort(key, kind="stable")
-    del key
-    return {name: values[order].astype(NARROW.get(name, values.dtype), copy=False)
-            for name, values in columns.items()}
+def _in_order(presorted: dict[str, np.ndarray], rest: dict[str, np.ndarray], periods: int) -> dict[str, np.ndarray]:
+    """Columns by item, bucket and kind. Most rows (the planned orders, or the dependent demand)
+    come `presorted`, as np.nonzero reads a plan's matrix, and are of one kind; the few `rest`
+    (stock, receipts, end demands...) are of the others, so no key is shared: only they are
+    sorted (stably: the input's order within a key, for demands), then merged in by position.
+    A column the presorted rows share one value of is given as that value."""
+    big, small = _key(presorted, periods), _key(rest, periods)
+    order = np.argsort(small, kind="stable")
+    at = np.searchsorted(big, small[order]) + np.arange(order.size)
+    del big, small
+    from_rest = np.zeros(len(presorted["item"]) + order.size, dtype=bool)
+    from_rest[at] = True
+    from_presorted = ~from_rest
+    laid_out = {}
+    for name, values in presorted.items():
+        dtype = NARROW.get(name) or np.result_type(values, rest[name])
+        column = np.empty(from_rest.size, dtype=dtype)
+        column[from_rest] = rest[name][order]
+        column[from_presorted] = values
+        laid_out[name] = column
+    return laid_out
 
 
-def _supplies(plan: MrpPlan, stock: Stock) -> dict[str, np.ndarray]:
-    on_hand = np.flatnonzero(stock.start > 0)
+def _key(columns: dict[str, np.ndarray], periods: int) -> np.ndarray:
+    return (columns["item"].astype(np.int64) * (periods + 2) + columns["period"]) * len(NEED_KINDS) + columns["kind"]
+
+
+def _supplies(plan: MrpPlan, stock: Stock, items: np.ndarray | None) -> dict[str, np.ndarray]:
+    on_hand = _of_items(np.flatnonzero(stock.start > 0), items)
     receipts = np.flatnonzero(stock.receipt_qty > 0)
-    rows, _, due, qty = plan.order_columns()  # the order of planned_orders()
-    kind = np.repeat(np.arange(3), [on_hand.size, receipts.size, rows.size])
-    return _sorted({
-        "item": np.concatenate([on_hand, stock.receipt_item[receipts], rows]),
-        "period": np.concatenate([np.zeros(on_hand.size, dtype=np.int64), stock.receipt_period[receipts], due]),
-        "kind": kind, "index": np.concatenate([np.full(on_hand.size, -1), receipts, np.arange(rows.size)]),
-        "qty": np.concatenate([stock.start[on_hand], stock.receipt_qty[receipts], qty]),
+    receipts = receipts[items[stock.receipt_item[receipts]]] if items is not None else receipts
+    rows, _, due, qty = plan.order_columns()  # the order of planned_orders(), by item then due bucket
+    index = np.arange(rows.size)
+    if items is not None:
+        index = index[items[rows]]
+        rows, due, qty = rows[index], due[index], qty[index]
+    planned = {"item": rows, "period": due, "kind": SUPPLY_KINDS.index("planned"), "index": index, "qty": qty}
+    return _in_order(planned, {
+        "item": np.concatenate([on_hand, stock.receipt_item[receipts]]),
+        "period": np.concatenate([np.zeros(on_hand.size, dtype=np.int64), stock.receipt_period[receipts]]),
+        "kind": np.repeat(np.arange(2), [on_hand.size, receipts.size]),
+        "index": np.concatenate([np.full(on_hand.size, -1), receipts]),
+        "qty": np.concatenate([stock.start[on_hand], stock.receipt_qty[receipts]]),
     }, plan.periods)
 
 
-def _needs(plan: MrpPlan, stock: Stock, supply: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _of_items(rows: np.ndarray, items: np.ndarray | None) -> np.ndarray:
+    return rows if items is None else rows[items[rows]]
+
+
+def _needs(plan: MrpPlan, stock: Stock, supply: dict[str, np.ndarray],
+           items: np.ndarray | None) -> dict[str, np.ndarray]:
     n, periods = plan.gross.shape
-    short = np.flatnonzero(stock.start < 0)
+    short = _of_items(np.flatnonzero(stock.start < 0), items)
     demands = np.flatnonzero(stock.demand_qty > 0)
     end_demand = np.zeros_like(plan.gross)
     np.add.at(end_demand, (stock.demand_item, stock.demand_period - 1), stock.demand_qty)
+    demands = demands[items[stock.demand_item[demands]]] if items is not None else demands
     dependent = plan.gross - end_demand
-    dep_rows, dep_cols = np.nonzero(dependent)
+    del end_demand
+    if items is not None:
+        dependent[~items] = 0
+    cells = np.flatnonzero(dependent)
+    dep_rows, dep_cols = np.divmod(cells, periods)
     dtype = np.result_type(plan.gross, stock.start)  # object when either holds exact fractions
     needed = plan.gross.sum(axis=1).astype(dtype)
     needed[short] += -stock.start[short]
@@ -129,20 +166,22 @@ def _needs(plan: MrpPlan, stock: Stock, supply: dict[str, np.ndarray]) -> dict[s
         supplied[item[first]] = np.add.reduceat(supply["qty"], first)
     left = supplied - needed  # never negative: MRP keeps the balance at or above safety stock
     held = np.minimum(left, stock.safety_stock)
-    safety, excess = np.flatnonzero(held > 0), np.flatnonzero(left - held > 0)
-    parts = [  # (item, period, rank, index, qty) of each kind of need, in NEED_KINDS order
+    safety = _of_items(np.flatnonzero(held > 0), items)
+    excess = _of_items(np.flatnonzero(left - held > 0), items)
+    dependent_needs = {"item": dep_rows, "period": dep_cols + 1, "kind": DEPENDENT, "index": -1,
+                       "qty": dependent.reshape(-1)[cells]}
+    parts = [  # (item, period, qty) of each other kind of need, in NEED_KINDS order
         (short, 0, -stock.start[short]),
         (stock.demand_item[demands], stock.demand_period[demands], stock.demand_qty[demands]),
-        (dep_rows, dep_cols + 1, dependent[dep_rows, dep_cols]),
         (safety, periods + 1, held[safety]),
         (excess, periods + 1, (left - held)[excess]),
     ]
     sizes = [len(item) for item, _, _ in parts]
-    kind = np.repeat(np.arange(len(parts)), sizes)
-    return _sorted({
+    return _in_order(dependent_needs, {
         "item": np.concatenate([item for item, _, _ in parts]),
         "period": np.concatenate([np.broadcast_to(p, (len(i),)) for i, p, _ in parts]).astype(np.int64),
-        "kind": kind, "index": np.concatenate([np.full(sizes[0], -1), demands, np.full(sum(sizes[2:]), -1)]),
+        "kind": np.repeat([ALLOCATED, DEMAND, SAFETY, EXCESS], sizes),
+        "index": np.concatenate([np.full(sizes[0], -1), demands, np.full(sum(sizes[2:]), -1)]),
         "qty": np.concatenate([q for _, _, q in parts]),
     }, periods)
 
