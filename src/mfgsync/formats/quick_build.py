@@ -11,6 +11,11 @@ TypeAdapter of its annotation under the model's configuration). A model with mod
 validators, a default factory, a value of an unexpected type or any failed check gives None: the
 caller then validates the whole document with pydantic, so the result, or the error with its
 reason code, is exactly pydantic's.
+
+A file holds thousands of lines of one model, so what can be worked out per model is worked out
+once: each model gets a builder, written out as straight-line code over its fields with the
+memory of each check looked up inline (_field_builder), and a list finds its line model's
+builder once, not per line.
 """
 
 from __future__ import annotations
