@@ -115,59 +115,21 @@ def atp(store: Store, settings, item_id: str, plant_id: str, today) -> dict[str,
     notices in transit and BOMs (planning/hub_atp.py); None for an item the hub does not know."""
     from mfgsync.model import entities as m
     from mfgsync.model.partner_records import ExpectedReceipt
-    from mfgsync.model.units import Conversion, UnitCatalogue
-    from mfgsync.planning.hub_atp import completed_by_order, consumed_by_order, item_atp
+    from mfgsync.planning.hub_atp import completed_by_order, item_atp
     from mfgsync.store.planning_source import StorePlanningSource
     with store.reading() as read:
         row = read.entity(keys.item(item_id))
         if row is None:
             return None
         source = StorePlanningSource(read, settings)
-        units = UnitCatalogue(Conversion(c.item_id, c.from_uom, c.to_uom, c.factor) for c in source.conversions())
-        boms, orders = list(source.boms()), list(source.production_orders())
-        parents = {b.item_id for b in boms if any(line.component_id == item_id for line in b.lines)}
-
-        def reports_of(of_orders) -> list[m.ProductionReport]:
-            return [m.ProductionReport.model_validate(r) for o in of_orders
-                    for r in read.entities_of_ref("production_report", o.order_id)]
-
-        view = _ReportView(read, units, orders, boms, settings.plants, today)
+        orders = list(source.production_orders())
+        own = [o for o in orders if o.item_id == item_id and o.plant_id == plant_id]
+        reports = [m.ProductionReport.model_validate(r) for o in own
+                   for r in read.entities_of_ref("production_report", o.order_id)]
         return item_atp(m.Item.model_validate(row), plant_id, today,
                         balances=[m.InventoryBalance.model_validate(b) for b in read.balances(item_id)],
-                        purchase_orders=source.purchase_orders(), production_orders=orders, boms=boms, units=units,
-                        completed=completed_by_order(reports_of(o for o in orders if o.item_id == item_id
-                                                                and o.plant_id == plant_id), item_id),
+                        purchase_orders=source.purchase_orders(), production_orders=orders, boms=source.boms(),
+                        units=source.units(), completed=completed_by_order(reports, item_id),
                         in_transit=[ExpectedReceipt.model_validate(r)
                                     for r in read.entities_of_ref("expected_receipt", item_id)],
-                        consumed=consumed_by_order(reports_of(o for o in orders if o.item_id in parents
-                                                              and o.plant_id == plant_id), item_id, view))
-
-
-class _ReportView:
-    """What a stored production report's consumption is judged by (workflows/production.py's
-    view), over the read side: a completion-only report consumed its order's frozen revision."""
-
-    def __init__(self, read, units, orders, boms, plants, today):
-        self._read, self._units, self._plants, self._today = read, units, plants, today
-        self._orders = {o.order_id: o for o in orders}
-        self._boms = boms
-
-    def item(self, item_id: str):
-        from mfgsync.model import entities as m
-        row = self._read.entity(keys.item(item_id))
-        return m.Item.model_validate(row) if row else None
-
-    def units(self):
-        return self._units
-
-    def production_order(self, order_id: str):
-        return self._orders.get(order_id)
-
-    def bom_revisions(self, item_id: str):
-        return [b for b in self._boms if b.item_id == item_id]
-
-    def plants(self):
-        return self._plants
-
-    def today(self):
-        return self._today
+                        consumed={order: qty for (order, used), qty in source.consumed().items() if used == item_id})

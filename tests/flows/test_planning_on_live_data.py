@@ -111,10 +111,13 @@ def test_planning_from_the_store_gives_the_plan_of_the_same_data_written_as_an_i
         "boms": [{"parent": "PUMP", "component": "SEAL-A", "qty_per": 1, "to_period": 2},
                  {"parent": "PUMP", "component": "SEAL-B", "qty_per": 2, "from_period": 3}],
         "scheduled_receipts": [{"item_id": "SEAL-B", "period": 4, "qty": 30}, {"item_id": "PUMP", "period": 2, "qty": 4}],
-        "demand": [{"item_id": "PUMP", "period": 2, "qty": 10}, {"item_id": "PUMP", "period": 4, "qty": 10}]}))
+        # MO-1, released on revision A, has still to take its 4 seals A when it starts in week 1
+        "demand": [{"item_id": "PUMP", "period": 2, "qty": 10}, {"item_id": "PUMP", "period": 4, "qty": 10},
+                   {"item_id": "SEAL-A", "period": 1, "qty": 4}]}))
     from_file = _plan_command("--input", str(same_data))
     assert _the_plan(from_store) == _the_plan(from_file)
     assert from_store["records"]["SEAL-B"]["projected"][0] == 0, "the held lot is not on hand"
-    # 6 pumps short in week 2 are started in week 1 on revision A, 10 in week 4 in week 3 on B
-    assert from_store["records"]["SEAL-A"]["gross"] == [6, 0, 0, 0, 0, 0]
+    # 6 pumps short in week 2 are started in week 1 on revision A, 10 in week 4 in week 3 on B;
+    # in week 1 the released MO-1 takes its own 4 seals A besides
+    assert from_store["records"]["SEAL-A"]["gross"] == [6 + 4, 0, 0, 0, 0, 0]
     assert from_store["records"]["SEAL-B"]["gross"] == [0, 0, 20, 0, 0, 0]

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Iterable, NamedTuple, Protocol
+from typing import Iterable, Mapping, NamedTuple, Protocol
 
 import msgspec
 
 from mfgsync.model.entities import (
-    Bom, BomLine, InventoryBalance, Item, ItemType, LotRule, PoLineStatus, ProductionOrder,
-    PurchaseOrder, StockStatus, UomConversion,
+    Bom, BomLine, InventoryBalance, Item, ItemType, LotRule, MovementKind, PoLineStatus, ProductionOrder,
+    ProductionReport, PurchaseOrder, StockStatus, UomConversion,
 )
 from mfgsync.model.states import PoStatus, ProductionStatus
 from mfgsync.model.units import Conversion, UnitCatalogue, UnitError
@@ -25,6 +25,8 @@ from mfgsync.planning.calendar import BucketCalendar, revision_windows
 from mfgsync.planning.contract import INVALID, MAX_DECIMAL_PLACES, parse_mrp_input
 from mfgsync.planning.engine import run_mrp
 from mfgsync.planning.model import MrpInput, MrpInputError, MrpPlan
+from mfgsync.workflows.inventory import in_base_unit
+from mfgsync.workflows.production import ProductionView, booked_quantities, effective_revision, preferred_lines
 
 # Orders a supplier has been asked to fill; drafts and orders awaiting approval are not firm.
 FIRM_PO_STATUSES = {PoStatus.approved, PoStatus.sent, PoStatus.acknowledged, PoStatus.partially_shipped,
@@ -33,6 +35,7 @@ CLOSED_PO_LINE_STATUSES = {PoLineStatus.rejected, PoLineStatus.cancelled, PoLine
                            PoLineStatus.closed}
 OPEN_PRODUCTION_STATUSES = {ProductionStatus.planned, ProductionStatus.released, ProductionStatus.in_process}
 PRECISION = Decimal(1).scaleb(-MAX_DECIMAL_PLACES)
+HUNDRED = Decimal(100)
 
 
 class EndDemand(NamedTuple):
@@ -71,6 +74,7 @@ class PlanningSource(Protocol):
     def balances(self) -> Iterable[InventoryBalance]: ...
     def purchase_orders(self) -> Iterable[PurchaseOrder]: ...
     def production_orders(self) -> Iterable[ProductionOrder]: ...
+    def consumed(self) -> Mapping[tuple[str, str], Decimal]: ...  # consumed_by_orders of the open orders
 
 
 class PlannedRun(NamedTuple):
@@ -85,7 +89,7 @@ def plan_from_source(source: PlanningSource, calendar: BucketCalendar, plant_id:
     document = build_mrp_input(
         calendar, plant_id, items=source.items(), boms=source.boms(), conversions=source.conversions(),
         balances=source.balances(), purchase_orders=source.purchase_orders(),
-        production_orders=source.production_orders(), demands=demands)
+        production_orders=source.production_orders(), demands=demands, consumed=source.consumed())
     inp = parse_mrp_input(document)
     return PlannedRun(document, inp, run_mrp(inp))
 
@@ -94,11 +98,14 @@ def build_mrp_input(calendar: BucketCalendar, plant_id: str, *, items: Iterable[
                     boms: Iterable[Bom], conversions: Iterable[UomConversion] = (),
                     balances: Iterable[InventoryBalance] = (), purchase_orders: Iterable[PurchaseOrder] = (),
                     production_orders: Iterable[ProductionOrder] = (),
-                    demands: Iterable[EndDemand] = ()) -> dict:
-    """The MRP input document for one plant over the calendar's horizon."""
+                    demands: Iterable[EndDemand] = (),
+                    consumed: Mapping[tuple[str, str], Decimal] | None = None) -> dict:
+    """The MRP input document for one plant over the calendar's horizon; `consumed` is what
+    open orders have consumed of their components already (`consumed_by_orders`)."""
     items = {item.item_id: item for item in items}
     units = _BaseUnits(items, conversions)
     on_hand, allocated = _stock(balances, plant_id, units)
+    boms, production_orders = list(boms), list(production_orders)
     return {
         "periods": calendar.periods,
         "items": [_planning_item(item, calendar, on_hand[i], allocated[i]) for i, item in items.items()],
@@ -107,7 +114,8 @@ def build_mrp_input(calendar: BucketCalendar, plant_id: str, *, items: Iterable[
         + _production_receipts(production_orders, plant_id, calendar),
         "demand": [entry for d in demands
                    if (entry := _in_horizon(d.item_id, d.due_date, units.to_base(d.qty, d.uom, d.item_id),
-                                            calendar, d.ref))],
+                                            calendar, d.ref))]
+        + _order_needs(production_orders, boms, plant_id, calendar, units, consumed or {}),
     }
 
 
@@ -193,6 +201,51 @@ def _po_receipts(orders: Iterable[PurchaseOrder], calendar: BucketCalendar, unit
             if entry:
                 receipts.append(entry)
     return receipts
+
+
+def order_needs(order: ProductionOrder, boms: Iterable[Bom], day: date, to_base) -> dict[str, Decimal]:
+    """component -> what an open production order needs of it in all, in the component's base
+    unit (`to_base(qty, uom, item_id)`): its frozen revision, or while planned the one effective
+    on its start (else `day`), preferred lines, scrap allowance included."""
+    revisions = [b for b in boms if b.item_id == order.item_id]
+    if order.bom_revision:
+        chosen = [b for b in revisions if b.revision == order.bom_revision and b.plant_id in (None, order.plant_id)]
+        bom = max(chosen, key=lambda b: b.plant_id is not None, default=None)
+    else:
+        bom = effective_revision(revisions, order.plant_id, order.start_date or day)
+    needs: dict[str, Decimal] = defaultdict(Decimal)
+    for line in preferred_lines(bom.lines) if bom else []:
+        need = order.qty * line.qty_per * HUNDRED / (HUNDRED - line.scrap_pct)
+        needs[line.component_id] += to_base(need, line.uom, line.component_id)
+    return needs
+
+
+def consumed_by_orders(reports: Iterable[ProductionReport], view: ProductionView) -> dict[tuple[str, str], Decimal]:
+    """(order id, item) -> what the order's reports consumed of the item, backflush included,
+    in the item's base unit: stock that has left on-hand once and is no longer the order's need."""
+    used: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for report in reports:
+        for mv in booked_quantities(report, view):  # totals: no lots drawn again for a stored report
+            if mv.kind == MovementKind.consumption:
+                used[(report.order_id, mv.item_id)] += in_base_unit(mv, view)[0]
+    return dict(used)
+
+
+def _order_needs(orders: Iterable[ProductionOrder], boms: list[Bom], plant_id: str, calendar: BucketCalendar,
+                 units: "_BaseUnits", consumed: Mapping[tuple[str, str], Decimal]) -> list[dict]:
+    """The components open production orders still need, as demand on each order's start: a
+    released order's material is committed whether or not planning plans its parent."""
+    demand = []
+    for order in orders:
+        if order.plant_id != plant_id or order.status not in OPEN_PRODUCTION_STATUSES:
+            continue
+        for component, need in order_needs(order, boms, calendar.start, units.to_base).items():
+            still = need - consumed.get((order.order_id, component), Decimal(0))
+            entry = _in_horizon(component, order.start_date or calendar.start, still, calendar,
+                                f"production order {order.order_id}") if still > 0 else None
+            if entry:
+                demand.append(entry)
+    return demand
 
 
 def _production_receipts(orders: Iterable[ProductionOrder], plant_id: str, calendar: BucketCalendar) -> list[dict]:

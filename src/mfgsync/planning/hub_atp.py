@@ -23,12 +23,9 @@ from mfgsync.model.base import decimal_to_number
 from mfgsync.model.partner_records import ExpectedReceipt
 from mfgsync.model.units import UnitCatalogue
 from mfgsync.planning.atp import available_to_promise
-from mfgsync.planning.from_store import CLOSED_PO_LINE_STATUSES, FIRM_PO_STATUSES, OPEN_PRODUCTION_STATUSES
-from mfgsync.workflows.inventory import in_base_unit
-from mfgsync.workflows.production import ProductionView, booked_quantities, effective_revision, preferred_lines
+from mfgsync.planning.from_store import CLOSED_PO_LINE_STATUSES, FIRM_PO_STATUSES, OPEN_PRODUCTION_STATUSES, order_needs
 
 ZERO = Decimal(0)
-HUNDRED = Decimal(100)
 
 
 def item_atp(item: m.Item, plant_id: str, today: date, *, balances: Iterable[m.InventoryBalance],
@@ -36,7 +33,7 @@ def item_atp(item: m.Item, plant_id: str, today: date, *, balances: Iterable[m.I
              boms: Iterable[m.Bom], units: UnitCatalogue, completed: Mapping[str, Decimal] | None = None,
              in_transit: Iterable[ExpectedReceipt] = (), consumed: Mapping[str, Decimal] | None = None) -> dict:
     """`{"item_id", "plant_id", "uom", "periods": [{"date", "on_hand", "receipts", "demand", "atp",
-    "cumulative_atp"}]}` (DESIGN.md section 4)."""
+    "cumulative_atp"}]}` (DESIGN.md section 4). `consumed`: order id -> what it consumed of the item."""
     base = item.base_uom or "C62"
 
     def in_base(qty: Decimal, uom: str | None) -> Decimal:
@@ -75,14 +72,7 @@ def _component_demand(item_id: str, orders: list[m.ProductionOrder], boms: list[
                       in_base, consumed: Mapping[str, Decimal]) -> dict[date, Decimal]:
     demand: dict[date, Decimal] = defaultdict(lambda: ZERO)
     for order in orders:
-        revisions = [b for b in boms if b.item_id == order.item_id]
-        if order.bom_revision:
-            chosen = [b for b in revisions if b.revision == order.bom_revision and b.plant_id in (None, order.plant_id)]
-            bom = max(chosen, key=lambda b: b.plant_id is not None, default=None)
-        else:
-            bom = effective_revision(revisions, order.plant_id, order.start_date or today)
-        need = sum((in_base(order.qty * line.qty_per * HUNDRED / (HUNDRED - line.scrap_pct), line.uom)
-                    for line in (preferred_lines(bom.lines) if bom else []) if line.component_id == item_id), ZERO)
+        need = order_needs(order, boms, today, lambda qty, uom, _: in_base(qty, uom)).get(item_id, ZERO)
         still = need - consumed.get(order.order_id, ZERO)
         if still > 0:
             demand[max(today, order.start_date or today)] += still
@@ -110,16 +100,6 @@ def short_periods(document: dict) -> list[dict]:
 
 def _n(value: Decimal):
     return decimal_to_number(Decimal(value).normalize() if value else Decimal(0))
-
-
-def consumed_by_order(reports: Iterable[m.ProductionReport], item_id: str, view: ProductionView) -> dict[str, Decimal]:
-    """order id -> what its reports consumed of the item, backflush included, in its base unit."""
-    used: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for report in reports:
-        for mv in booked_quantities(report, view):  # totals: no lots drawn again for a stored report
-            if mv.kind == m.MovementKind.consumption and mv.item_id == item_id:
-                used[report.order_id] += in_base_unit(mv, view)[0]
-    return dict(used)
 
 
 def completed_by_order(reports: Iterable[m.ProductionReport], item_id: str) -> dict[str, Decimal]:

@@ -19,7 +19,8 @@ from mfgsync.envelope import EventType
 from mfgsync.model import entities as m
 from mfgsync.model import keys
 from mfgsync.model.partner_records import ExpectedReceipt
-from mfgsync.planning.hub_atp import completed_by_order, consumed_by_order, item_atp, short_periods
+from mfgsync.planning.from_store import consumed_by_orders
+from mfgsync.planning.hub_atp import completed_by_order, item_atp, short_periods
 from mfgsync.workflows.effects import Effect, Put, Raise, Resolve
 from mfgsync.workflows.event import Event
 from mfgsync.workflows.inventory import StockView
@@ -122,4 +123,5 @@ def _atp(item: m.Item, plant_id: str, users: list[m.ProductionOrder], state: Ava
                     purchase_orders=orders.values(), production_orders=[*own, *users],
                     boms=[b for parent in {o.item_id for o in users} for b in state.bom_revisions(parent)],
                     units=state.units(), completed=completed_by_order(reports, item.item_id), in_transit=in_transit,
-                    consumed=consumed_by_order(used, item.item_id, state))
+                    consumed={order: qty for (order, of), qty in consumed_by_orders(used, state).items()
+                              if of == item.item_id})

@@ -143,6 +143,25 @@ def test_open_production_orders_of_the_plant_are_scheduled_receipts_at_their_due
                                             "production order MO-in_process"]
 
 
+def test_what_an_open_order_still_needs_of_its_components_is_demand_on_its_start():
+    """20 pumps released on revision A (2 seals each, 5% scrap) start in week 2 and have taken
+    10 seals already; a planned order on no revision yet needs what the revision effective then
+    asks; a completed order and another plant's order need nothing."""
+    boms = [pump_bom("A", "SEAL", qty_per="2"), pump_bom("B", "GASKET", effective_from=week(3))]
+    boms[0].lines[0] = boms[0].lines[0].model_copy(update={"scrap_pct": Decimal(5)})
+    orders = [ProductionOrder(order_id="MO-1", item_id="PUMP", qty=Decimal(19), plant_id="P1", status="released",
+                              bom_revision="A", start_date=week(2)),
+              ProductionOrder(order_id="MO-2", item_id="PUMP", qty=Decimal(3), plant_id="P1", status="planned",
+                              start_date=week(4)),
+              ProductionOrder(order_id="MO-3", item_id="PUMP", qty=Decimal(5), plant_id="P1", status="completed",
+                              bom_revision="A", start_date=week(1)),
+              ProductionOrder(order_id="MO-4", item_id="PUMP", qty=Decimal(5), plant_id="P2", status="released",
+                              bom_revision="A", start_date=week(1))]
+    demand = build(boms=boms, production_orders=orders, consumed={("MO-1", "SEAL"): Decimal(10)})["demand"]
+    assert [(d["item_id"], d["period"], d["qty"], d["ref"]) for d in demand] == [
+        ("SEAL", 2, Decimal(30), "production order MO-1"), ("GASKET", 4, Decimal(3), "production order MO-2")]
+
+
 def test_end_demand_overdue_is_due_now_and_beyond_the_horizon_waits():
     demands = [EndDemand("PUMP", date(2025, 12, 24), Decimal(4), ref="SO-1"),
                EndDemand("PUMP", week(3, 6), Decimal(2), uom="DZN", ref="SO-2"),
@@ -177,6 +196,9 @@ class MemorySource:
 
     def production_orders(self):
         return []
+
+    def consumed(self):
+        return {}
 
 
 def seal_order(promised: date) -> PurchaseOrder:
