@@ -110,6 +110,23 @@ def test_equal_decimals_that_print_differently_are_not_confused():
         assert str(quick_build(E.PurchaseOrderLine, line).qty) == text
 
 
+def test_an_unknown_name_in_place_of_an_optional_field_is_left_to_pydantic():
+    """As many names as a sound line gives, one of them no field: pydantic refuses it."""
+    sound = {"line_no": 1, "item_id": "I", "qty": Decimal(1), "uom": "C62", "need_date": date(2026, 3, 15)}
+    assert quick_build(E.PurchaseOrderLine, sound) is not None
+    unknown = {**{k: v for k, v in sound.items() if k != "need_date"}, "need_day": date(2026, 3, 15)}
+    assert quick_build(E.PurchaseOrderLine, unknown) is None
+    with pytest.raises(FormatError) as refused:
+        build(E.PurchaseOrderLine, unknown)
+    assert refused.value.code == "UNKNOWN_FIELD"
+
+
+def test_every_order_built_without_lines_has_a_list_of_its_own():
+    first, second = (quick_build(E.PurchaseOrder, {"po_number": f"45{n}", "supplier_id": "S"}) for n in (1, 2))
+    assert first.lines == [] and first.lines is not second.lines
+    assert "lines" not in first.model_fields_set
+
+
 def test_a_refused_value_keeps_pydantics_reason_code_and_message():
     bad = {"po_number": "4500000001", "supplier_id": "S", "lines": [{"line_no": 1, "item_id": "I|J",
                                                                     "qty": Decimal(1), "uom": "C62"}]}
