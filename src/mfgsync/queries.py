@@ -110,6 +110,17 @@ def audit_anchor(store: Store) -> dict[str, Any] | None:
     return {"seq": head[0], "hash": head[1]} if head else None
 
 
+def supplier_items(read, supplier_id: str) -> dict[str, str]:
+    """A supplier's item numbers and the hub's items they are, from its sourcing rules in force
+    and their history: a number later rules use wins over what an earlier rule meant by it (a
+    supplier that reuses an old number for another item means the new one), and a number only
+    a superseded rule used still finds its item (a renumbered part's old paperwork)."""
+    rules = [r for r in read.entities_of_type("sourcing") if r.get("supplier_id") == supplier_id
+             and r.get("supplier_item_id")]
+    rules.sort(key=lambda r: (r.get("valid_to") or "9999-12-31", r.get("valid_from") or ""))
+    return {r["supplier_item_id"]: r["item_id"] for r in rules}
+
+
 def atp(store: Store, settings, item_id: str, plant_id: str, today) -> dict[str, Any] | None:
     """Available-to-promise of an item in a plant by date, from the hub's stock, orders, ship
     notices in transit and BOMs (planning/hub_atp.py); None for an item the hub does not know."""

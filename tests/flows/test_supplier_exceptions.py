@@ -238,6 +238,22 @@ def test_a_line_naming_only_the_suppliers_part_number_is_read_as_the_hubs_item_i
     hub.close()
 
 
+def test_a_part_number_the_supplier_moved_to_another_item_reads_as_that_item_and_an_old_one_still_finds_its_own(
+        tmp_path):
+    """Northfast renumbered its seal NF-1 to NF-2 from December and gave NF-1 to a gasket."""
+    from mfgsync import queries
+
+    hub, _ = _hub(tmp_path, f"sqlite:///{tmp_path}/hub.db")
+    hub.intake.ingest([
+        _sourcing({"supplier_item_id": "NF-1", "lead_time_days": 10}, -3),
+        _sourcing({"supplier_item_id": "NF-2", "lead_time_days": 10, "valid_from": "2026-12-01"}, -2),
+        envelope("sourcing.updated", {"item_id": "GASKET", "supplier_id": "northfast", "supplier_item_id": "NF-1",
+                                      "valid_from": "2026-12-01"}, source="erp", time=at(-1))])
+    assert len(_rules(hub)) == 3, "the seal's first rule is kept as history"
+    assert _read(hub, lambda r: queries.supplier_items(r, "northfast")) == {"NF-1": "GASKET", "NF-2": "SEAL"}
+    hub.close()
+
+
 def test_a_ship_notice_above_the_open_quantity_and_a_receipt_no_notice_covers_are_raised(tmp_path):
     from tests.support.suppliers import receipt
 

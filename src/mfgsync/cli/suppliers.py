@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from mfgsync import queries
 from mfgsync.adapters.supplier_catalogue import catalogue_envelopes, read_rows
 from mfgsync.cli.hub import JSON, _hub
 from mfgsync.cli.output import fail, print_json
@@ -87,8 +88,7 @@ def catalogue(path: Path = typer.Argument(..., help="the supplier's feed: CSV wi
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         fail(f"{path}: cannot read the catalogue: {exc}", "INPUT_INVALID")
     with hub.store.reading() as read:
-        known = {r["supplier_item_id"]: r["item_id"] for r in read.entities_of_type("sourcing")
-                 if r.get("supplier_id") == supplier and r.get("supplier_item_id")}
+        known = queries.supplier_items(read, supplier)
         applied = read.messages(["sourcing.updated"], ["applied"])  # where each row falls in its rule's sequence
     sender = source or hub.settings.ownership.get("item.planning", "erp")
     now = datetime.fromtimestamp(hub.clock(), timezone.utc)

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from mfgsync import formats
+from mfgsync import formats, queries
 from mfgsync.adapters.decode import Decoded, kept_raw
 from mfgsync.adapters.documents import KEPT_UNREADABLE_CHARS
 from mfgsync.adapters.partner_files import interchange_envelopes
@@ -53,11 +53,8 @@ def receive_text(intake: Intake, store: Store, text: str, partner: Any, name: st
 
 def _catalogue(store: Store, partner: Any) -> dict[str, str]:
     """The partner's supplier item numbers and the hub's items they are, from the sourcing rules."""
-    supplier = partner.supplier_id or partner.name
     with store.reading() as read:
-        rules = read.entities_of_type("sourcing")
-    return {r["supplier_item_id"]: r["item_id"] for r in rules
-            if r.get("supplier_id") == supplier and r.get("supplier_item_id")}
+        return queries.supplier_items(read, partner.supplier_id or partner.name)
 
 
 def _refused(document: dict[str, Any], head: dict[str, Any]) -> Decoded:
