@@ -87,14 +87,13 @@ def register(app: typer.Typer) -> None:
         import msgspec
 
         from mfgsync.planning.model import MrpInputError
-        from mfgsync.planning.peg_table import peg_table
         from mfgsync.planning.tracing import trace_demand, trace_item
 
         if (item_id is None) == (demand is None):
             fail("give either an ITEM or --demand ID", "MRP_INPUT_INVALID")
         try:
             run = _run(input, from_store, plant, start, periods, bucket_days, demands, keep=False, rows=True)
-            tracer = _tracer(run, peg_table(run.plan, run.stock))
+            tracer = _tracer(run, item_id=item_id, demand=demand)
             document = trace_item(tracer, item_id) if item_id is not None else trace_demand(tracer, demand)
         except MrpInputError as exc:
             fail(str(exc), exc.code)
@@ -140,15 +139,18 @@ def _full_pegging(run: Run, table: PegTable):
     return FullPegging(_tracer(run, table))
 
 
-def _tracer(run: Run, table: PegTable):
+def _tracer(run: Run, table: PegTable | None = None, item_id: str | None = None, demand: str | None = None):
     """Tracing in floats (to six places); a whole plant from a file reads its BOM lines from the
-    checked columns' arrays, so no object is built per line."""
-    from mfgsync.planning.tracing import Tracer
+    checked columns' arrays, so no object is built per line. Without a table, one item's or one
+    end demand's trace builds the single-level pegging of the items it visits alone."""
+    from mfgsync.planning.peg_table import peg_table
+    from mfgsync.planning.tracing import Tracer, items_to_trace
 
     lines = run.checked.arrays() if run.checked is not None else None
-    if lines is not None:
-        return Tracer(run.checked.demands_only(), run.plan, table, exact=False, lines=lines)
-    return Tracer(_rows(run), run.plan, table, exact=False)
+    inp = run.checked.demands_only() if lines is not None else _rows(run)
+    if table is None:
+        table = peg_table(run.plan, run.stock, items_to_trace(inp, run.plan, lines, item_id, demand))
+    return Tracer(inp, run.plan, table, exact=False, lines=lines)
 
 
 def _rows(run: Run) -> MrpInput:

@@ -301,6 +301,39 @@ class _LinesFrom:
         return set(self.a.component[self.order[self.starts[row]:self.starts[row + 1]]].tolist())
 
 
+# --- which items a trace visits ---
+
+def items_to_trace(inp: MrpInput, plan: MrpPlan, lines: PlantArrays | None, item_id: str | None = None,
+                   demand: str | None = None) -> np.ndarray:
+    """A boolean per item row: the item and every item above it (what its supplies can serve),
+    or an end demand's item and every item below it (what can serve the demand). A trace reads
+    the single-level pegging of these alone, so only their part of the table need be built."""
+    if item_id is not None:
+        row, up = _row(plan, item_id), True
+    else:
+        row, up = plan.row_of(inp.demand[_demand_index(inp, demand)].item_id), False
+    parent, component = _bom_rows(inp, plan, lines)
+    start, reached = (component, parent) if up else (parent, component)
+    found = np.zeros(len(plan.item_ids), dtype=bool)
+    found[row] = True
+    frontier = found.copy()
+    while frontier.any():  # one level of the BOM at a time
+        step = np.zeros_like(found)
+        step[reached[frontier[start]]] = True
+        frontier = step & ~found
+        found |= step
+    return found
+
+
+def _bom_rows(inp: MrpInput, plan: MrpPlan, lines: PlantArrays | None) -> tuple[np.ndarray, np.ndarray]:
+    """(parent row, component row) of every BOM line."""
+    if lines is not None:
+        return lines.parent, lines.component
+    rows = [(plan.row_of(line.parent), plan.row_of(line.component)) for line in inp.boms]
+    return (np.array([p for p, _ in rows], dtype=np.int64).reshape(-1),
+            np.array([c for _, c in rows], dtype=np.int64).reshape(-1))
+
+
 # --- documents ---
 
 def trace_item(tracer: Tracer, item_id: str) -> dict:
