@@ -63,7 +63,7 @@ def _remembering(check: Check, optional: bool) -> Check:
             result = check(value)
             _keep(sound, value, result)
         return result
-    remembered.texts = sound  # type: ignore[attr-defined]  # looked up inline by builders
+    remembered.texts, remembered.optional = sound, optional  # type: ignore[attr-defined]  # see _checked
     return remembered
 
 
@@ -81,7 +81,7 @@ def _remembering_decimals(check: Check, optional: bool) -> Check:
         result = check(value)
         _keep(sound, id(value), (value, result))
         return result
-    remembered.decimals = sound  # type: ignore[attr-defined]  # looked up inline by builders
+    remembered.decimals, remembered.optional = sound, optional  # type: ignore[attr-defined]  # see _checked
     return remembered
 
 
@@ -117,7 +117,11 @@ def _quantity(minimum: int | None, strict: bool) -> Check:
 
 
 def _ordinal(value: Any) -> int:
-    return value if type(value) is int and 0 <= value <= 999_999_999 else _refuse()
+    return value if type(value) is int and 0 <= value <= _ORDINAL_MAX else _refuse()
+
+
+_ORDINAL_MAX = 999_999_999  # entities.Ordinal
+_ordinal.holds, _ordinal.within = int, (0, _ORDINAL_MAX)  # type: ignore[attr-defined]  # see _checked
 
 
 def _currency(value: str) -> str:
@@ -293,23 +297,38 @@ def _field_builder(model: type[BaseModel]) -> Builder:
 
 def _checked(check: Check, index: int, result: str, scope: dict[str, Any]) -> list[str]:
     """Source setting `result` to `value` as the field's check holds it: the check's memory of
-    sound values looked up inline where it has one, the check itself called otherwise."""
+    sound values looked up inline where it has one, a value the check holds as it is (and None
+    for an optional field) taken inline, the check itself called otherwise. A check says what it
+    allows inline by its attributes: `texts` or `decimals` (its memory), `holds` (a type whose
+    values it holds as they are, `within` bounds if any), `inner` (the check of an optional
+    field's value) and `optional`."""
     call = f"check{index}(value)"
     if hasattr(check, "texts"):
         scope[f"sound{index}"] = check.texts
+        new = f"{result} is None and value is not None" if check.optional else f"{result} is None"
         return [f"{result} = sound{index}.get(value) if type(value) is str else None",
-                f"if {result} is None:", f"    {result} = {call}"]
+                f"if {new}:", f"    {result} = {call}"]
     if hasattr(check, "decimals"):
         scope[f"sound{index}"] = check.decimals
+        otherwise = f"None if value is None else {call}" if check.optional else call
         return [f"known = sound{index}.get(id(value))",
-                f"{result} = known[1] if known is not None and known[0] is value else {call}"]
-    if hasattr(check, "holds"):
-        scope[f"holds{index}"] = check.holds
-        return [f"{result} = value if type(value) is holds{index} else {call}"]
+                f"{result} = known[1] if known is not None and known[0] is value else {otherwise}"]
     if hasattr(check, "inner"):
         scope[f"inner{index}"] = check.inner
-        return [f"{result} = None if value is None else inner{index}(value)"]
-    return [f"{result} = {call}"]
+        held = _held(check.inner, f"inner{index}", scope)
+        inner = f"value if {held} else inner{index}(value)" if held else f"inner{index}(value)"
+        return [f"{result} = None if value is None else {inner}"]
+    held = _held(check, f"check{index}", scope)
+    return [f"{result} = value if {held} else {call}" if held else f"{result} = {call}"]
+
+
+def _held(check: Check, name: str, scope: dict[str, Any]) -> str | None:
+    """The condition on `value` under which `check` holds it as it is, or None."""
+    if not hasattr(check, "holds"):
+        return None
+    scope[f"{name}_holds"] = check.holds
+    low, high = getattr(check, "within", (None, None))
+    return f"type(value) is {name}_holds" + (f" and {low!r} <= value <= {high!r}" if low is not None else "")
 
 
 def quick_build(model: type[BaseModel], data: dict[str, Any]) -> BaseModel | None:
