@@ -18,6 +18,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from decimal import Decimal
 from fractions import Fraction
+from itertools import repeat
 
 import numpy as np
 
@@ -198,12 +199,22 @@ class Tracer:
         return pegs[self.t.peg_kind[pegs] == DEPENDENT]
 
     def served_from(self, row: int) -> dict[int, dict[int, float]]:
-        """served() of every supply of the item at once, in floats, carried up rather than pulled
-        down: the supplies' weights (one column each) go up through the releases their pieces
-        serve, components before parents, and are read off the end demands where they arrive.
-        Nothing is held per end demand on the way up, and each item above is visited once."""
+        """served() of every supply of the item at once, in floats (see carried_up)."""
+        carried = self.carried_up(row)
+        found = {}
+        for k, supply in enumerate(self.supplies_of(row)):
+            ends = np.flatnonzero(carried[k])
+            found[supply] = dict(zip(ends.tolist(), carried[k, ends].tolist()))
+        return found
+
+    def carried_up(self, row: int) -> np.ndarray:
+        """(supply of the item x end demand): how much of each supply ends in each end demand,
+        in floats, carried up rather than pulled down: the supplies' weights (one column each)
+        go up through the releases their pieces serve, components before parents, and are read
+        off the end demands where they arrive. Nothing is held per end demand on the way up, and
+        each item above is visited once."""
         own = self.supplies_of(row)
-        result = np.zeros((len(self.inp.demand), len(own)))
+        result = np.zeros((len(own), len(self.inp.demand)))
         arriving: dict[int, np.ndarray] = {}  # item row -> (bucket x supply) weight reaching its releases
         levels, released = self.plan.low_level_codes, self.plan.planned_releases
         queue = [(-int(levels[row]), row)]
@@ -211,7 +222,7 @@ class Tracer:
             _, at = heapq.heappop(queue)
             supplies = self.supplies_of(at)
             weight = np.eye(len(own)) if at == row else self._orders_weight(supplies, arriving.pop(at))
-            self._read_off_into(result, supplies, weight)
+            self._read_off_into(result.T, supplies, weight)
             supply, parent, period, qty = self.piece_arrays(at)
             share = qty.astype(float) / released[parent, period - 1].astype(float)
             carried = weight[supply - supplies.start] * share[:, None]
@@ -221,7 +232,7 @@ class Tracer:
                     arriving[p] = np.zeros((self.plan.periods, len(own)))
                     heapq.heappush(queue, (-int(levels[p]), p))
                 np.add.at(arriving[p], period[mine] - 1, carried[mine])
-        return {supply: {d: q for d, q in enumerate(result[:, k].tolist()) if q} for k, supply in enumerate(own)}
+        return result
 
     def _orders_weight(self, supplies: range, reaching: np.ndarray) -> np.ndarray:
         """Each planned order of the item carries the weight reaching its release's bucket."""
@@ -340,14 +351,15 @@ def trace_item(tracer: Tracer, item_id: str) -> dict:
     """The item's supplies, each with the end demands it serves and how much."""
     row = _row(tracer.plan, item_id)
     supplies = []
-    served_from = tracer.served_from(row)
-    demands: dict[int, dict] = {}  # each end demand described once, however many supplies end in it
-    for supply in tracer.supplies_of(row):
-        served = served_from[supply]
+    carried = tracer.carried_up(row)
+    reached = np.flatnonzero(carried.any(axis=0)).tolist()
+    demands = dict(zip(reached, (_demand(tracer.inp, d) for d in reached)))  # each described once
+    for k, supply in enumerate(tracer.supplies_of(row)):
+        ends = np.flatnonzero(carried[k])
+        served = carried[k, ends].tolist()
         entry = supply_document(tracer, supply)
-        entry["end_demands"] = [{**(demands.get(d) or demands.setdefault(d, _demand(tracer.inp, d))),
-                                 "qty": traced_number(q)} for d, q in sorted(served.items())]
-        entry["rest"] = traced_number(float(as_fraction(tracer.t.supply_qty[supply])) - sum(served.values()))
+        entry["end_demands"] = [{**demands[d], "qty": q} for d, q in zip(ends.tolist(), _traced_floats(served))]
+        entry["rest"] = traced_number(float(as_fraction(tracer.t.supply_qty[supply])) - sum(served))
         supplies.append(entry)
     return {"item_id": item_id, "supplies": supplies}
 
@@ -401,6 +413,11 @@ def as_fraction(qty) -> int | Fraction:
         qty = Fraction(qty)
         return qty.numerator if qty.denominator == 1 else qty
     return int(qty)
+
+
+def _traced_floats(values: list[float]) -> list[int | float]:
+    """traced_number of each float, a whole list at once."""
+    return [int(q) if q.is_integer() else q for q in map(round, values, repeat(6))]
 
 
 def traced_number(qty: Fraction | float) -> int | float:
