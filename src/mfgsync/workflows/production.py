@@ -108,8 +108,8 @@ def backflush_needs(report: m.ProductionReport, state: ProductionView) -> list[m
 
 def backflushed(report: m.ProductionReport, state: ProductionView) -> list[m.InventoryMovement]:
     """The backflush needs drawn from the components' lots, oldest first (drawn_from_lots). A
-    view that cannot tell stock by lot (a read-side query of what orders consumed) gets the
-    needs as they are: the quantities are the same."""
+    view that cannot tell stock by lot (a check over plain state, a read-side query) gets the
+    needs as they are: the same quantities, without lots."""
     needs = backflush_needs(report, state)
     if not needs or not _holds_lots(type(state)):
         return needs
@@ -171,8 +171,8 @@ def oldest_lots_first(item_id: str, plant_id: str, location: str | None,
     """(location, lot, qty) a consumption may draw on: available (never quality-held) stock at
     the location, or anywhere in the plant when none is named, of lots no hold covers; oldest
     receipt first, lots with no known receipt after them, then by lot and location."""
-    lots = [(at, lot, qty) for at, lot, qty in state.available_lots(item_id, plant_id)
-            if qty > 0 and location in (None, at) and not state.holds_on(item_id, lot)]
+    lots = [(where, lot, qty) for where, lot, qty in state.available_lots(item_id, plant_id)
+            if qty > 0 and location in (None, where) and not state.holds_on(item_id, lot)]
     # Only where there is a choice of lots are the receipts read.
     received = first_receipts(item_id, plant_id, state) if len({lot for _, lot, _ in lots}) > 1 else {}
     return sorted(lots, key=lambda s: (s[1] not in received, received.get(s[1], _NEVER), s[1], s[0]))
