@@ -203,10 +203,11 @@ def _po_receipts(orders: Iterable[PurchaseOrder], calendar: BucketCalendar, unit
     return receipts
 
 
-def order_needs(order: ProductionOrder, boms: Iterable[Bom], day: date, to_base) -> dict[str, Decimal]:
+def order_needs(order: ProductionOrder, boms: Iterable[Bom], day: date, to_base,
+                only: str | None = None) -> dict[str, Decimal]:
     """component -> what an open production order needs of it in all, in the component's base
     unit (`to_base(qty, uom, item_id)`): its frozen revision, or while planned the one effective
-    on its start (else `day`), preferred lines, scrap allowance included."""
+    on its start (else `day`), preferred lines, scrap allowance included. `only`: that component."""
     revisions = [b for b in boms if b.item_id == order.item_id]
     if order.bom_revision:
         chosen = [b for b in revisions if b.revision == order.bom_revision and b.plant_id in (None, order.plant_id)]
@@ -215,6 +216,8 @@ def order_needs(order: ProductionOrder, boms: Iterable[Bom], day: date, to_base)
         bom = effective_revision(revisions, order.plant_id, order.start_date or day)
     needs: dict[str, Decimal] = defaultdict(Decimal)
     for line in preferred_lines(bom.lines) if bom else []:
+        if only is not None and line.component_id != only:
+            continue
         need = order.qty * line.qty_per * HUNDRED / (HUNDRED - line.scrap_pct)
         needs[line.component_id] += to_base(need, line.uom, line.component_id)
     return needs

@@ -72,7 +72,7 @@ def _component_demand(item_id: str, orders: list[m.ProductionOrder], boms: list[
                       in_base, consumed: Mapping[str, Decimal]) -> dict[date, Decimal]:
     demand: dict[date, Decimal] = defaultdict(lambda: ZERO)
     for order in orders:
-        need = order_needs(order, boms, today, lambda qty, uom, _: in_base(qty, uom)).get(item_id, ZERO)
+        need = order_needs(order, boms, today, lambda qty, uom, _: in_base(qty, uom), only=item_id).get(item_id, ZERO)
         still = need - consumed.get(order.order_id, ZERO)
         if still > 0:
             demand[max(today, order.start_date or today)] += still

@@ -19,12 +19,13 @@ from mfgsync.envelope import EventType
 from mfgsync.model import entities as m
 from mfgsync.model import keys
 from mfgsync.model.partner_records import ExpectedReceipt
+from mfgsync.model.units import UnitError
 from mfgsync.planning.from_store import consumed_by_orders
 from mfgsync.planning.hub_atp import completed_by_order, item_atp, short_periods
 from mfgsync.workflows.effects import Effect, Put, Raise, Resolve
 from mfgsync.workflows.event import Event
 from mfgsync.workflows.inventory import StockView
-from mfgsync.workflows.production import ProductionView, booked_movements, effective_revision, order_bom, preferred_lines
+from mfgsync.workflows.production import ProductionView, booked_quantities, effective_revision, order_bom, preferred_lines
 
 E = EventType
 CODE = "ATP_SHORT"
@@ -59,7 +60,7 @@ def touched(event: Event, state: AvailabilityView) -> Iterable[tuple[str, str]]:
         case E.inventory_moved:
             yield e.item_id, e.plant_id
         case E.production_reported:
-            yield from ((mv.item_id, mv.plant_id) for mv in booked_movements(e, state))
+            yield from ((mv.item_id, mv.plant_id) for mv in booked_quantities(e, state))
         case E.production_released:  # the order's own supply, and what it commits of each component
             order = state.production_order(e.order_id) or e
             yield order.item_id, order.plant_id
@@ -94,7 +95,10 @@ def judge(item_id: str, plant_id: str, state: AvailabilityView) -> list[Effect]:
     users = [o for o in state.orders_using(item_id) if o.plant_id == plant_id]
     if item is None or not (users or was_short):
         return []
-    document = _atp(item, plant_id, users, state)
+    try:
+        document = _atp(item, plant_id, users, state)
+    except UnitError:  # a quantity with no conversion to the item's unit: its own message says so
+        return []
     short = short_periods(document)
     if bool(short) == was_short:
         return []
