@@ -25,6 +25,7 @@ class Context:
     read_date: Callable[[str, str], date] = field(default_factory=lambda: remembered(ccyymmdd))
     read_line_no: Callable[[str, str], int] = field(default_factory=lambda: remembered(line_number))
     id_plans: dict[tuple[str, ...], tuple] = field(default_factory=dict)  # see ids_by_role
+    last_id_plan: tuple = (None, None, None)  # (pairs span, qualifiers, plan) of the line before
     price_divisors: dict[str, Decimal | None] = field(default_factory=dict)  # see unit_price
 
     @cached_property
@@ -53,18 +54,25 @@ def ids_by_role(segment: Segment, start: int, ctx: Context) -> list[str | None]:
     depends on the qualifiers alone: that plan is worked out once per pattern, and each line only
     takes the first non-empty value the plan points at. Only so many patterns, each of so many
     pairs, are remembered, so input of ever new or endless patterns costs no more than planning
-    each line afresh.
+    each line afresh. A line with the pattern of the line before takes its plan by comparing the
+    qualifiers, without hashing them; a plan whose roles have one candidate each is read in one
+    expression.
     """
-    pairs = (len(segment) - start) // 2  # a qualifier without its value is no pair
-    qualifiers = tuple(segment[start:start + 2 * pairs:2])
-    plans = ctx.id_plans
-    plan = plans.get(qualifiers)
-    if plan is None:
-        plan = _id_plan(qualifiers, ctx.id_roles)
-        if len(plans) < _PLANS_KEPT and pairs <= _PLANNED_PAIRS:
-            plans[qualifiers] = plan
+    span = len(segment) - start
+    qualifiers = segment[start::2]  # with a last qualifier that has no value, if any
+    last_span, last_qualifiers, plan = ctx.last_id_plan
+    if span != last_span or qualifiers != last_qualifiers:
+        plan = _remembered_plan(span, qualifiers, ctx)
+        ctx.last_id_plan = (span, qualifiers, plan)
+    roles, slots = plan
+    if slots is not None:
+        buyer, fallback, supplier, lot = slots
+        return [None if buyer is None else segment[start + buyer].strip() or None,
+                None if fallback is None else segment[start + fallback].strip() or None,
+                None if supplier is None else segment[start + supplier].strip() or None,
+                None if lot is None else segment[start + lot].strip() or None]
     found: list[str | None] = [None, None, None, None]
-    for role, offset, others in plan:
+    for role, offset, others in roles:
         value = segment[start + offset].strip()
         if value:
             found[role] = value
@@ -75,6 +83,24 @@ def ids_by_role(segment: Segment, start: int, ctx: Context) -> list[str | None]:
                 found[role] = value
                 break
     return found
+
+
+def _remembered_plan(span: int, qualifiers: list[str], ctx: Context) -> tuple:
+    """The plan of a pattern (see _id_plan) with, where every role has one candidate pair, the
+    offset of each role's pair (None for a role no qualifier fills)."""
+    pairs = span // 2  # a qualifier without its value is no pair
+    pattern = tuple(qualifiers[:pairs])
+    plans = ctx.id_plans
+    plan = plans.get(pattern)
+    if plan is None:
+        roles = _id_plan(pattern, ctx.id_roles)
+        slots: list[int | None] | None = [None, None, None, None]
+        for role, offset, others in roles:
+            slots[role] = offset
+        plan = (roles, None if any(others for _, _, others in roles) else tuple(slots))
+        if len(plans) < _PLANS_KEPT and pairs <= _PLANNED_PAIRS:
+            plans[pattern] = plan
+    return plan
 
 
 def _id_plan(qualifiers: tuple[str, ...],
