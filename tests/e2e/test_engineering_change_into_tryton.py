@@ -284,10 +284,11 @@ def test_eco_simulate_predicts_exactly_what_the_run_then_does(releases, actions,
     clock = FakeClock(NOW.timestamp())
     hub = _hub(tryton, tmp_path, monkeypatch, clock)
     assert hub.intake.ingest(pump_plant_before_the_change()).quarantined == 0, hub.exceptions.list()
+    before = hub.exceptions.list(kind="workflow")  # the plant's own shortfalls, for the planner
     change = [e for e in eco_42() if e["type"] == "eco.approved" or e["data"]["item_id"] in releases]
     simulated = _cli(tmp_path, "eco", "simulate", str(_envelopes_file(tmp_path / "eco-42.jsonl", change)),
                      "--as-of", "2026-12-01")
-    assert hub.exceptions.list(kind="workflow") == [] and _revisions(hub, "PRD-3")["PRD-3"] == "A", \
+    assert hub.exceptions.list(kind="workflow") == before and _revisions(hub, "PRD-3")["PRD-3"] == "A", \
         "simulating wrote nothing"
 
     assert hub.intake.ingest(change).accepted == len(change)

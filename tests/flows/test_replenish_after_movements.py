@@ -7,8 +7,7 @@ from __future__ import annotations
 import json
 
 from tests.conftest import FakeClock
-from tests.support.messages import envelope
-from tests.support.shop_floor import at, items, movement
+from tests.support.shop_floor import bought_seals, items, movement
 
 WINDOW = 300
 CONFIG = f"replenishment: {{auto_approve_up_to: 100, plan_after_movements_seconds: {WINDOW}}}"
@@ -16,15 +15,9 @@ T0 = 1_800_000_000 + 10  # ten seconds into a window
 
 
 def _seal_plant(make_hub):
-    """Seals kept at a safety stock of 50, bought from a supplier that sells at least 100."""
     clock = FakeClock(T0)
     hub = make_hub(CONFIG, clock=clock)
-    outcome = hub.intake.ingest([
-        *items(("SEAL", "C62"), item_type="buy", safety_stock=50, lead_time_days=7, lot_rule="lot_for_lot"),
-        envelope("supplier.upserted", {"supplier_id": "S1"}, source="erp", time=at()),
-        envelope("sourcing.updated", {"item_id": "SEAL", "supplier_id": "S1", "moq": 100, "unit_price": 0.2,
-                                      "currency": "EUR", "lead_time_days": 7}, source="erp", time=at()),
-        movement("R-1", "receipt", "SEAL", 60)])
+    outcome = hub.intake.ingest(bought_seals(60))
     assert outcome.quarantined == 0, hub.exceptions.list()
     return hub, clock
 

@@ -10,7 +10,7 @@ from mfgsync.app import build_hub
 from mfgsync.config import parse_settings
 from tests.support.cli import run
 from tests.support.messages import envelope
-from tests.support.shop_floor import at, items, made, movement, order, report, used
+from tests.support.shop_floor import at, bought_seals, items, made, movement, order, report, used
 
 
 def _hub(tmp_path, config: str = "{}"):
@@ -133,12 +133,7 @@ def test_a_bought_item_whose_net_requirement_turns_positive_is_ordered_once_from
     """Safety stock of 50 seals with 10 on hand: MRP nets 40 to order now; the supplier sells
     boxes of at least 100. Planning again the same day orders nothing more."""
     hub = _hub(tmp_path)
-    outcome = hub.intake.ingest([
-        *items(("SEAL", "C62"), item_type="buy", safety_stock=50, lead_time_days=7, lot_rule="lot_for_lot"),
-        envelope("supplier.upserted", {"supplier_id": "S1"}, source="erp", time=at()),
-        envelope("sourcing.updated", {"item_id": "SEAL", "supplier_id": "S1", "moq": 100, "unit_price": 0.2,
-                                      "currency": "EUR", "lead_time_days": 7}, source="erp", time=at()),
-        movement("R-S", "receipt", "SEAL", 10)])
+    outcome = hub.intake.ingest(bought_seals(10))
     assert outcome.quarantined == 0, hub.exceptions.list()
     hub.close()
     (tmp_path / "hub.yaml").write_text("replenishment: {auto_approve_up_to: 100}\n")

@@ -88,3 +88,13 @@ def trace(hub, lot_id: str, backward: bool = False) -> list[tuple]:
         document = genealogy.trace(lot_id, backward, lambda lot: [
             LotLink.model_validate(row) for row in read.entities_of_ref(link_type, lot)])
     return [(r["depth"], r["lot_id"], r["item_id"], r["order_id"], r["qty"]) for r in document["lots"]]
+
+
+def bought_seals(on_hand) -> list[dict]:
+    """Seals kept at a safety stock of 50, bought in 7 days from S1, which sells at least 100
+    at 0.20 EUR; `on_hand` of them received."""
+    return [*items(("SEAL", "C62"), item_type="buy", safety_stock=50, lead_time_days=7, lot_rule="lot_for_lot"),
+            envelope("supplier.upserted", {"supplier_id": "S1"}, source="erp", time=at()),
+            envelope("sourcing.updated", {"item_id": "SEAL", "supplier_id": "S1", "moq": 100, "unit_price": 0.2,
+                                          "currency": "EUR", "lead_time_days": 7}, source="erp", time=at()),
+            movement("R-S", "receipt", "SEAL", on_hand)]
