@@ -37,6 +37,15 @@ def _damaged(text: str):
         st.just(text + text), st.just("\x00" * 100 + text), st.binary(max_size=300).map(lambda b: b.decode("latin-1")))
 
 
+def test_a_partner_file_of_nothing_but_control_characters_is_quarantined_whole_on_either_store(hub):
+    """PostgreSQL text holds no NUL: the file is kept with it escaped, as every raw message is."""
+    supplier = EdiPartner(hub, "northfast", "x12", "ACMEMFG", "NORTHFAST")
+    report = supplier.receive("\x00\x01\x00")
+    assert (report.quarantined, set(report.by_reason)) == (1, {"FORMAT_UNKNOWN"})
+    [kept] = hub.exceptions.list(kind="quarantine")
+    assert kept["source"] == "northfast"
+
+
 def _po(hub, number):
     with hub.store.reading() as read:
         return read.entity(f"PO:{number}")

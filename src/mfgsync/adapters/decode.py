@@ -83,7 +83,7 @@ def _raw_key(text: str) -> str:
     return "raw\x1f" + _digest(text)[:40]
 
 
-def _text(raw: str | bytes | dict) -> str:
+def storable_text(raw: str | bytes | dict) -> str:
     """The raw message as text both stores can keep. PostgreSQL text holds no NUL and UTF-8 no
     lone surrogate, so each is written as its JSON escape (`\\u0000`, `\\ud800`): inside a JSON
     string that reads back as the same character, so the judgement is the same on either store."""
@@ -125,7 +125,7 @@ def decode(raw: str | bytes | dict, max_bytes: int, source_override: str | None 
     """One message judged: an envelope and entity, or findings. `now` (epoch seconds) enables the
     check that `time` is at most `max_future_skew_seconds` ahead of the hub's clock."""
     size = len(raw) if isinstance(raw, bytes) else None
-    text = _text(raw)
+    text = storable_text(raw)
     if (size or len(text)) > max_bytes:
         return _too_large(text, size or len(text), max_bytes)
     try:

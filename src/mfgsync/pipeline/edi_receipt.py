@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mfgsync import formats, queries
-from mfgsync.adapters.decode import Decoded, kept_raw
+from mfgsync.adapters.decode import Decoded, kept_raw, storable_text
 from mfgsync.adapters.documents import KEPT_UNREADABLE_CHARS
 from mfgsync.adapters.partner_files import interchange_envelopes
 from mfgsync.pipeline.batch import IngestReport
@@ -67,5 +67,5 @@ def _refused(document: dict[str, Any], head: dict[str, Any]) -> Decoded:
 
 def _unreadable(text: str, name: str, source: str, error: formats.FormatError) -> Decoded:
     digest = hashlib.sha256(text.encode("utf-8", "backslashreplace")).hexdigest()[:40]
-    return Decoded(kept_raw(text, KEPT_UNREADABLE_CHARS), f"file\x1f{digest}", source, f"{name[:180]}#{digest[:12]}",
+    return Decoded(kept_raw(storable_text(text), KEPT_UNREADABLE_CHARS), f"file\x1f{digest}", source, f"{name[:180]}#{digest[:12]}",
                    findings=[Finding(error.code, f"{name}: {error.message}")])
