@@ -51,8 +51,9 @@ class Tracer:
                 self.lines_into[component].append(line)
                 self.lines_from[line[0]].add(component)
         item, pegs = table.supply_item, table.peg_supply
-        self._supply_starts = np.searchsorted(item, np.arange(len(plan.item_ids) + 1)).tolist()
-        self._peg_starts = np.searchsorted(pegs, np.arange(table.supply_qty.size + 1)).tolist()
+        self._start_arrays = (np.searchsorted(item, np.arange(len(plan.item_ids) + 1)),
+                              np.searchsorted(pegs, np.arange(table.supply_qty.size + 1)))
+        self._supply_starts, self._peg_starts = (starts.tolist() for starts in self._start_arrays)
         self.release = plan.order_columns()[1]
         self._pieces: dict[int, dict[int, list]] = {}
         self._lines: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
@@ -211,28 +212,169 @@ class Tracer:
         """(supply of the item x end demand): how much of each supply ends in each end demand,
         in floats, carried up rather than pulled down: the supplies' weights (one column each)
         go up through the releases their pieces serve, components before parents, and are read
-        off the end demands where they arrive. Nothing is held per end demand on the way up, and
-        each item above is visited once."""
+        off the end demands where they arrive. Nothing is held per end demand on the way up.
+
+        A whole level of the BOM is carried at once: the items of a low-level code are never
+        each other's parents, and the weights reaching a release are summed in the order one
+        item at a time would sum them (the items in row order, each one's pieces in order), so
+        the floats come out the same to the last bit."""
         own = self.supplies_of(row)
+        levels, periods = self.plan.low_level_codes, self.plan.periods
+        above = np.flatnonzero(self._items_above(row))
+        above = above[np.argsort(levels[above], kind="stable")]  # by level, then row: a level's items side by side
+        slot = np.zeros(len(levels), dtype=np.int64)
+        slot[above] = np.arange(above.size)
+        level_starts = np.searchsorted(levels[above], np.arange(int(levels[row]) + 2))
         result = np.zeros((len(own), len(self.inp.demand)))
-        arriving: dict[int, np.ndarray] = {}  # item row -> (bucket x supply) weight reaching its releases
-        levels, released = self.plan.low_level_codes, self.plan.planned_releases
-        queue = [(-int(levels[row]), row)]
-        while queue:  # components before parents: the weight reaching a release is whole when its item is
-            _, at = heapq.heappop(queue)
-            supplies = self.supplies_of(at)
-            weight = np.eye(len(own)) if at == row else self._orders_weight(supplies, arriving.pop(at))
-            self._read_off_into(result.T, supplies, weight)
-            supply, parent, period, qty = self.piece_arrays(at)
-            share = qty.astype(float) / released[parent, period - 1].astype(float)
-            carried = weight[supply - supplies.start] * share[:, None]
-            for p in np.unique(parent).tolist():
-                mine = parent == p
-                if p not in arriving:
-                    arriving[p] = np.zeros((self.plan.periods, len(own)))
-                    heapq.heappush(queue, (-int(levels[p]), p))
-                np.add.at(arriving[p], period[mine] - 1, carried[mine])
+        # (item slot * bucket x supply): the weight reaching each release of the items above
+        reaching = np.zeros((above.size * periods, len(own)))
+        reached = np.zeros(above.size * periods, dtype=bool)  # the releases some weight reached
+        for level in range(int(levels[row]), -1, -1):
+            at_level = above[level_starts[level]:level_starts[level + 1]]
+            first = int(slot[at_level[0]]) * periods if at_level.size else 0
+            items = np.array([row]) if level == int(levels[row]) else at_level[  # those some weight reached
+                reached[first:first + at_level.size * periods].reshape(at_level.size, periods).any(axis=1)]
+            for part in self._chunks(items) if items.size else ():
+                chunk = items[part]
+                weight = np.eye(len(own)) if chunk[0] == row else self._orders_weight_of(chunk, reaching, slot)
+                self._carry_chunk(chunk, weight, result, reaching, reached, slot)
         return result
+
+    # the need elements (BOM line x bucket) of the items carried at once: bounds the pieces held
+    CHUNK_NEEDS = 200_000
+
+    def _chunks(self, items: np.ndarray) -> list[slice]:
+        """Runs of consecutive items whose lines' needs number about CHUNK_NEEDS."""
+        starts = self._line_columns()[-1]
+        needs = np.cumsum((starts[items + 1] - starts[items]) * self.plan.periods)
+        bounds = np.searchsorted(needs, np.arange(self.CHUNK_NEEDS, int(needs[-1]) + 1, self.CHUNK_NEEDS), side="right")
+        edges = [0, *sorted(set(bounds.tolist()) - {0, items.size}), items.size]
+        return [slice(a, b) for a, b in zip(edges, edges[1:])]
+
+    def _carry_chunk(self, items: np.ndarray, weight: np.ndarray, result: np.ndarray, reaching: np.ndarray,
+                     reached: np.ndarray, slot: np.ndarray) -> None:
+        """Read off what the items' supplies serve directly; carry the rest to their parents."""
+        periods, width = self.plan.periods, weight.shape[1]
+        starts = self._starts()[0]
+        supplies = _ranges(starts[items], starts[items + 1])
+        self._read_off_level(result.T, supplies, weight)
+        supply, parent, period, qty = self._level_pieces(items)
+        if not parent.size:
+            return
+        share = qty.astype(float) / self.plan.planned_releases[parent, period - 1].astype(float)
+        carried = (weight[np.searchsorted(supplies, supply)] * share[:, None]).reshape(-1)
+        # one element at a time, in order, so each sum adds up as piece by piece would; adding a
+        # zero changes no sum, so only the weights that are there are added
+        there = np.flatnonzero(carried)
+        cells = (slot[parent] * periods + period - 1)[there // width]
+        reached[cells] = True
+        np.add.at(reaching.reshape(-1), cells * width + there % width, carried[there])
+
+    def _orders_weight_of(self, items: np.ndarray, reaching: np.ndarray, slot: np.ndarray) -> np.ndarray:
+        """The weight of each supply of the items: a planned order carries what reached its
+        release's bucket; other supplies carry none."""
+        periods = self.plan.periods
+        starts = self._starts()[0]
+        supplies = _ranges(starts[items], starts[items + 1])
+        weight = np.zeros((supplies.size, reaching.shape[1]))
+        planned = np.flatnonzero(self.t.supply_kind[supplies] == PLANNED)
+        bucket = self.release[self.t.supply_index[supplies[planned]]] - 1
+        owner = np.searchsorted(starts[items], supplies[planned], side="right") - 1
+        weight[planned] = reaching[slot[items[owner]] * periods + bucket]
+        return weight
+
+    def _same_totals(self, items: np.ndarray, need: np.ndarray, sizes: np.ndarray, pegs: np.ndarray) -> bool:
+        """Whether each item's lines need in all what its dependent pegs cover, as a plan has it
+        (`need`: the items' blocks of `sizes` laid end to end)."""
+        lines_total = np.zeros(items.size, dtype=need.dtype)
+        np.add.at(lines_total, np.repeat(np.arange(items.size), sizes), need)
+        pegs_total = np.zeros(items.size, dtype=need.dtype)
+        owner = np.searchsorted(items, self.t.supply_item[self.t.peg_supply[pegs]])
+        np.add.at(pegs_total, owner, self.t.peg_qty[pegs])
+        return bool(np.all(lines_total == pegs_total))
+
+    def _starts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Where each item's supplies and each supply's pegs start, as arrays."""
+        return self._start_arrays
+
+    def _read_off_level(self, result: np.ndarray, supplies: np.ndarray, weight: np.ndarray) -> None:
+        """_read_off_into for the supplies of several items, in the order given."""
+        peg_starts = self._starts()[1]
+        counts = peg_starts[supplies + 1] - peg_starts[supplies]
+        pegs = _ranges(peg_starts[supplies], peg_starts[supplies + 1])
+        at = np.repeat(np.arange(supplies.size), counts)
+        demand = self.t.peg_kind[pegs] == DEMAND
+        pegs, at = pegs[demand], at[demand]
+        if pegs.size:
+            np.add.at(result, self.t.peg_demand[pegs], weight[at] * self.t.peg_qty[pegs].astype(float)[:, None])
+
+    def _items_above(self, row: int) -> np.ndarray:
+        """A boolean per item row: the item and every item whose releases it can serve."""
+        parent, component = self._line_columns()[:2]
+        found = np.zeros(len(self.plan.item_ids), dtype=bool)
+        found[row] = True
+        frontier = found.copy()
+        while frontier.any():
+            step = np.zeros_like(found)
+            step[parent[frontier[component]]] = True
+            frontier = step & ~found
+            found |= step
+        return found
+
+    def _line_columns(self) -> tuple[np.ndarray, ...]:
+        """(parent, component, factor num, factor den, first bucket, last bucket) of every BOM
+        line, by component and then in the input's order, and where each component's lines start."""
+        if not hasattr(self, "_columns"):
+            if isinstance(self.lines_into, _LinesInto):
+                a, order = self.lines_into.a, self.lines_into.order
+                columns = (a.parent[order], a.component[order], a.factor_num[order], a.factor_den[order],
+                           a.first_period[order], a.last_period[order], self.lines_into.starts)
+            else:
+                rows = sorted(self.lines_into)
+                lines = [(r, *line) for r in rows for line in self.lines_into[r]]
+                component, parent, num, den, first, last = (
+                    np.array(c) for c in zip(*lines)) if lines else (np.empty(0, dtype=np.int64),) * 6
+                starts = np.searchsorted(component, np.arange(len(self.plan.item_ids) + 1))
+                columns = (parent, component, num, den, first, last, starts)
+            self._columns = columns
+        return self._columns
+
+    def _level_pieces(self, items: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """piece_arrays() of several items at once, one after another in the order given: each
+        item's lines' needs and its supplies' dependent pegs cover the same total, so running
+        totals over all of them meet at every item's end, and no piece spans two items."""
+        parent, _, num, den, first, last, starts = self._line_columns()
+        lines = _ranges(starts[items], starts[items + 1])
+        counts = starts[items + 1] - starts[items]
+        supply_starts, peg_starts = self._starts()
+        pegs = _ranges(peg_starts[supply_starts[items]], peg_starts[supply_starts[items + 1]])
+        pegs = pegs[self.t.peg_kind[pegs] == DEPENDENT]
+        if not lines.size or not pegs.size:
+            return (np.empty(0, dtype=np.int64),) * 4
+        periods = self.plan.periods
+        released = self.plan.planned_releases[parent[lines]]
+        buckets = np.arange(1, periods + 1)
+        need = -(-released * num[lines, None] // den[lines, None])  # each line's requirement, rounded up
+        need[(buckets < first[lines, None]) | (buckets > last[lines, None])] = 0
+        # each item's block of needs laid out bucket by bucket, its lines in order within a bucket
+        block = np.repeat(np.cumsum(counts) - counts, counts) * periods  # where the line's item's block starts
+        local = np.arange(lines.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        width = np.repeat(counts, counts)
+        flat = np.empty(need.size, dtype=need.dtype)
+        flat[(block + local)[:, None] + (buckets - 1) * width[:, None]] = need
+        line_ends, peg_ends = np.cumsum(flat), np.cumsum(self.t.peg_qty[pegs])
+        if not self._same_totals(items, flat, counts * periods, pegs):
+            return tuple(np.concatenate(c) for c in zip(*(self.piece_arrays(int(i)) for i in items)))
+        ends = _merged(peg_ends, line_ends)
+        qty = ends.copy()
+        qty[1:] -= ends[:-1]
+        ends, qty = ends[qty > 0], qty[qty > 0]
+        at_line = np.searchsorted(line_ends, ends)
+        item_block = np.searchsorted(np.cumsum(counts) * periods, at_line, side="right")
+        offset = at_line - (np.cumsum(counts) - counts)[item_block] * periods
+        line = (np.cumsum(counts) - counts)[item_block] + offset % counts[item_block]
+        return (self.t.peg_supply[pegs][np.searchsorted(peg_ends, ends)], parent[lines][line],
+                offset // counts[item_block] + 1, qty)
 
     def _orders_weight(self, supplies: range, reaching: np.ndarray) -> np.ndarray:
         """Each planned order of the item carries the weight reaching its release's bucket."""
@@ -279,6 +421,12 @@ class Tracer:
                 queued.add(child)
                 heapq.heappush(queue, (int(levels[child]), child))
         return {s: q for s, q in found.items() if q}
+
+
+def _ranges(starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """The integers of each range [start, stop) laid end to end."""
+    counts = stops - starts
+    return np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
 
 
 class _LinesInto:
