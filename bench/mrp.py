@@ -4,15 +4,16 @@ and one plain pass over the BOM, each with its peak resident memory.
 The plant (mfgsync.planning.generated): 100,000 items in 8 levels, about ten BOM lines per item
 (1,000,000), 52 weekly buckets, demand on 5,000 end items. Each command is run as a separate
 process on the contract's JSON file, `--command-repeats` times (the median is quoted): `plan mrp`
-— read, plan, single-level pegging (its default), write — with a Parquet folder and with
-`--json`; `plan peg` tracing up from a part on the deepest level (it ends in end demands all
-over the plant) and from one on the first level below the end items, and down from one end
-demand; with `--full`, `plan mrp --pegging full` into a Parquet folder too (its output grows
+into FILE.parquet (read, plan, write the planned orders), and — read, plan, single-level pegging
+(its default), write — with a Parquet folder and with `--json`; `plan peg` tracing up from a
+part on the deepest level (it ends in end demands all over the plant) and from one on the first
+level below the end items, and down from one end demand; with `--full`, `plan mrp --pegging full` into a Parquet folder too (its output grows
 with supplies times end demands: for small plants). Every figure is quoted beside the engine's
 time in the same run. The plain pass is the least work any explosion does: for every BOM line
 and bucket, the parent's release times qty_per summed into the component, once.
 
     mfgsync bench mrp [--items 100000] [--periods 52] [--repeats 3] [--command-repeats 1] [--seed 7] [--full]
+                      [--keep-plant FILE]
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--command-repeats", type=int, default=1)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--full", action="store_true", help="also plan mrp --pegging full (small plants)")
+    parser.add_argument("--keep-plant", type=Path, help="also write the generated plant's JSON input to FILE")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="mfgsync-bench-mrp-") as folder:
@@ -84,6 +86,8 @@ def main(argv: list[str]) -> None:
         began = time.perf_counter()
         raw = document_json(plant_document(args.items, args.periods, args.seed))
         (folder / "plant.json").write_bytes(raw)
+        if args.keep_plant:
+            args.keep_plant.write_bytes(raw)
         plant = read_mrp_json(raw).arrays()
         del raw
         print(f"plant: {len(plant.item_ids):,} items, {plant.parent.size:,} BOM lines, {args.periods} buckets, "
@@ -106,13 +110,15 @@ def main(argv: list[str]) -> None:
             engine_times.append(median_seconds(lambda: plan_integral(plant), 1))
         baseline, engine = statistics.median(baseline_times), statistics.median(engine_times)
         engine_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        del plan, releases
+        del plan
+        releases = None  # the plan let go before the commands run (the plain pass's lambda names it)
         report("MRP engine alone (regenerative run)", engine * 1000, "ms", "plain pass over BOM lines x buckets",
                baseline * 1000, higher_is_better=False)
 
         source = str(folder / "plant.json")
         deepest, first_level = plant.item_ids[-1], plant.item_ids[int(np.argmax(plan_levels == 1))]
         commands = [
+            ("plan mrp --output FILE.parquet", ["mrp", "--output", str(folder / "plan" / "planned_orders.parquet")]),
             ("plan mrp --output Parquet folder", ["mrp", "--output", str(folder / "plan")]),
             ("plan mrp --json", ["mrp", "--json"]),
             (f"plan peg {deepest} (deepest level, up)", ["peg", deepest, "--json"]),
