@@ -104,6 +104,26 @@ def test_entities_are_found_by_type_and_by_the_refs_they_point_to(store):
         assert read.entity("ITEM:Z") is None
 
 
+def test_the_fingerprint_of_a_type_changes_with_every_write_of_one_of_its_entities_and_nothing_else(store):
+    def fingerprint() -> tuple[int, int]:
+        with store.writing() as uow:
+            return uow.type_fingerprint("bom")
+
+    assert fingerprint() == (0, 0)
+    with store.writing() as uow:
+        uow.put_entities([entity("BOM:A", {"parent": "A"}, 0, entity_type="bom", ref="A")])
+    first = fingerprint()
+    with store.writing() as uow:
+        uow.put_entities([entity("ITEM:A", {"item_id": "A"}, 0)])
+    assert fingerprint() == first, "another type's write leaves it"
+    with store.writing() as uow:
+        uow.put_entities([entity("BOM:A", {"parent": "A", "rev": "B"}, 1, entity_type="bom", ref="A")])
+    second = fingerprint()
+    with store.writing() as uow:
+        uow.put_entities([entity("BOM:B", {"parent": "B"}, 0, entity_type="bom", ref="B")])
+    assert len({first, second, fingerprint()}) == 3, "a rewrite and an insert each change it"
+
+
 def test_an_entity_history_is_its_applied_messages_in_sequence_order(store):
     with store.writing() as uow:
         uow.add_inbox([

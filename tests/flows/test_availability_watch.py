@@ -98,3 +98,21 @@ def test_an_item_no_order_needs_is_never_short_of_committed_demand(make_hub):
     hub.intake.ingest([*items(("SEAL", "C62")), movement("R-1", "receipt", "SEAL", 5),
                        movement("SCRAP-1", "scrap", "SEAL", 5)])
     assert _short(hub) == []
+
+
+def test_a_bom_another_process_released_counts_for_the_next_judgement(make_hub, database_url):
+    """A hub that judged the seals before any BOM used them sees, at its next movement, the pump
+    BOM and order another writer of the same store brought in since."""
+    watching = make_hub()
+    watching.intake.ingest([*items(("SEAL", "C62")), movement("R-0", "receipt", "SEAL", 121),
+                            movement("SCRAP-0", "scrap", "SEAL", 1)])
+    other = make_hub(url=database_url)
+    other.intake.ingest([
+        *items(("PMP-100", "C62")),
+        envelope("bom.released", {"item_id": "PMP-100", "revision": "A", "lines": [
+            {"line_no": 10, "component_id": "SEAL", "qty_per": 4, "uom": "C62"}]}, time=at()),
+        order("WO-9", "PMP-100", 30, start_date=START, due_date=START)])
+    assert _short(watching) == [], "the 120 left cover the 120 the order committed"
+    watching.intake.ingest([movement("SCRAP-1", "scrap", "SEAL", 1)])
+    assert _short(watching) == [("planner", "atp:SEAL@P1")], "119 left for 120"
+

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from mfgsync.adapters.decode import Decoded
 from mfgsync.config import Settings
-from mfgsync.pipeline.batch_state import BatchState
+from mfgsync.pipeline.batch_state import BatchState, WhereUsed
 from mfgsync.rules.findings import Finding
 from mfgsync.rules.reasons import role_for
 from mfgsync.model import entities as m
@@ -77,11 +77,12 @@ class Release:
 class Batch:
     """The rows one batch writes, gathered while deciding and flushed at the end."""
 
-    def __init__(self, uow: UnitOfWork, settings: Settings, now: float, now_iso: str, actor: str):
+    def __init__(self, uow: UnitOfWork, settings: Settings, now: float, now_iso: str, actor: str,
+                 where_used: WhereUsed | None = None):
         self.uow, self.settings, self.now, self.at, self.actor = uow, settings, now, now_iso, actor
         self.state = BatchState(uow, settings.conversions(), settings.subscriptions, now_iso, settings.plants,
                                 settings.command_targets(), settings.replenishment.auto_approve_up_to,
-                                settings.replenishment.plan_after_movements_seconds)
+                                settings.replenishment.plan_after_movements_seconds, where_used)
         self.state.set_partners(settings.partners())
         self.inbox: list[dict] = []
         self.inbox_updates: list[dict] = []

@@ -47,6 +47,32 @@ def _parse(entity_type: str, data: str) -> m.Canonical:
     return MODELS[entity_type].model_validate_json(data)
 
 
+class WhereUsed:
+    """Which parents' BOM revisions use each component, derived from every stored revision and
+    kept across batches while the revisions stay as they were (their fingerprint changes with any
+    write), so judging a movement does not read every BOM of the plant again. One per intake;
+    a batch reads and replaces it whole, so concurrent batches share it safely."""
+
+    def __init__(self):
+        self._kept: tuple[tuple[int, int] | None, Mapping[str, frozenset[str]]] = (None, {})
+
+    def current(self, uow: UnitOfWork) -> Mapping[str, frozenset[str]]:
+        fingerprint = uow.type_fingerprint("bom_revision")
+        kept_at, parents = self._kept
+        if fingerprint != kept_at:
+            uses: dict[str, set[str]] = {}
+            for data in uow.entities_of_type("bom_revision"):
+                _add_uses(uses, _parse("bom_revision", data))
+            parents = {component: frozenset(items) for component, items in uses.items()}
+            self._kept = (fingerprint, parents)
+        return parents
+
+
+def _add_uses(uses: dict[str, set[str]], bom: m.Bom) -> None:
+    for line in bom.lines:
+        uses.setdefault(line.component_id, set()).add(bom.item_id)
+
+
 # Entity types the rules look up by item rather than by key.
 REF_TYPES = ("bom_revision", "quality_hold")
 
@@ -57,7 +83,8 @@ class BatchState:
     def __init__(self, uow: UnitOfWork, conversions: Iterable[Conversion],
                  subscriptions: Mapping[EventType, list[str]], now: str,
                  plants: Mapping[str, PlantView] | None = None, command_targets: Iterable[str] = (),
-                 auto_approve_up_to: Decimal | None = None, plan_after_movements_seconds: int | None = None):
+                 auto_approve_up_to: Decimal | None = None, plan_after_movements_seconds: int | None = None,
+                 where_used: WhereUsed | None = None):
         self._uow, self._subscriptions, self._now = uow, subscriptions, now
         self._auto_approve_up_to, self._plan_after = auto_approve_up_to, plan_after_movements_seconds
         self._plants, self._command_targets = plants or {}, set(command_targets)
@@ -69,7 +96,9 @@ class BatchState:
         self._fetched_refs: set[tuple[str, str]] = set()  # (entity type, item) fetched in bulk
         self._stored_orders: list[m.PurchaseOrder] | None = None
         self._partners: Mapping[str, object] = {}
-        self._parents: dict[str, set[str]] | None = None  # component -> parent items, when asked
+        self._where_used = where_used or WhereUsed()
+        self._parents: Mapping[str, frozenset[str]] | None = None  # component -> parent items, when asked
+        self._parents_added: dict[str, set[str]] = {}  # ... that this batch's releases add
         self._qty: dict[str, Decimal] = {}  # balance key -> quantity as this batch leaves it
         self._unread: dict[str, Decimal] = {}  # balance key -> this batch's deltas to a balance not read
         self._item_stock: dict[str, dict[str, dict]] = {}  # item -> balance key -> balance, batch included
@@ -261,20 +290,16 @@ class BatchState:
 
     def orders_using(self, item_id: str) -> list[m.ProductionOrder]:
         """Open production orders whose item's released BOM (any revision) uses `item_id`."""
-        if self._parents is None:  # where-used, read once a batch and kept up by its releases
-            self._parents = {}
-            stored = (_parse("bom_revision", data) for data in self._uow.entities_of_type("bom_revision"))
-            written = (self._parsed[key] for key, row in self._written.items() if row["entity_type"] == "bom_revision")
-            for bom in (*stored, *written):
-                self._add_parent(bom)
+        if self._parents is None:  # the stored where-used, and what this batch's releases add
+            self._parents = self._where_used.current(self._uow)
+            for key, row in self._written.items():
+                if row["entity_type"] == "bom_revision":
+                    _add_uses(self._parents_added, self._parsed[key])
+        parents = self._parents.get(item_id, frozenset()) | self._parents_added.get(item_id, set())
         open_states = {m.ProductionStatus.planned, m.ProductionStatus.released, m.ProductionStatus.in_process}
-        return sorted((o for parent in sorted(self._parents.get(item_id, ()))
+        return sorted((o for parent in sorted(parents)
                        for o in self._refs("production_order", parent).values() if o.status in open_states),
                       key=lambda o: o.order_id)
-
-    def _add_parent(self, bom: m.Bom) -> None:
-        for line in bom.lines:
-            self._parents.setdefault(line.component_id, set()).add(bom.item_id)
 
     # --- writing ---
     def put(self, put: Put, tokens: str | None, msg_key: str) -> str:
@@ -292,7 +317,7 @@ class BatchState:
                                   "tokens": tokens, "data": data, "updated_at": self._now, "msg_key": msg_key,
                                   "version": version}
         if put.entity_type == "bom_revision" and self._parents is not None:
-            self._add_parent(put.entity)
+            _add_uses(self._parents_added, put.entity)
         if isinstance(put.entity, m.UomConversion):
             e = put.entity
             self.units().add(Conversion(e.item_id, e.from_uom, e.to_uom, e.factor))

@@ -23,6 +23,7 @@ from mfgsync.envelope import EventType
 from mfgsync.model import entities as m
 from mfgsync.model import keys, ordering
 from mfgsync.pipeline.batch import Batch, IngestReport, Release, content_hash, lineage_of
+from mfgsync.pipeline.batch_state import WhereUsed
 from mfgsync.pipeline.clock import iso
 from mfgsync.pipeline import releases
 from mfgsync.pipeline.effects import persist
@@ -79,6 +80,7 @@ class Intake:
     def __init__(self, store: Store, settings: Settings, clock: Callable[[], float], actor: str = "pipeline",
                  routes: dict[EventType, tuple[Handler, ...]] = ROUTES):
         self.store, self.settings, self.clock, self.actor, self.routes = store, settings, clock, actor, routes
+        self.where_used = WhereUsed()  # the BOMs' where-used, kept while they stay as they are
         self._owners = settings.owners()  # trading partners own their supplier documents
         self.policy = Policy(negative_stock={p: v.negative_stock for p, v in settings.plants.items()},
                              work_centers={p: frozenset(v.work_centers) for p, v in settings.plants.items()
@@ -130,7 +132,7 @@ class Intake:
 
     def _new_batch(self, uow: UnitOfWork) -> Batch:
         now = self.clock()
-        return Batch(uow, self.settings, now, iso(now), self.actor)
+        return Batch(uow, self.settings, now, iso(now), self.actor, self.where_used)
 
     def _run_batch(self, uow: UnitOfWork, decoded: list[Decoded]) -> IngestReport:
         held = self._held(uow, decoded)

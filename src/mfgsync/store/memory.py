@@ -148,6 +148,10 @@ class MemoryUnitOfWork(OutboxUnit):
     def entities_of_type(self, entity_type: str) -> list[str]:
         return [row["data"] for _, row in sorted(self.state.entities.items()) if row["entity_type"] == entity_type]
 
+    def type_fingerprint(self, entity_type: str) -> tuple[int, int]:
+        versions = [row["version"] for row in self.state.entities.values() if row["entity_type"] == entity_type]
+        return len(versions), sum(versions)
+
     def put_entities(self, rows: list[Row]) -> None:
         versions = {k: row["version"] for k, row in self.state.entities.items()}
         for row in rows:  # all checked before any is written; a key twice in one batch is stale the second time

@@ -171,6 +171,10 @@ class UnitOfWork(Protocol):
     def entities_of_type(self, entity_type: str) -> list[str]:
         """The data JSON of every entity of a type, by key."""
 
+    def type_fingerprint(self, entity_type: str) -> tuple[int, int]:
+        """(how many, sum of their versions) of the entities of a type: it changes with every
+        write of one (versions only grow), so a reader can keep what it derived from them all."""
+
     def put_entities(self, rows: list[Row]) -> None:
         """Write entity rows. Keys: entity_key, entity_type, ref, tokens, data, updated_at,
         msg_key, version — the version read (0: the key did not exist). The stored version

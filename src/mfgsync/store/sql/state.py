@@ -85,6 +85,11 @@ class StateWrites:
                           {"t": entity_type})
         return [data for (data,) in rows]
 
+    def type_fingerprint(self, entity_type: str) -> tuple[int, int]:
+        count, versions = self.d.one(self.c, "SELECT COUNT(*), COALESCE(SUM(version), 0) FROM entities WHERE "
+                                             f"entity_type = {self.d.p('t')}", {"t": entity_type}).first()
+        return int(count), int(versions)
+
     def put_entities(self, rows: list[Row]) -> None:
         rows = sorted(rows, key=lambda r: r["entity_key"])
         new = [r for r in rows if r["version"] == 0]
