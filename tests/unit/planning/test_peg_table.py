@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from fractions import Fraction
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from mrp_strategies import TENTHS, mrp_inputs
 from mrp_tables import at, item, line
 
@@ -74,3 +76,21 @@ def test_the_columns_peg_what_the_level_by_level_reference_pegs(document):
         if demand >= 0:
             served[demand] += Fraction(qty)
     assert [served[n] for n in range(len(inp.demand))] == [Fraction(d.qty) for d in inp.demand]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mrp_inputs() | mrp_inputs(TENTHS), st.data())
+def test_the_pegging_of_chosen_items_is_their_part_of_the_whole_plants(document, data):
+    inp, plan, whole = tables_of(document)
+    chosen = np.array(data.draw(st.lists(st.booleans(), min_size=len(plan.item_ids), max_size=len(plan.item_ids))))
+    part = peg_table(plan, stock_of_input(inp, plan), chosen)
+    kept = chosen[whole.supply_item]  # the whole table's supplies of the chosen items, and their pegs
+    assert part.supply_item.tolist() == whole.supply_item[kept].tolist()
+    assert part.supply_index.tolist() == whole.supply_index[kept].tolist()  # indexes of the whole plan
+    assert part.supply_qty.tolist() == whole.supply_qty[kept].tolist()
+    ours = kept[whole.peg_supply]
+    assert (part.peg_kind.tolist(), part.peg_demand.tolist(), part.peg_period.tolist(), part.peg_qty.tolist()) == (
+        whole.peg_kind[ours].tolist(), whole.peg_demand[ours].tolist(), whole.peg_period[ours].tolist(),
+        whole.peg_qty[ours].tolist())
+    # each peg is of the same supply, counted among the chosen items' supplies
+    assert part.peg_supply.tolist() == (np.cumsum(kept) - 1)[whole.peg_supply[ours]].tolist()
