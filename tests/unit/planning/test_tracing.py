@@ -15,7 +15,7 @@ from mfgsync.planning.engine import run_mrp
 from mfgsync.planning.model import MrpInputError
 from mfgsync.planning.peg_table import peg_table, stock_of_input
 from mfgsync.planning.pegging import peg
-from mfgsync.planning.tracing import Tracer, trace_demand, trace_item
+from mfgsync.planning.tracing import Tracer, items_to_trace, trace_demand, trace_item
 
 
 def tracer_of(document) -> Tracer:
@@ -124,3 +124,20 @@ def test_tracing_on_the_engines_arrays_finds_what_tracing_on_the_input_rows_find
         assert on_arrays.served_from(row) == on_rows.served_from(row)
     for demand in range(len(checked.demand.refs)):
         assert on_arrays.serving(demand) == on_rows.serving(demand)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mrp_inputs() | mrp_inputs(TENTHS))
+def test_a_trace_on_the_pegging_of_the_items_it_visits_alone_is_the_trace_on_the_whole_plants(document):
+    inp = parse_mrp_input(document)
+    plan = run_mrp(inp)
+    stock = stock_of_input(inp, plan)
+    whole = Tracer(inp, plan, peg_table(plan, stock))
+    for item_id in plan.item_ids:
+        visited = items_to_trace(inp, plan, None, item_id=item_id)
+        alone = Tracer(inp, plan, peg_table(plan, stock, visited))
+        assert trace_item(alone, item_id) == trace_item(whole, item_id)
+    for demand in range(len(inp.demand)):
+        visited = items_to_trace(inp, plan, None, demand=str(demand))
+        alone = Tracer(inp, plan, peg_table(plan, stock, visited))
+        assert trace_demand(alone, str(demand)) == trace_demand(whole, str(demand))
