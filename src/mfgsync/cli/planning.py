@@ -111,9 +111,19 @@ def _run(input: Path | None, from_store: bool, plant: str, start: str | None, pe
     be asked for, so a file's columns are held (otherwise they are let go once planned)."""
     if (input is None) == (not from_store):
         fail("give either --input FILE or --from-store", "MRP_INPUT_INVALID")
+    _system_allocator()
     if input:
         return _from_file(input, rows)
     return _from_hub(plant, _start(start), periods, bucket_days, demands, keep)
+
+
+def _system_allocator() -> None:
+    """Arrow's buffers from the C allocator, not its own: jemalloc reserves address space in
+    large arenas, which a planner running the command under an address-space limit (ulimit -v)
+    pays for with a crash long before the plan needs the memory."""
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())
 
 
 def _single_level(run: Run):
