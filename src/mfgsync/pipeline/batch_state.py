@@ -262,7 +262,7 @@ class BatchState:
         return date.fromisoformat(self._now[:10])
 
     def now(self) -> datetime:
-        return datetime.fromisoformat(self._now.replace("Z", "+00:00"))
+        return datetime.fromisoformat(self._now)
 
     def subscribers(self, event_type: EventType) -> list[str]:
         return self._subscriptions.get(event_type, [])

@@ -19,9 +19,7 @@ Each plan replaces the plant's pegging; a line it no longer plans with is marked
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from decimal import Decimal
-from fractions import Fraction
 from typing import Callable, Iterable, NamedTuple
 
 from mfgsync.model import keys
@@ -139,29 +137,9 @@ def po_line_pegging(inp: MrpInput, plan: MrpPlan, calendar: BucketCalendar, plan
     Single-level pegging as planning/pegging.py allots it, at the items on order only."""
     planned = {(p.item_id, p.release_period): p.key for p in proposals}
     on_order = {r.item_id for r in inp.scheduled_receipts if _po_line(r.ref)}
-    return [_line_pegging(supply, inp, calendar, plant_id, planned) for supply in _supplies_of(inp, plan, on_order)
+    return [_line_pegging(supply, inp, calendar, plant_id, planned)
+            for supply in single_level.item_supplies(inp, plan, on_order)
             if supply.supply == "scheduled" and _po_line(inp.scheduled_receipts[supply.index].ref)]
-
-
-def _supplies_of(inp: MrpInput, plan: MrpPlan, items: set[str]) -> list[single_level.SupplyPegging]:
-    """The supplies of those items, each with what it is pegged to at its own item, as
-    `single_level.peg` pegs a whole plant (only what an item's own pegging reads is read)."""
-    planned_of, lines_into = defaultdict(list), defaultdict(list)
-    for index, order in enumerate(plan.planned_orders()):
-        if order.item_id in items:
-            planned_of[order.item_id].append((index, order))
-    for line in inp.boms:
-        if line.component in items:
-            lines_into[line.component].append(line)
-    demands, receipts = single_level._by_item(inp.demand), single_level._by_item(inp.scheduled_receipts)
-    supplies = []
-    for item in (item for item in inp.items if item.item_id in items):
-        start = Fraction(item.on_hand) - Fraction(item.allocated)
-        found = single_level._supplies(item.item_id, start, receipts[item.item_id], planned_of[item.item_id])
-        needs = single_level._needs(plan, start, demands[item.item_id], lines_into[item.item_id])
-        single_level._allot(needs, found, Fraction(item.safety_stock))
-        supplies += found
-    return supplies
 
 
 def _line_pegging(supply: single_level.SupplyPegging, inp: MrpInput, calendar: BucketCalendar, plant_id: str,

@@ -81,11 +81,8 @@ def peg(inp: MrpInput, plan: MrpPlan) -> Pegging:
     supplies: list[SupplyPegging] = []
     for row in np.argsort(plan.low_level_codes, kind="stable").tolist():
         item_id = plan.item_ids[row]
-        item = items[item_id]
-        start = Fraction(item.on_hand) - Fraction(item.allocated)
-        needs = _needs(plan, start, demands[item_id], lines_into[item_id])
-        item_supplies = _supplies(item_id, start, receipts[item_id], [(i, orders[i]) for i in by_item[item_id]])
-        _allot(needs, item_supplies, Fraction(item.safety_stock))
+        item_supplies = _pegged_at(items[item_id], plan, demands[item_id], receipts[item_id],
+                                   [(i, orders[i]) for i in by_item[item_id]], lines_into[item_id])
         for supply in item_supplies:
             for share in supply.pegs:
                 if share.to == "demand":
@@ -96,6 +93,30 @@ def peg(inp: MrpInput, plan: MrpPlan) -> Pegging:
                 served_by_release[(item_id, orders[supply.index].release_period)] |= supply.end_demands
         supplies += item_supplies
     return Pegging(supplies, len(inp.demand))
+
+
+def item_supplies(inp: MrpInput, plan: MrpPlan, items: set[str]) -> list[SupplyPegging]:
+    """The supplies of those items alone, each pegged to what it serves at its own item (the
+    parents' releases, end demands, stock) as `peg` pegs it, without tracing end demands."""
+    orders_of, lines_into = defaultdict(list), defaultdict(list)
+    for index, order in enumerate(plan.planned_orders()):
+        if order.item_id in items:
+            orders_of[order.item_id].append((index, order))
+    for line in inp.boms:
+        if line.component in items:
+            lines_into[line.component].append(line)
+    demands, receipts = _by_item(inp.demand), _by_item(inp.scheduled_receipts)
+    return [supply for item in inp.items if item.item_id in items
+            for supply in _pegged_at(item, plan, demands[item.item_id], receipts[item.item_id],
+                                     orders_of[item.item_id], lines_into[item.item_id])]
+
+
+def _pegged_at(item, plan: MrpPlan, demands, receipts, orders, lines) -> list[SupplyPegging]:
+    """One item's supplies, each allotted to the item's needs in date order."""
+    start = Fraction(item.on_hand) - Fraction(item.allocated)
+    supplies = _supplies(item.item_id, start, receipts, orders)
+    _allot(_needs(plan, start, demands, lines), supplies, Fraction(item.safety_stock))
+    return supplies
 
 
 def _by_item(entries) -> dict[str, list]:

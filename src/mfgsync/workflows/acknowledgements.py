@@ -173,8 +173,8 @@ def _planning_consequences(view: Any, po: m.PurchaseOrder, before: m.PurchaseOrd
 
 def _kept_pegging(view: Any, po_number: str, line_no: int) -> list[PlanPegging]:
     """The plants' kept plans that peg the line to orders. A line a plan holds only as stock
-    is left to where-used: the plan does not net what open production orders still need of
-    their components, so those may wait for it all the same."""
+    is left to where-used: an order may still count on it that the plan did not see (released
+    after the plan was kept)."""
     return [p for p in view.records_of(PLAN_PEGGING, po_number)
             if p.line_no == line_no and p.status == PlanStatus.current and p.orders]
 

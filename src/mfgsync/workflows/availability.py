@@ -18,7 +18,6 @@ from typing import Iterable, Protocol
 from mfgsync.envelope import EventType
 from mfgsync.model import entities as m
 from mfgsync.model import keys
-from mfgsync.model.partner_records import ExpectedReceipt
 from mfgsync.model.units import UnitError
 from mfgsync.planning.from_store import consumed_by_orders
 from mfgsync.planning.hub_atp import completed_by_order, item_atp, short_periods
@@ -122,7 +121,7 @@ def _atp(item: m.Item, plant_id: str, users: list[m.ProductionOrder], state: Ava
     reports = [r for o in own for r in state.records_of("production_report", o.order_id)]
     used = [r for o in users for r in state.records_of("production_report", o.order_id)]
     orders = {po.po_number: po for po, _ in state.purchase_lines(item.item_id)}
-    in_transit = [r for r in state.records_of("expected_receipt", item.item_id) if isinstance(r, ExpectedReceipt)]
+    in_transit = state.records_of("expected_receipt", item.item_id)
     return item_atp(item, plant_id, state.today(), balances=state.balances_of(item.item_id),
                     purchase_orders=orders.values(), production_orders=[*own, *users],
                     boms=[b for parent in {o.item_id for o in users} for b in state.bom_revisions(parent)],

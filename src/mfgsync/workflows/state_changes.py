@@ -67,11 +67,8 @@ def merge(event_type: EventType, incoming: m.Canonical, fields_set: set[str], cu
 
 
 def _movement_adjustments(mv: m.InventoryMovement, state: StateView) -> list[Adjust]:
-    item = state.item(mv.item_id)
-    base = item.base_uom if item and item.base_uom else mv.uom
-    qty = state.units().convert(mv.qty, mv.uom, base, mv.item_id) if base != mv.uom else mv.qty
-    held = bool(state.holds_on(mv.item_id, mv.lot_id))
-    status_in = m.StockStatus.quality_hold if held else m.StockStatus.available
+    qty, base = inventory.in_base_unit(mv, state)
+    status_in = m.StockStatus.quality_hold if inventory.arrives_on_hold(mv, state) else m.StockStatus.available
 
     def at(location: str | None, delta: Decimal, status: m.StockStatus = m.StockStatus.available) -> Adjust:
         return Adjust(mv.item_id, mv.plant_id, location or "MAIN", mv.lot_id, status, delta, base)

@@ -11,7 +11,7 @@ from mrp_tables import at, item, line
 
 from mfgsync.planning.contract import parse_mrp_input
 from mfgsync.planning.engine import run_mrp
-from mfgsync.planning.pegging import Peg, peg
+from mfgsync.planning.pegging import Peg, item_supplies, peg
 
 
 def pegging_of(periods, items=(), boms=(), receipts=(), demand=()):
@@ -89,3 +89,16 @@ def test_every_supply_is_pegged_in_full_and_every_end_demand_is_served_in_full(d
             if share.to == "parent":
                 assert supply.period <= share.period, "a component arrives by its parent's release"
     assert served == [Fraction(d.qty) for d in inp.demand]
+
+
+@given(mrp_inputs() | mrp_inputs(TENTHS))
+def test_the_supplies_of_chosen_items_are_pegged_at_their_item_as_the_whole_plant_pegs_them(document):
+    inp = parse_mrp_input(document)
+    plan = run_mrp(inp)
+    chosen = {item.item_id for item in inp.items[::2]}
+
+    def at_their_item(supplies):
+        return sorted(((s.item_id, s.supply, s.index, s.period, s.qty, tuple(s.pegs)) for s in supplies
+                       if s.item_id in chosen), key=repr)
+
+    assert at_their_item(item_supplies(inp, plan, chosen)) == at_their_item(peg(inp, plan).supplies)
