@@ -14,8 +14,11 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
+import msgspec
+
 WHOLE = "*"  # the domain of an entity that is written whole
 _EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
+_encode_sorted = msgspec.json.Encoder(order="sorted").encode  # what json.dumps(sort_keys, compact) writes
 
 
 def token(time: datetime, sequence: int | None) -> str:
@@ -36,4 +39,4 @@ def fresh_domains(stored: dict[str, str], domains: set[str], incoming: str) -> s
 
 def advanced(stored: dict[str, str], domains: set[str], incoming: str) -> str:
     """The tokens after applying `incoming` in `domains`, as stored JSON."""
-    return json.dumps({**stored, **dict.fromkeys(domains, incoming)}, sort_keys=True, separators=(",", ":"))
+    return _encode_sorted({**stored, **dict.fromkeys(domains, incoming)}).decode()

@@ -93,6 +93,8 @@ class UnitCatalogue:
 
     def __init__(self, conversions: Iterable[Conversion] = (), *, with_globals: bool = True):
         self._edges: dict[str | None, dict[str, dict[str, Fraction]]] = {}
+        # Factors found so far: a batch converts the same few units over and over.
+        self._factors: dict[tuple[str, str, str | None], Fraction] = {}
         if with_globals:
             for src, dst, factor in GLOBAL_CONVERSIONS:
                 self.add(Conversion(None, src, dst, Decimal(factor)))
@@ -107,12 +109,20 @@ class UnitCatalogue:
         graph = self._edges.setdefault(conversion.item_id, {})
         graph.setdefault(src, {})[dst] = factor
         graph.setdefault(dst, {})[src] = 1 / factor
+        self._factors.clear()
 
     def factor(self, from_uom: str, to_uom: str, item_id: str | None = None) -> Fraction:
         """The exact factor f with 1 from_uom = f to_uom; UOM_NO_CONVERSION when there is none."""
         src, dst = normalize_uom(from_uom), normalize_uom(to_uom)
         if src == dst:
             return _ONE
+        found = self._factors.get((src, dst, item_id))
+        if found is None:
+            found = self._factors[(src, dst, item_id)] = self._search(src, dst, item_id)
+        return found
+
+    def _search(self, src: str, dst: str, item_id: str | None) -> Fraction:
+        """The factor along the first path from src to dst, item-specific edges first."""
         graphs = [self._edges.get(None, {})]
         if item_id is not None and item_id in self._edges:
             graphs.insert(0, self._edges[item_id])

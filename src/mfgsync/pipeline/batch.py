@@ -103,8 +103,8 @@ class Batch:
         self.changes: dict[str, Release] = {}  # correlation id -> the ECO and revisions it brought
 
     def record(self, decoded: Decoded, outcome: str, entity_key: str | None = None, token: str | None = None,
-               envelope_json: str | None = None, replaying: bool = False) -> None:
-        lineage = lineage_of(decoded)
+               envelope_json: str | None = None, replaying: bool = False, lineage: dict | None = None) -> None:
+        lineage = lineage or lineage_of(decoded)
         row = {"msg_key": decoded.msg_key, "source": decoded.source, "message_id": decoded.message_id,
                "event_type": decoded.event_type, "entity_key": entity_key, **lineage, "outcome": outcome,
                "seq_token": token, "received_at": self.at, "content_hash": content_hash(decoded),

@@ -95,6 +95,8 @@ class BatchState:
         self._written_by_ref: dict[tuple[str, str], set[str]] = {}
         self._fetched_refs: set[tuple[str, str]] = set()  # (entity type, item) fetched in bulk
         self._stored_orders: list[m.PurchaseOrder] | None = None
+        self._written_orders: dict[str, m.PurchaseOrder] = {}  # po_number -> this batch's order
+        self._lines_by_item: dict[str, list[tuple[m.PurchaseOrder, m.PurchaseOrderLine]]] | None = None
         self._partners: Mapping[str, object] = {}
         self._where_used = where_used or WhereUsed()
         self._parents: Mapping[str, frozenset[str]] | None = None  # component -> parent items, when asked
@@ -208,12 +210,10 @@ class BatchState:
     def purchase_lines(self, item_id: str) -> list[tuple[m.PurchaseOrder, m.PurchaseOrderLine]]:
         if self._stored_orders is None:  # read once a batch: an ECO asks for every component it touches
             self._stored_orders = [_parse("purchase_order", d) for d in self._uow.entities_of_type("purchase_order")]
-        stored = {po.po_number: po for po in self._stored_orders}
-        for key, row in self._written.items():  # this batch's orders win
-            if row["entity_type"] == "purchase_order":
-                po = self._parsed[key]
-                stored[po.po_number] = po
-        return ec.lines_by_item(stored.values()).get(item_id, [])
+        if self._lines_by_item is None:  # indexed again only after this batch writes an order
+            orders = {po.po_number: po for po in self._stored_orders} | self._written_orders  # this batch's win
+            self._lines_by_item = ec.lines_by_item(orders.values())
+        return self._lines_by_item.get(item_id, [])
 
     def available_on_hand(self, item_id: str, plant_id: str | None) -> Decimal:
         return ec.on_hand(self._uow.stock_of(item_id), plant_id)
@@ -316,6 +316,9 @@ class BatchState:
         self._written[put.key] = {"entity_key": put.key, "entity_type": put.entity_type, "ref": put.ref,
                                   "tokens": tokens, "data": data, "updated_at": self._now, "msg_key": msg_key,
                                   "version": version}
+        if put.entity_type == "purchase_order":
+            self._written_orders[put.entity.po_number] = put.entity
+            self._lines_by_item = None
         if put.entity_type == "bom_revision" and self._parents is not None:
             _add_uses(self._parents_added, put.entity)
         if isinstance(put.entity, m.UomConversion):

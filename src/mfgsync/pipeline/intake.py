@@ -12,10 +12,11 @@ uncommitted batch, which re-ingesting the same input then applies exactly once.
 from __future__ import annotations
 
 import gc
-import json
 import threading
 from contextlib import contextmanager
 from typing import Callable, Iterable, Iterator
+
+import msgspec
 
 from mfgsync.adapters.decode import Decoded, decode
 from mfgsync.config import Settings
@@ -61,17 +62,21 @@ def _referenced(decoded: Decoded, entity_keys: list[str], items: list[str], bala
         node = stack.pop()
         if isinstance(node, dict):
             for name, value in node.items():
-                if name in ("item_id", "component_id") and isinstance(value, str):
-                    entity_keys.append(keys.item(value))
-                    items.append(value)
-                elif name == "supplier_id" and isinstance(value, str):
-                    entity_keys.append(keys.supplier(value))
-                elif name == "po_number" and isinstance(value, str):
-                    entity_keys.append(keys.purchase_order(value))
+                if isinstance(value, str):
+                    key_of = _REFERENCING.get(name)
+                    if key_of is not None:
+                        entity_keys.append(key_of(value))
+                        if key_of is keys.item:
+                            items.append(value)
                 elif isinstance(value, (dict, list)):
                     stack.append(value)
         elif isinstance(node, list):
             stack.extend(node)
+
+
+# The fields of a message that name an entity the rules read, and the key of that entity.
+_REFERENCING = {"item_id": keys.item, "component_id": keys.item, "supplier_id": keys.supplier,
+                "po_number": keys.purchase_order}
 
 
 class Intake:
@@ -189,7 +194,7 @@ class Intake:
         if d.source not in self.settings.systems:
             return self._reject(batch, d, [Finding("UNKNOWN_SOURCE", f"source {d.source!r} is not a configured system",
                                                    "source")], None, replaying)
-        event_type = EventType(d.envelope.type)
+        event_type = d.envelope.type
         key = changes.ordering_key(event_type, d.entity)
         token = ordering.token(d.envelope.time, d.envelope.sequence)
         if event_type in changes.IMMUTABLE and batch.state.exists(key):
@@ -250,7 +255,8 @@ class Intake:
         if findings:
             batch.alert(d, findings, key)
         batch.report.accepted += 1
-        batch.record(d, "applied", key, token, _outgoing(d, data_json or candidate.model_dump_json()), replaying)
+        batch.record(d, "applied", key, token, _outgoing(d, data_json or candidate.model_dump_json()), replaying,
+                     lineage)
         return []
 
     def _conflict(self, batch: Batch, d: Decoded, message: str) -> list[Finding]:
@@ -300,13 +306,15 @@ _MERGED = {EventType.item_upserted: "item", EventType.quality_released: "quality
 def _outgoing(d: Decoded, data_json: str) -> str:
     """The canonical envelope delivered to targets and kept as the entity's history."""
     e = d.envelope
-    head = {"specversion": "1.0", "id": e.id, "source": e.source, "type": e.type.value,
-            "time": e.time.isoformat().replace("+00:00", "Z")}
+    head = {"specversion": "1.0", "id": e.id, "source": e.source, "type": e.type.value, "time": e.time}  # UTC: Z
     for name in ("subject", "correlationid", "sequence", "mappingversion"):
         value = getattr(e, name)
         if value is not None:
             head[name] = value
-    return json.dumps(head)[:-1] + ',"data":' + data_json + "}"
+    return _encode(head)[:-1].decode() + ',"data":' + data_json + "}"
+
+
+_encode = msgspec.json.Encoder().encode
 
 
 @contextmanager

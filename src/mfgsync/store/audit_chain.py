@@ -15,16 +15,23 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
+
+import msgspec
 
 if TYPE_CHECKING:
     from mfgsync.store.port import AuditEntry
 
 GENESIS = "0" * 64
-# One encoder for every entry: json.dumps with options builds a new encoder per call.
-detail_json = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str).encode
+# An entry's detail as compact JSON with sorted keys, anything JSON has no type for as its text.
+# The chain covers the stored text itself (verify recomputes from it), so rows written by an
+# earlier encoder still verify.
+_detail_encode = msgspec.json.Encoder(order="sorted", enc_hook=str).encode
+
+
+def detail_json(detail: Any) -> str:
+    return _detail_encode(detail).decode()
 
 
 LINEAGE = ("correlation_id", "causation_id", "mapping_version")

@@ -6,6 +6,7 @@ never touch I/O.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Callable
 
 from mfgsync.envelope import EventType
 from mfgsync.model import entities as m
@@ -22,27 +23,37 @@ E = EventType
 IMMUTABLE = {E.inventory_moved, E.production_reported}
 
 
+# The key per-entity ordering and staleness are judged on, by event type: one lookup, since
+# every message asks for it several times on its way through intake.
+_ORDERING_KEYS: dict[EventType, Callable[[m.Canonical], str]] = {
+    E.item_upserted: lambda e: keys.item(e.item_id),
+    E.uom_conversion_upserted: lambda e: keys.uom_conversion(e.item_id, e.from_uom, e.to_uom),
+    E.supplier_upserted: lambda e: keys.supplier(e.supplier_id),
+    E.bom_released: lambda e: keys.bom(e.item_id, e.plant_id),
+    E.routing_released: lambda e: keys.routing(e.item_id, e.plant_id),
+    E.eco_approved: lambda e: keys.eco(e.eco_id),
+    E.sourcing_updated: lambda e: keys.sourcing(e.item_id, e.supplier_id),
+    E.po_created: lambda e: keys.purchase_order(e.po_number),
+    E.po_changed: lambda e: keys.purchase_order(e.po_number),
+    E.po_acknowledged: lambda e: keys.acknowledgement(e.po_number, e.ack_id),
+    E.asn_received: lambda e: keys.ship_notice(e.asn_id),
+    E.invoice_received: lambda e: keys.invoice(e.invoice_number),
+    E.interchange_received: lambda e: keys.received_interchange(e.partner, e.control_number),
+    E.inventory_moved: lambda e: keys.movement(e.movement_id),
+    E.inventory_snapshot: lambda e: keys.snapshot(e.plant_id),
+    E.production_released: lambda e: keys.production_order(e.order_id),
+    E.production_reported: lambda e: keys.production_report(e.report_id),
+    E.quality_hold: lambda e: keys.quality_hold(e.hold_id),
+    E.quality_released: lambda e: keys.quality_hold(e.hold_id),
+}
+
+
 def ordering_key(event_type: EventType, e: m.Canonical) -> str:
     """The key per-entity ordering and staleness are judged on."""
-    match event_type:
-        case E.item_upserted: return keys.item(e.item_id)
-        case E.uom_conversion_upserted: return keys.uom_conversion(e.item_id, e.from_uom, e.to_uom)
-        case E.supplier_upserted: return keys.supplier(e.supplier_id)
-        case E.bom_released: return keys.bom(e.item_id, e.plant_id)
-        case E.routing_released: return keys.routing(e.item_id, e.plant_id)
-        case E.eco_approved: return keys.eco(e.eco_id)
-        case E.sourcing_updated: return keys.sourcing(e.item_id, e.supplier_id)
-        case E.po_created | E.po_changed: return keys.purchase_order(e.po_number)
-        case E.po_acknowledged: return keys.acknowledgement(e.po_number, e.ack_id)
-        case E.asn_received: return keys.ship_notice(e.asn_id)
-        case E.invoice_received: return keys.invoice(e.invoice_number)
-        case E.interchange_received: return keys.received_interchange(e.partner, e.control_number)
-        case E.inventory_moved: return keys.movement(e.movement_id)
-        case E.inventory_snapshot: return keys.snapshot(e.plant_id)
-        case E.production_released: return keys.production_order(e.order_id)
-        case E.production_reported: return keys.production_report(e.report_id)
-        case E.quality_hold | E.quality_released: return keys.quality_hold(e.hold_id)
-    raise ValueError(f"no ordering key for {event_type}")
+    key_of = _ORDERING_KEYS.get(event_type)
+    if key_of is None:
+        raise ValueError(f"no ordering key for {event_type}")
+    return key_of(e)
 
 
 def delivery_stream(event_type: EventType, e: m.Canonical) -> str:
