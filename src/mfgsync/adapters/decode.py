@@ -35,6 +35,9 @@ class Decoded:
     fields_set: set[str] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
     event_type: str | None = None
+    # The envelope was read from JSON text by the hub's decoder, so its data holds only text
+    # keys, lists, text, ints, Decimals, booleans and None (what content_hash can write fast).
+    from_text: bool = False
 
     @property
     def ok(self) -> bool:
@@ -139,6 +142,7 @@ def decode(raw: str | bytes | dict, max_bytes: int, source_override: str | None 
     if source_override:
         document = {**document, "source": source_override}
     decoded = _decode_envelope(text, document, code_maps or {})
+    decoded.from_text = not isinstance(raw, dict)
     if decoded.envelope is not None and now is not None:
         problem = future_problem(decoded.envelope.time, now, max_future_skew_seconds)
         if problem:

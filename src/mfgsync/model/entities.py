@@ -28,11 +28,23 @@ def _identifier(value: object) -> object:
     """Checked before pydantic reads it as text, so a lone surrogate gets this code too."""
     if not isinstance(value, str):
         return value
+    known = _SOUND_IDENTIFIERS.get(value)
+    if known is not None:
+        return known
     stripped = value.strip()
     problem = identifier_problem(stripped)
     if problem:
         raise PydanticCustomError("IDENTIFIER_INVALID", f"identifier {problem}")
+    if len(_SOUND_IDENTIFIERS) >= _KEPT_IDENTIFIERS:
+        _SOUND_IDENTIFIERS.clear()
+    _SOUND_IDENTIFIERS[value] = stripped
     return stripped
+
+
+# Identifiers found sound, as sent -> as kept: a plant's items, plants and locations come in
+# message after message. Bounded; emptied when full.
+_SOUND_IDENTIFIERS: dict[str, str] = {}
+_KEPT_IDENTIFIERS = 65_536
 
 
 def _printable(value: str) -> str:

@@ -73,6 +73,8 @@ def _add_uses(uses: dict[str, set[str]], bom: m.Bom) -> None:
         uses.setdefault(line.component_id, set()).add(bom.item_id)
 
 
+_OPEN_ORDERS = frozenset({m.ProductionStatus.planned, m.ProductionStatus.released, m.ProductionStatus.in_process})
+
 # Entity types the rules look up by item rather than by key.
 REF_TYPES = ("bom_revision", "quality_hold")
 
@@ -90,6 +92,7 @@ class BatchState:
         self._plants, self._command_targets = plants or {}, set(command_targets)
         self._rows: dict[str, StoredEntity | None] = {}
         self._parsed: dict[str, m.Canonical | None] = {}
+        self._items: dict[str, m.Item | None] = {}  # by item id: every rule and workflow asks
         self._written: dict[str, dict] = {}  # key -> entity row to put
         self._by_ref: dict[tuple[str, str], dict[str, m.Canonical]] = {}
         self._written_by_ref: dict[tuple[str, str], set[str]] = {}
@@ -166,7 +169,11 @@ class BatchState:
 
     # --- the workflows' view ---
     def item(self, item_id: str) -> m.Item | None:
-        return self.entity(keys.item(item_id), "item")
+        try:
+            return self._items[item_id]
+        except KeyError:
+            found = self._items[item_id] = self.entity(keys.item(item_id), "item")
+            return found
 
     def supplier(self, supplier_id: str) -> m.Supplier | None:
         return self.entity(keys.supplier(supplier_id), "supplier")
@@ -296,9 +303,10 @@ class BatchState:
                 if row["entity_type"] == "bom_revision":
                     _add_uses(self._parents_added, self._parsed[key])
         parents = self._parents.get(item_id, frozenset()) | self._parents_added.get(item_id, set())
-        open_states = {m.ProductionStatus.planned, m.ProductionStatus.released, m.ProductionStatus.in_process}
+        if not parents:
+            return []
         return sorted((o for parent in sorted(parents)
-                       for o in self._refs("production_order", parent).values() if o.status in open_states),
+                       for o in self._refs("production_order", parent).values() if o.status in _OPEN_ORDERS),
                       key=lambda o: o.order_id)
 
     # --- writing ---
@@ -316,6 +324,8 @@ class BatchState:
         self._written[put.key] = {"entity_key": put.key, "entity_type": put.entity_type, "ref": put.ref,
                                   "tokens": tokens, "data": data, "updated_at": self._now, "msg_key": msg_key,
                                   "version": version}
+        if put.entity_type == "item":
+            self._items.clear()
         if put.entity_type == "purchase_order":
             self._written_orders[put.entity.po_number] = put.entity
             self._lines_by_item = None

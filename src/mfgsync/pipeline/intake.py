@@ -61,15 +61,13 @@ def _referenced(decoded: Decoded, entity_keys: list[str], items: list[str], bala
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
-            for name, value in node.items():
+            for name in node.keys() & _REFERENCING.keys():
+                value = node[name]
                 if isinstance(value, str):
-                    key_of = _REFERENCING.get(name)
-                    if key_of is not None:
-                        entity_keys.append(key_of(value))
-                        if key_of is keys.item:
-                            items.append(value)
-                elif isinstance(value, (dict, list)):
-                    stack.append(value)
+                    entity_keys.append(_REFERENCING[name](value))
+                    if name in _ITEM_FIELDS:
+                        items.append(value)
+            stack.extend(value for value in node.values() if isinstance(value, (dict, list)))
         elif isinstance(node, list):
             stack.extend(node)
 
@@ -77,6 +75,7 @@ def _referenced(decoded: Decoded, entity_keys: list[str], items: list[str], bala
 # The fields of a message that name an entity the rules read, and the key of that entity.
 _REFERENCING = {"item_id": keys.item, "component_id": keys.item, "supplier_id": keys.supplier,
                 "po_number": keys.purchase_order}
+_ITEM_FIELDS = frozenset({"item_id", "component_id"})
 
 
 class Intake:

@@ -58,21 +58,24 @@ def ownership_findings(event_type: EventType, source: str, incoming: Canonical, 
     the message set count, and a non-owner may repeat an owned field's current value (or, for a
     new item, leave it at its default): only a change is an exception.
     """
-    owners = {**DEFAULT_OWNERSHIP, **ownership}
     event_type = EventType(event_type)
     if event_type == E.item_upserted:
-        return list(_item_field_findings(source, incoming, fields_set, current, owners))
+        return list(_item_field_findings(source, incoming, fields_set, current, {**DEFAULT_OWNERSHIP, **ownership}))
     domain = _event_domain(event_type, incoming)
-    if domain is None or _owns(owners.get(domain), source):
+    owner = ownership.get(domain, DEFAULT_OWNERSHIP.get(domain)) if domain else None
+    if domain is None or _owns(owner, source):
         return []
     return [Finding("NOT_SYSTEM_OF_RECORD",
-                    f"{source} may not send {event_type}: {domain} is owned by {_owner_text(owners[domain])}")]
+                    f"{source} may not send {event_type}: {domain} is owned by {_owner_text(owner)}")]
 
 
 def _event_domain(event_type: EventType, incoming: Canonical) -> str | None:
     if event_type == E.uom_conversion_upserted and isinstance(incoming, UomConversion) and incoming.item_id is None:
         return None  # a global conversion is physics, not any one system's data
-    return next((name for name, domain in DOMAINS.items() if event_type in domain.events), None)
+    return _DOMAIN_OF_EVENT.get(event_type)
+
+
+_DOMAIN_OF_EVENT = {event: name for name, domain in reversed(DOMAINS.items()) for event in domain.events}
 
 
 def _item_field_findings(source: str, incoming: Canonical, fields_set: set[str], current: Canonical | None,

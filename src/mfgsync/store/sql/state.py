@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Iterable
 
 from sqlalchemy import Connection
@@ -116,7 +116,7 @@ class StateWrites:
         return SqlReadSide(self.c, self.d).balances(item_id)
 
     def move_stock(self, rows: list[Row]) -> None:
-        self._set_balances(rows, "delta", self.d.add("balances.qty", "excluded.qty"))
+        self._set_balances(_net_per_balance(rows), "delta", self.d.add("balances.qty", "excluded.qty"))
         self._record(rows, "delta", "delta")
 
     def count_stock(self, rows: list[Row]) -> None:
@@ -169,3 +169,16 @@ class StateWrites:
             {"balance_key": r["balance_key"], "kind": kind, "qty": str(r[amount]), "uom": r["uom"],
              "msg_key": r.get("msg_key"), "at": r["at"], "correlation_id": r.get("correlation_id")}
             for r in sorted(rows, key=lambda r: r["balance_key"])])
+
+
+_EXACT = Context(prec=60)  # wider than any sum of a batch's deltas can need (model/numbers.py)
+
+
+def _net_per_balance(rows: list[Row]) -> list[Row]:
+    """One row per balance carrying the exact sum of its deltas, with the last row's unit and
+    time: a balance a batch moves a hundred times is written once, as it ends."""
+    net: dict[str, Row] = {}
+    for row in rows:
+        kept = net.get(row["balance_key"])
+        net[row["balance_key"]] = row if kept is None else {**row, "delta": _EXACT.add(kept["delta"], row["delta"])}
+    return list(net.values())
