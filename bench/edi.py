@@ -187,12 +187,13 @@ def model_construction(block: str, copies: int, construct: Callable[[type, dict]
 @contextmanager
 def pydantic_builds_every_document() -> Iterator[None]:
     """Reading as before quick_build: every mapped document validated by pydantic."""
-    original = canonical.quick_build
+    original, original_rows = canonical.quick_build, canonical.quick_build_rows
     canonical.quick_build = lambda model, data: None
+    canonical.quick_build_rows = lambda model, names, rows: None
     try:
         yield
     finally:
-        canonical.quick_build = original
+        canonical.quick_build, canonical.quick_build_rows = original, original_rows
 
 
 def documents_read(read: Callable[[str], list], text: str, counted: list[int]) -> None:

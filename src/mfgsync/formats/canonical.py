@@ -7,7 +7,7 @@ from typing import Any, Callable, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from mfgsync.formats.errors import FormatError
-from mfgsync.formats.quick_build import quick_build
+from mfgsync.formats.quick_build import NOT_GIVEN, quick_build, quick_build_rows
 from mfgsync.rules.reasons import CATALOGUE
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -33,6 +33,20 @@ def build(model: type[Model], data: dict[str, Any]) -> Model:
         code = kind if kind in CATALOGUE else _PYDANTIC_CODES.get(kind, "INVALID_FIELD")
         where = ".".join(str(p) for p in first["loc"])
         raise FormatError(code, f"{model.__name__}.{where}: {first['msg']}") from None
+
+
+def build_lines(model: type[Model], names: tuple[str, ...], rows: list[list]) -> list:
+    """The lines of a document, one per row of values for `names` (NOT_GIVEN for a field not
+    given): `model` entities where quick build takes every row, else each row as the dict of its
+    given names, for pydantic to decide on with the document (build), as if mapped into dicts.
+
+    A mapper that fills rows in place of dicts spares a dict per line and building each line
+    from it; the document takes built lines as pydantic takes instances of their model.
+    """
+    built = quick_build_rows(model, names, rows)
+    if built is not None:
+        return built
+    return [{name: value for name, value in zip(names, row) if value is not NOT_GIVEN} for row in rows]
 
 
 Writers = dict[str, tuple[type[BaseModel] | None, Callable[[Any, Any], list]]]

@@ -15,7 +15,9 @@ reason code, is exactly pydantic's.
 A file holds thousands of lines of one model, so what can be worked out per model is worked out
 once: each model gets a builder, written out as straight-line code over its fields with the
 memory of each check looked up inline (_field_builder), and a list finds its line model's
-builder once, not per line.
+builder once, not per line. A mapper may also hand over its lines as rows, the values of fixed
+names in order rather than a dict each (quick_build_rows): one loop written out per model and
+names builds them all, and the document takes them as pydantic takes instances of the model.
 """
 
 from __future__ import annotations
@@ -176,9 +178,17 @@ def _enum(kind: type[Enum]) -> Check:
 
 def _list_of(model: type[BaseModel], max_length: int | None) -> Check:
     """A list of `model` entities: the item model's builder is looked up once per list, not per
-    item (it is not made here, where the item model's own fields may still be being planned)."""
+    item (it is not made here, where the item model's own fields may still be being planned).
+    A list of entities built already (quick_build_rows) is taken as pydantic takes it: each an
+    instance of the model, kept as it is unless the model revalidates instances."""
+    kept_as_they_are = model.model_config.get("revalidate_instances", "never") == "never"
+
     def check(value: Any) -> list:
         if type(value) is not list or (max_length is not None and len(value) > max_length):
+            raise _Refused
+        if value and type(value[0]) is model:
+            if kept_as_they_are and all(type(item) is model for item in value):
+                return list(value)
             raise _Refused
         build_item = _BUILDERS.get(model) or _builder(model)
         return [build_item(item) for item in value]
@@ -225,21 +235,25 @@ def _refused(data: Any) -> BaseModel:
 
 def _builder(model: type[BaseModel]) -> Builder:
     """The model's builder, made once: one that always refuses for a model pydantic must always
-    build (one with validators or a post-init step of its own, extra fields allowed, private
-    attributes, aliases, default factories, or a field no check can be made for)."""
+    build (see _simple), or one with a field no check can be made for."""
     if model not in _BUILDERS:
-        decorators = model.__pydantic_decorators__
-        simple = (not decorators.model_validators and not decorators.field_validators
-                  and not decorators.root_validators and not decorators.validators
-                  and model.__pydantic_post_init__ is None and not model.__pydantic_root_model__
-                  and model.model_config.get("extra") == "forbid" and not model.__private_attributes__)
-        simple = simple and all(info.default_factory is None and not info.alias and not info.validation_alias
-                                for info in model.model_fields.values())
         try:
-            _BUILDERS[model] = _field_builder(model) if simple else _refused
+            _BUILDERS[model] = _field_builder(model) if _simple(model) else _refused
         except Exception:  # a field pydantic alone can judge (a TypeAdapter cannot take the model's config)
             _BUILDERS[model] = _refused
     return _BUILDERS[model]
+
+
+def _simple(model: type[BaseModel]) -> bool:
+    """Whether pydantic builds `model` field by field: no validators or post-init step of its own,
+    no extra fields allowed, no private attributes, aliases or default factories."""
+    decorators = model.__pydantic_decorators__
+    return (not decorators.model_validators and not decorators.field_validators
+            and not decorators.root_validators and not decorators.validators
+            and model.__pydantic_post_init__ is None and not model.__pydantic_root_model__
+            and model.model_config.get("extra") == "forbid" and not model.__private_attributes__
+            and all(info.default_factory is None and not info.alias and not info.validation_alias
+                    for info in model.model_fields.values()))
 
 
 # The slots of every pydantic model, set through their descriptors: the model's own __setattr__
@@ -295,6 +309,72 @@ def _field_builder(model: type[BaseModel]) -> Builder:
     return scope["build"]
 
 
+class _NotGiven:
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Any = _NotGiven()  # in a row (quick_build_rows): the field was not given, its default applies
+
+RowsBuilder = Callable[[list], list]  # the entities of the given rows; raises _Refused
+
+_ROWS_BUILDERS: dict[tuple[type, tuple[str, ...]], RowsBuilder] = {}
+
+
+def _rows_builder(model: type[BaseModel], names: tuple[str, ...]) -> RowsBuilder:
+    """The builder of `model` entities from rows of values for `names`, made once per model and
+    names: like _field_builder's, written out as one loop over the rows, each value taken from
+    its place in the row instead of looked up by name. A model pydantic must always build, or
+    names that are not all fields, or a required field not among them, always refuse."""
+    key = (model, names)
+    if key not in _ROWS_BUILDERS:
+        fields = model.model_fields
+        sound = (_simple(model) and set(names) <= set(fields) and len(set(names)) == len(names)
+                 and all(name in names for name, info in fields.items() if info.default is PydanticUndefined))
+        try:
+            _ROWS_BUILDERS[key] = _field_rows_builder(model, names) if sound else _refused
+        except Exception:  # as in _builder: a field pydantic alone can judge
+            _ROWS_BUILDERS[key] = _refused
+    return _ROWS_BUILDERS[key]
+
+
+def _field_rows_builder(model: type[BaseModel], names: tuple[str, ...]) -> RowsBuilder:
+    hints = typing.get_type_hints(model, include_extras=True)
+    scope: dict[str, Any] = {"_Refused": _Refused, "NOT_GIVEN": NOT_GIVEN, "model": model, "new": model.__new__,
+                             "copy": copy.copy, "given": set(names), "_set_dict": _set_dict,
+                             "_set_fields_set": _set_fields_set, "_set_extra": _set_extra, "_set_private": _set_private}
+    place = {name: f"v{position}" for position, name in enumerate(names)}
+    body, results = ["fields = given.copy()"], []
+    for index, (name, info) in enumerate(model.model_fields.items()):
+        result = f"r{index}"
+        results.append(f"{name!r}: {result}")
+        default = f"copy(default{index})" if isinstance(info.default, (list, dict, set)) else f"default{index}"
+        scope[f"default{index}"] = info.default
+        if name not in place:
+            body.append(f"{result} = {default}")
+            continue
+        check = _check_for(hints[name], model)
+        scope[f"check{index}"] = check
+        absent = ["    raise _Refused"] if info.default is PydanticUndefined else [
+            f"    {result} = {default}", f"    fields.discard({name!r})"]
+        body += [f"value = {place[name]}", "if value is NOT_GIVEN:", *absent,
+                 "else:", *("    " + line for line in _checked(check, index, result, scope))]
+    source = "\n    ".join([
+        "def build_rows(rows):",
+        "built = []",
+        "for " + "".join(f"{place[name]}, " for name in names) + "in rows:",
+        *("    " + line for line in body),
+        "    entity = new(model)",
+        "    _set_dict(entity, {" + ", ".join(results) + "})",
+        "    _set_fields_set(entity, fields)",
+        "    _set_extra(entity, None)",
+        "    _set_private(entity, None)",
+        "    built.append(entity)",
+        "return built"])
+    exec(compile(source, f"<rows builder of {model.__qualname__}>", "exec"), scope)
+    return scope["build_rows"]
+
+
 def _checked(check: Check, index: int, result: str, scope: dict[str, Any]) -> list[str]:
     """Source setting `result` to `value` as the field's check holds it: the check's memory of
     sound values looked up inline where it has one, a value the check holds as it is (and None
@@ -335,5 +415,15 @@ def quick_build(model: type[BaseModel], data: dict[str, Any]) -> BaseModel | Non
     """`model` holding `data`, as model_validate would build it, or None when pydantic must decide."""
     try:
         return (_BUILDERS.get(model) or _builder(model))(data)
+    except _Refused:
+        return None
+
+
+def quick_build_rows(model: type[BaseModel], names: tuple[str, ...], rows: list[list]) -> list[BaseModel] | None:
+    """One `model` entity per row, a row holding the values of `names` in order (NOT_GIVEN for a
+    field not given), each as model_validate would build it from the dict of the names given;
+    None when pydantic must decide on any of them."""
+    try:
+        return (_ROWS_BUILDERS.get((model, names)) or _rows_builder(model, names))(rows)
     except _Refused:
         return None

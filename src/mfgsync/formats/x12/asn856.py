@@ -8,18 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from mfgsync.formats.canonical import build
+from mfgsync.formats.canonical import build, build_lines
 from mfgsync.formats.errors import FormatError
 from mfgsync.formats.values import date_text, number_text
 from mfgsync.formats.x12.common import (LOT, Context, ids_by_role, item_ids, read_uom, supplier_of, write_pairs,
                                         write_uom)
 from mfgsync.formats.x12.syntax import Segment, element, elements
 from mfgsync.formats.walking import walk
-from mfgsync.model.entities import ShipNotice
+from mfgsync.model.entities import ShipNotice, ShipNoticeLine
 
 _ARRIVAL = ("017", "067", "002")
 _SSCC = ("GM", "W")
 _NOTHING_ABOVE = (None, None, None)  # po, lot and sscc passed down to a level without parent
+_LINE = ("po_number", "po_line_no", "item_id", "supplier_item_id", "qty", "uom", "lot_id", "sscc")  # a line's row
 
 
 def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
@@ -29,7 +30,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
     levels: dict[str, dict[str, Any]] = {}
     order: list[dict[str, Any]] = []  # HL levels in file order
     current: dict[str, Any] = {}
-    read_date = ctx.read_date
+    read_date, read_decimal = ctx.read_date, ctx.read_decimal
 
     def bsn(s: Segment) -> None:
         header["asn_id"] = element(s, 2)
@@ -47,7 +48,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
 
     def hl(s: Segment) -> None:
         nonlocal current
-        hl_id, parent, level = elements(s, 3)
+        hl_id, parent, level = s[1:4] if len(s) > 3 else elements(s, 3)
         hl_id, parent = hl_id.strip(), parent.strip()
         if not hl_id or hl_id in levels:
             raise FormatError("X12_HL_INVALID", f"HL01 {hl_id!r} is empty or repeated", element=1)
@@ -86,19 +87,20 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
         lot = found[LOT]
         if lot:
             current["lot"] = lot
-        if element(s, 1).strip().isdigit():
-            current["po_line_no"] = int(element(s, 1))
+        po_line_no = element(s, 1)
+        if po_line_no.strip().isdigit():
+            current["po_line_no"] = int(po_line_no)
 
     def sn1(s: Segment) -> None:
         if current:
-            _, qty, unit = elements(s, 3)
-            current["qty"] = ctx.read_decimal(qty, "SN102")
+            _, qty, unit = s[1:4] if len(s) > 3 else elements(s, 3)
+            current["qty"] = read_decimal(qty, "SN102")
             current["uom"] = read_uom(unit, ctx)
 
     walk(segments, first, {"BSN": bsn, "DTM": dtm, "HL": hl, "TD5": td5, "REF": ref, "N1": n1, "PRF": prf,
                            "MAN": man, "LIN": lin, "SN1": sn1})
     header["supplier_id"] = supplier_of(parties, profile, ctx.sender)
-    header["lines"] = [_line(level) for level in order if level["level"] == "I"]
+    header["lines"] = build_lines(ShipNoticeLine, _LINE, [_line(level) for level in order if level["level"] == "I"])
     return build(ShipNotice, header)
 
 
@@ -117,14 +119,14 @@ def _passed_down(level: dict[str, Any]) -> tuple[Any, Any, Any]:
     return down
 
 
-def _line(item: dict[str, Any]) -> dict[str, Any]:
+def _line(item: dict[str, Any]) -> list[Any]:
+    """The row of an item level, fields as _LINE."""
     po, lot, sscc = _passed_down(item)
     if po is None:
         raise FormatError("X12_HL_NO_ORDER", f"item HL {item['id']} has no order level (PRF) above it",
                           tag="HL")
-    return {"po_number": po, "po_line_no": item.get("po_line_no"), "item_id": item.get("item_id"),
-            "supplier_item_id": item.get("supplier_item_id"), "qty": item.get("qty"), "uom": item.get("uom"),
-            "lot_id": lot, "sscc": sscc}
+    get = item.get
+    return [po, get("po_line_no"), get("item_id"), get("supplier_item_id"), get("qty"), get("uom"), lot, sscc]
 
 
 def write(asn: ShipNotice, ctx: Context) -> list[Segment]:

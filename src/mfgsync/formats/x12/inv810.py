@@ -5,21 +5,22 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from mfgsync.formats.canonical import build
+from mfgsync.formats.canonical import build, build_lines
 from mfgsync.formats.values import date_text, implied_decimal, number_text, to_implied_decimal
 from mfgsync.formats.x12.common import (Context, ids_by_role, item_ids, read_uom, supplier_of, unit_price,
                                         write_pairs, write_uom)
 from mfgsync.formats.x12.syntax import Segment, element, elements
 from mfgsync.formats.walking import walk
-from mfgsync.model.entities import Invoice
+from mfgsync.model.entities import Invoice, InvoiceLine
 
 _ALLOWANCE, _CHARGE = "A", "C"
+_LINE = ("po_line_no", "qty", "uom", "unit_price", "item_id", "supplier_item_id")  # as a line's row holds them
 
 
 def read(segments: list[Segment], first: int, ctx: Context) -> Invoice:
     profile = ctx.profile
-    header: dict[str, Any] = {"lines": []}
-    lines: list[dict[str, Any]] = header["lines"]
+    header: dict[str, Any] = {}
+    lines: list[list[Any]] = []  # one row per IT1, fields as _LINE
     parties: dict[str, str] = {}
     read_decimal, read_date, read_line_no = ctx.read_decimal, ctx.read_date, ctx.read_line_no
 
@@ -36,13 +37,10 @@ def read(segments: list[Segment], first: int, ctx: Context) -> Invoice:
         parties.setdefault(element(s, 1), element(s, 4) or element(s, 2))
 
     def it1(s: Segment) -> None:
-        po_line_no, qty, unit, price, basis = elements(s, 5)
+        po_line_no, qty, unit, price, basis = s[1:6] if len(s) > 5 else elements(s, 5)
         item_id, supplier_item_id = item_ids(ids_by_role(s, 6, ctx))
-        lines.append({
-            "po_line_no": read_line_no(po_line_no, "IT101") if po_line_no.strip() else None,
-            "qty": read_decimal(qty, "IT102"), "uom": read_uom(unit, ctx),
-            "unit_price": unit_price(price, basis, ctx, "IT104"),
-            "item_id": item_id, "supplier_item_id": supplier_item_id})
+        lines.append([read_line_no(po_line_no, "IT101") if po_line_no.strip() else None, read_decimal(qty, "IT102"),
+                      read_uom(unit, ctx), unit_price(price, basis, ctx, "IT104"), item_id, supplier_item_id])
 
     def tds(s: Segment) -> None:
         header["total_amount"] = implied_decimal(element(s, 1), "TDS01")
@@ -56,6 +54,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> Invoice:
 
     walk(segments, first, {"BIG": big, "CUR": cur, "N1": n1, "IT1": it1, "TDS": tds, "SAC": sac})
     header["supplier_id"] = supplier_of(parties, profile, ctx.sender)
+    header["lines"] = build_lines(InvoiceLine, _LINE, lines)
     return build(Invoice, header)
 
 

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from mfgsync.formats.canonical import build
+from mfgsync.formats.canonical import NOT_GIVEN, build, build_lines
 from mfgsync.formats.values import date_text, number_text
 from mfgsync.formats.x12.common import (Context, ids_by_role, item_ids, read_uom, supplier_of, unit_price,
                                         write_pairs, write_uom)
 from mfgsync.formats.x12.syntax import Segment, element, elements
 from mfgsync.formats.walking import walk
-from mfgsync.model.entities import PurchaseOrder
+from mfgsync.model.entities import PurchaseOrder, PurchaseOrderLine
 from mfgsync.model.states import PoStatus
 
 _NEED_DATES = ("002", "010", "037", "106")  # delivery requested, requested ship, ship not before, required by
 _PROMISED_DATES = ("067", "068")
+# A line's fields as its row holds them (canonical.build_lines); a DTM fills a date in its place.
+_LINE = ("line_no", "qty", "uom", "unit_price", "item_id", "supplier_item_id", "need_date", "promised_date")
+_NEED, _PROMISED = _LINE.index("need_date"), _LINE.index("promised_date")
 
 
 def read(segments: list[Segment], first: int, ctx: Context) -> PurchaseOrder:
-    header: dict[str, Any] = {"status": PoStatus.sent, "lines": []}
+    header: dict[str, Any] = {"status": PoStatus.sent}
     parties: dict[str, str] = {}
-    lines: list[dict[str, Any]] = header["lines"]
+    lines: list[list[Any]] = []  # one row per PO1, fields as _LINE
     profile = ctx.profile
     read_decimal, read_date, read_line_no = ctx.read_decimal, ctx.read_date, ctx.read_line_no
 
@@ -37,25 +40,25 @@ def read(segments: list[Segment], first: int, ctx: Context) -> PurchaseOrder:
         parties.setdefault(element(s, 1), element(s, 4) or element(s, 2))
 
     def po1(s: Segment) -> None:
-        line_no, qty, unit, price, basis = elements(s, 5)
+        line_no, qty, unit, price, basis = s[1:6] if len(s) > 5 else elements(s, 5)
         item_id, supplier_item_id = item_ids(ids_by_role(s, 6, ctx), required=True)
-        lines.append({
-            "line_no": read_line_no(line_no, "PO101") if line_no else len(lines) + 1,
-            "qty": read_decimal(qty, "PO102"), "uom": read_uom(unit, ctx),
-            "unit_price": unit_price(price, basis, ctx, "PO104"),
-            "item_id": item_id, "supplier_item_id": supplier_item_id})
+        lines.append([read_line_no(line_no, "PO101") if line_no else len(lines) + 1, read_decimal(qty, "PO102"),
+                      read_uom(unit, ctx), unit_price(price, basis, ctx, "PO104"), item_id, supplier_item_id,
+                      NOT_GIVEN, NOT_GIVEN])
 
     def dtm(s: Segment) -> None:
         qualifier, day = elements(s, 2)
         if not lines or not day:
             return
-        if qualifier in _NEED_DATES:
-            lines[-1].setdefault("need_date", read_date(day, "DTM02"))
-        elif qualifier in _PROMISED_DATES:
-            lines[-1].setdefault("promised_date", read_date(day, "DTM02"))
+        place = _NEED if qualifier in _NEED_DATES else _PROMISED if qualifier in _PROMISED_DATES else None
+        if place is not None:
+            read = read_date(day, "DTM02")  # read even where the line has its date: a bad one is still an error
+            if lines[-1][place] is NOT_GIVEN:
+                lines[-1][place] = read
 
     walk(segments, first, {"BEG": beg, "CUR": cur, "N1": n1, "PO1": po1, "DTM": dtm})
     header["supplier_id"] = supplier_of(parties, profile, ctx.receiver)
+    header["lines"] = build_lines(PurchaseOrderLine, _LINE, lines)
     return build(PurchaseOrder, header)
 
 
