@@ -1,8 +1,8 @@
 """The faster reading paths decide exactly as the straightforward ones they replaced.
 
 Each reference below is the earlier implementation, kept here as the oracle: segment-table
-matching (a recursive scan of candidate entries) and item IDs (a dict of qualifier pairs, then
-the profile's lists in order). Hypothesis feeds both the same input and compares the outcome,
+matching (a recursive scan of candidate entries), item IDs (a dict of qualifier pairs, then
+the profile's lists in order) and where an X12 set ends (the first envelope segment after it). Hypothesis feeds both the same input and compares the outcome,
 error reason code and position included. Segment tables remember the tag sequences that fitted,
 so each sequence is checked twice: the second answer must be the first.
 """
@@ -20,6 +20,7 @@ from mfgsync.formats.errors import FormatError
 from mfgsync.formats.partners import DEFAULT_PROFILE, first_present
 from mfgsync.formats.segment_table import MANY, _compiled, _Compiled, _tags_of, m, o, validate
 from mfgsync.formats.x12.common import LOT, Context, ids_by_role, item_ids
+from mfgsync.formats.x12.envelope import _Tags
 from mfgsync.formats.x12.tables import TABLES
 
 
@@ -161,3 +162,17 @@ def test_item_ids_are_chosen_as_from_the_pairs_dict(elements, start, ctx, requir
     for _ in range(2):  # the second time from the plan the first one made
         found = ids_by_role(segment, start, ctx)
         assert (*item_ids(found, required), found[LOT]) == expected
+
+
+_SET_TAGS = st.sampled_from(["SE", "ST", "GE", "GS", "IEA", "PO1", "DTM", "HL", "SN1"])
+
+
+@settings(max_examples=400)
+@given(st.lists(_SET_TAGS, max_size=30), st.lists(st.integers(0, 31), max_size=8))
+def test_a_set_ends_at_the_first_envelope_segment_after_it(tags, begins):
+    """Asked in the order a reader asks (each set after the one before) or in any order: the
+    first SE, ST, GE, GS or IEA from where the set begins, or the end of the interchange."""
+    found = _Tags([[tag] for tag in tags])
+    for begin in sorted(begins) + begins:
+        expected = next((i for i in range(begin, len(tags)) if tags[i] in ("SE", "ST", "GE", "GS", "IEA")), len(tags))
+        assert found.set_end(begin) == expected

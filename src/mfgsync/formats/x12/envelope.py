@@ -131,17 +131,31 @@ def _read_group(segments: list[Segment], tags: _Tags, number: int, interchange: 
 
 
 class _Tags:
-    """The tags of an interchange's segments, and every index where a set may end, found in one pass:
-    each set's end is then a binary search, however the sets are laid out."""
+    """The tags of an interchange's segments, and where each set ends.
+
+    A sound set ends at its first SE, found by the list's own search; only once a set is cut
+    short (an ST, GE, GS or IEA before its SE, or no SE at all) is every index where a set may
+    end found, in one pass, and each set's end from then on is a binary search, however the
+    sets are laid out.
+    """
 
     def __init__(self, segments: list[Segment]):
         self.tags = [segment[0] for segment in segments]
-        self.ends = [index for index, tag in enumerate(self.tags) if tag in _SET_ENDS]
+        self.ends: list[int] | None = None  # every index where a set may end, once needed
 
     def set_end(self, begin: int) -> int:
         """Index of the first segment from `begin` that ends a set (len(tags) when none does)."""
+        tags = self.tags
+        if self.ends is None:
+            try:
+                trailer = tags.index("SE", begin)
+            except ValueError:
+                trailer = len(tags)
+            if _SET_ENDS.isdisjoint(tags[begin:trailer]):
+                return trailer
+            self.ends = [index for index, tag in enumerate(tags) if tag in _SET_ENDS]
         found = bisect_left(self.ends, begin)
-        return self.ends[found] if found < len(self.ends) else len(self.tags)
+        return self.ends[found] if found < len(self.ends) else len(tags)
 
 
 def _read_set(segments: list[Segment], tags: _Tags, number: int, group: Group) -> int:
