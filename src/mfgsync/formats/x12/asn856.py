@@ -38,7 +38,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
             header["ship_date"] = read_date(element(s, 3), "BSN03")
 
     def dtm(s: Segment) -> None:
-        qualifier, day = elements(s, 2)
+        qualifier, day = s[1:3] if len(s) > 2 else elements(s, 2)
         if current and current["level"] != "S" or not day:
             return
         if qualifier == "011":

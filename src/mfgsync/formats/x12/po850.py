@@ -47,7 +47,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> PurchaseOrder:
                       NOT_GIVEN, NOT_GIVEN])
 
     def dtm(s: Segment) -> None:
-        qualifier, day = elements(s, 2)
+        qualifier, day = s[1:3] if len(s) > 2 else elements(s, 2)
         if not lines or not day:
             return
         place = _NEED if qualifier in _NEED_DATES else _PROMISED if qualifier in _PROMISED_DATES else None
