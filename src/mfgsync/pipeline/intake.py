@@ -67,7 +67,9 @@ def _referenced(decoded: Decoded, entity_keys: list[str], items: list[str], bala
                     entity_keys.append(_REFERENCING[name](value))
                     if name in _ITEM_FIELDS:
                         items.append(value)
-            stack.extend(value for value in node.values() if isinstance(value, (dict, list)))
+            for value in node.values():
+                if isinstance(value, (dict, list)):
+                    stack.append(value)
         elif isinstance(node, list):
             stack.extend(node)
 

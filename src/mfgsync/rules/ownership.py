@@ -112,7 +112,7 @@ def _owner_text(owner: str | Collection[str] | None) -> str:
 def field_domains(event_type: EventType, fields_set: set[str]) -> set[str]:
     """The field domains a message writes, which its staleness is judged in: an item upsert
     writes the domains of the fields it sends; every other event writes its entity whole."""
-    if EventType(event_type) == E.item_upserted:
+    if event_type == E.item_upserted:
         touched = {name for name, domain in DOMAINS.items() if fields_set & domain.item_fields}
         if touched:
             return touched

@@ -52,18 +52,19 @@ def _movements_valid(movements: Sequence[InventoryMovement], list_field: str, st
         yield from findings
         if item is None:
             continue
-        yield from _not_on_hold(movement, state, path)
+        effects = stock_effects(movement)
+        if any(delta < 0 for _, delta in effects):
+            yield from _not_on_hold(movement, state, path)
         unit_findings = list(unit_converts(state, item, movement.uom, field_path(path, "uom"), where))
         yield from unit_findings
         if not unit_findings and item.base_uom is not None:
-            yield from _stock_stays_positive(movement, item, state, policy, pending, path)
+            yield from _stock_stays_positive(movement, effects, item, state, policy, pending, path)
 
 
 def _not_on_hold(movement: InventoryMovement, state: StateView, path: str) -> Iterator[Finding]:
-    """Held stock may not leave its place. Stock arriving (a receipt or completion of a held lot)
-    is accepted: it lands in quality-hold status and stays there until the hold is released."""
-    if not any(delta < 0 for _, delta in stock_effects(movement)):
-        return
+    """Held stock may not leave its place (the caller asks only for movements taking stock out).
+    Stock arriving (a receipt or completion of a held lot) is accepted: it lands in quality-hold
+    status and stays there until the hold is released."""
     holds = state.holds_on(movement.item_id, movement.lot_id)
     if holds:
         lot = f"lot {movement.lot_id} of " if movement.lot_id else ""
@@ -71,10 +72,11 @@ def _not_on_hold(movement: InventoryMovement, state: StateView, path: str) -> It
                       f"{movement.kind} {movement.movement_id} moves held stock", field_path(path, "lot_id"))
 
 
-def _stock_stays_positive(movement: InventoryMovement, item: Item, state: StateView, policy: Policy,
-                          pending: dict[Place, Decimal], path: str) -> Iterator[Finding]:
+def _stock_stays_positive(movement: InventoryMovement, effects: list[tuple[str | None, Decimal]], item: Item,
+                          state: StateView, policy: Policy, pending: dict[Place, Decimal],
+                          path: str) -> Iterator[Finding]:
     units = state.units()
-    for location, delta in stock_effects(movement):
+    for location, delta in effects:
         if location is None:
             continue
         place = (item.item_id, movement.plant_id, location, movement.lot_id)

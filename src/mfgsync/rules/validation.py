@@ -54,4 +54,4 @@ def validate(event_type: EventType, entity: Canonical, state: StateView, policy:
     For item.upserted, `entity` is the merged candidate: the current item with the message's
     fields applied.
     """
-    return [finding for rule in RULES[EventType(event_type)] for finding in rule(entity, state, policy)]
+    return [finding for rule in RULES[event_type] for finding in rule(entity, state, policy)]  # str or EventType
