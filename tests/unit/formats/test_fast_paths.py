@@ -2,13 +2,15 @@
 
 Each reference below is the earlier implementation, kept here as the oracle: segment-table
 matching (a recursive scan of candidate entries), item IDs (a dict of qualifier pairs, then
-the profile's lists in order) and where an X12 set ends (the first envelope segment after it). Hypothesis feeds both the same input and compares the outcome,
+the profile's lists in order), where an X12 set ends (the first envelope segment after it) and
+where an interchange's trailer is (a regular expression). Hypothesis feeds both the same input and compares the outcome,
 error reason code and position included. Segment tables remember the tag sequences that fitted,
 so each sequence is checked twice: the second answer must be the first.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -21,6 +23,7 @@ from mfgsync.formats.partners import DEFAULT_PROFILE, first_present
 from mfgsync.formats.segment_table import MANY, _compiled, _Compiled, _tags_of, m, o, validate
 from mfgsync.formats.x12.common import LOT, Context, ids_by_role, item_ids
 from mfgsync.formats.x12.envelope import _Tags
+from mfgsync.formats.x12.syntax import Delimiters, _trailer_tag_end
 from mfgsync.formats.x12.tables import TABLES
 
 
@@ -176,3 +179,16 @@ def test_a_set_ends_at_the_first_envelope_segment_after_it(tags, begins):
     for begin in sorted(begins) + begins:
         expected = next((i for i in range(begin, len(tags)) if tags[i] in ("SE", "ST", "GE", "GS", "IEA")), len(tags))
         assert found.set_end(begin) == expected
+
+
+_TRAILER_PIECES = st.sampled_from(["IEA", "I", "EA", "*", "|", "~", "\n", "\r", "\r\n", "x", "1"])
+
+
+@settings(max_examples=600)
+@given(st.lists(_TRAILER_PIECES, max_size=40).map("".join), st.integers(0, 50),
+       st.sampled_from([Delimiters("*", ">", "~"), Delimiters("|", ">", "\n"), Delimiters("*", ">", "\r")]))
+def test_an_interchange_trailer_is_found_where_the_pattern_finds_it(text, start, delimiters):
+    """The first IEA opening a segment: its terminator at or after `start`, line breaks between."""
+    pattern = re.compile(re.escape(delimiters.segment) + r"[\r\n]*IEA" + re.escape(delimiters.element))
+    found = pattern.search(text, start)
+    assert _trailer_tag_end(text, start, delimiters) == (found.end() if found else -1)

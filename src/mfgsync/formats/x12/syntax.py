@@ -89,15 +89,34 @@ def split_interchanges(text: str) -> Iterator[RawInterchange]:
         if not text.startswith("ISA", pos):
             raise FormatError("X12_BAD_ISA", "expected an ISA interchange header", tag=text[pos:pos + 3])
         delimiters, body_start = _delimiters(text, pos)
-        trailer = re.compile(re.escape(delimiters.segment) + r"[\r\n]*IEA" + re.escape(delimiters.element))
-        found = trailer.search(text, body_start - 1)
-        if not found:  # still an interchange: its header can be answered
+        after_trailer_tag = _trailer_tag_end(text, body_start - 1, delimiters)
+        if after_trailer_tag < 0:  # still an interchange: its header can be answered
             yield RawInterchange(delimiters, split_segments(text[pos:], delimiters), truncated=True)
             return
-        end = text.find(delimiters.segment, found.end())
+        end = text.find(delimiters.segment, after_trailer_tag)
         end = len(text) if end < 0 else end + 1
         yield RawInterchange(delimiters, split_segments(text[pos:end], delimiters))
         pos = _skip_junk(text, end)
+
+
+def _trailer_tag_end(text: str, start: int, delimiters: Delimiters) -> int:
+    """Index just after the first IEA tag and its element separator that opens a segment: a
+    segment terminator at or after `start` before it, nothing but line breaks between; -1 if none.
+
+    Each "IEA" + separator the text's own search finds is checked by looking back over the line
+    breaks before it, so reading costs no pass of a pattern over every terminator of the
+    interchange; each line break is looked at once at most.
+    """
+    term, tag = delimiters.segment, "IEA" + delimiters.element
+    at = text.find(tag, start + 1)
+    while at >= 0:
+        run = at  # the line breaks right before the tag start here
+        while run > start and text[run - 1] in "\r\n":
+            run -= 1
+        if term in text[run:at] if term in "\r\n" else run > start and text[run - 1] == term:
+            return at + len(tag)
+        at = text.find(tag, at + 1)
+    return -1
 
 
 def _layout_suffix(chunk: str, term: str) -> str | None:
