@@ -318,6 +318,21 @@ NOT_GIVEN: Any = _NotGiven()  # in a row (quick_build_rows): the field was not g
 
 RowsBuilder = Callable[[list], list]  # the entities of the given rows; raises _Refused
 
+
+class _GivenNames(dict):
+    """Per mask of the names a row left NOT_GIVEN (bit i for names[i]), the set of the names it
+    gave, for each entity to take a copy of. Made from a dict, as a mapped dict's set of keys
+    is, so a copy's table is the size of that one (a copy of the set of every name would keep a
+    table for them all)."""
+
+    def __init__(self, names: tuple[str, ...]):
+        super().__init__()
+        self.names = names
+
+    def __missing__(self, absent: int) -> set[str]:
+        given = self[absent] = set(dict.fromkeys(n for i, n in enumerate(self.names) if not absent >> i & 1))
+        return given
+
 _ROWS_BUILDERS: dict[tuple[type, tuple[str, ...]], RowsBuilder] = {}
 
 
@@ -341,10 +356,10 @@ def _rows_builder(model: type[BaseModel], names: tuple[str, ...]) -> RowsBuilder
 def _field_rows_builder(model: type[BaseModel], names: tuple[str, ...]) -> RowsBuilder:
     hints = typing.get_type_hints(model, include_extras=True)
     scope: dict[str, Any] = {"_Refused": _Refused, "NOT_GIVEN": NOT_GIVEN, "model": model, "new": model.__new__,
-                             "copy": copy.copy, "given": set(names), "_set_dict": _set_dict,
+                             "copy": copy.copy, "given": _GivenNames(names), "_set_dict": _set_dict,
                              "_set_fields_set": _set_fields_set, "_set_extra": _set_extra, "_set_private": _set_private}
     place = {name: f"v{position}" for position, name in enumerate(names)}
-    body, results = ["fields = given.copy()"], []
+    body, results = ["absent = 0"], []
     for index, (name, info) in enumerate(model.model_fields.items()):
         result = f"r{index}"
         results.append(f"{name!r}: {result}")
@@ -356,7 +371,7 @@ def _field_rows_builder(model: type[BaseModel], names: tuple[str, ...]) -> RowsB
         check = _check_for(hints[name], model)
         scope[f"check{index}"] = check
         absent = ["    raise _Refused"] if info.default is PydanticUndefined else [
-            f"    {result} = {default}", f"    fields.discard({name!r})"]
+            f"    {result} = {default}", f"    absent |= {1 << names.index(name)}"]
         body += [f"value = {place[name]}", "if value is NOT_GIVEN:", *absent,
                  "else:", *("    " + line for line in _checked(check, index, result, scope))]
     source = "\n    ".join([
@@ -366,7 +381,7 @@ def _field_rows_builder(model: type[BaseModel], names: tuple[str, ...]) -> RowsB
         *("    " + line for line in body),
         "    entity = new(model)",
         "    _set_dict(entity, {" + ", ".join(results) + "})",
-        "    _set_fields_set(entity, fields)",
+        "    _set_fields_set(entity, given[absent].copy())",
         "    _set_extra(entity, None)",
         "    _set_private(entity, None)",
         "    built.append(entity)",
