@@ -52,3 +52,9 @@ def test_data_given_as_python_objects_hashes_as_json_writes_it():
     document["data"]["qty"] = 2.5e-05  # a float (json writes 2.5e-05), as a Python caller may send it
     decoded = decode(document, 1 << 20)
     assert content_hash(decoded) == _json_hash("inventory.moved", document["data"])
+
+
+def test_a_lone_surrogate_in_the_data_hashes_as_json_escapes_it():
+    text = MOVEMENT.replace('"C-0019"', '"\\udfff"')
+    decoded = decode(text, 1 << 20)
+    assert content_hash(decoded) == _json_hash("inventory.moved", decoded.envelope.data)

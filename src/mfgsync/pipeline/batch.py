@@ -56,13 +56,17 @@ def content_hash(d: Decoded) -> str | None:
 
     The hash is kept with the message, so its text is json's canonical form in every version.
     For data read from JSON text msgspec writes that very text, ten times faster, as long as it
-    is ASCII without DEL (json escapes every other character, msgspec does not).
+    is ASCII without DEL (json escapes every other character, msgspec does not, and refuses a
+    lone surrogate).
     """
     if d.envelope is None:
         return None  # unreadable input is keyed by its own hash already
     text = None
     if d.from_text:
-        fast = _canonical_parsed(d.envelope.data)
+        try:
+            fast = _canonical_parsed(d.envelope.data)
+        except UnicodeEncodeError:  # a lone surrogate, which json escapes
+            fast = b"\x80"
         if fast.isascii() and b"\x7f" not in fast:
             text = fast.decode()
     material = d.envelope.type.value + "\x1e" + (text or _canonical(d.envelope.data))

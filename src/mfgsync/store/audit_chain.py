@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -28,10 +29,14 @@ GENESIS = "0" * 64
 # The chain covers the stored text itself (verify recomputes from it), so rows written by an
 # earlier encoder still verify.
 _detail_encode = msgspec.json.Encoder(order="sorted", enc_hook=str).encode
+_detail_escaped = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str).encode
 
 
 def detail_json(detail: Any) -> str:
-    return _detail_encode(detail).decode()
+    try:
+        return _detail_encode(detail).decode()
+    except UnicodeEncodeError:  # a lone surrogate: escaped, as both stores can keep it
+        return _detail_escaped(detail)
 
 
 LINEAGE = ("correlation_id", "causation_id", "mapping_version")
@@ -64,7 +69,8 @@ def link(entries: Iterable[AuditEntry], at: str, head: tuple[int, str] | None,
         lineage = (entry.correlation_id, entry.causation_id, entry.mapping_version)
         hashed = digest(seq, at, entry.actor, entry.action, entry.subject, detail, prev, key, lineage)
         rows.append({"seq": seq, "at": at, "actor": entry.actor, "action": entry.action, "subject": entry.subject,
-                     "detail": detail, "prev_hash": prev, "hash": hashed, **dict(zip(LINEAGE, lineage))})
+                     "detail": detail, "prev_hash": prev, "hash": hashed, "correlation_id": lineage[0],
+                     "causation_id": lineage[1], "mapping_version": lineage[2]})  # LINEAGE's order
         prev = hashed
     return rows
 
