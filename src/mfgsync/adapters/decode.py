@@ -12,13 +12,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+import msgspec
 from pydantic import ValidationError
 
 from mfgsync.adapters.code_maps import translate
 from mfgsync.envelope import PAYLOAD, SOURCE_PATTERN, Envelope, EventType
 from mfgsync.model.base import Canonical
 from mfgsync.model.identifiers import MAX_MESSAGE_ID_CHARS, identifier_problem, shown
-from mfgsync.model.numbers import NumberOutOfRange, bounded, bounded_int
+from mfgsync.model.numbers import MAX_NUMBER_CHARS, NumberOutOfRange, bounded, bounded_int
 from mfgsync.model.timestamps import DEFAULT_FUTURE_SKEW_SECONDS, future_problem
 from mfgsync.rules.findings import Finding
 from mfgsync.rules.reasons import CATALOGUE
@@ -75,7 +76,29 @@ def _not_json(constant: str) -> None:
 # costs more than parsing a typical message. Numbers are range-checked as they are read, before
 # anything converts them (model/numbers.py); NaN and Infinity are not JSON.
 _JSON = json.JSONDecoder(parse_float=bounded, parse_int=bounded_int, parse_constant=_not_json)
+# msgspec reads a typical message in a fraction of json's time, and where it reads a text at all
+# it reads it as _JSON does: floats through the same range check, ints, strings, duplicate names
+# alike. Where it may not, json reads the text: any text msgspec refuses (so every finding keeps
+# json's wording), an integer of MAX_NUMBER_CHARS digits or more (msgspec has no hook to refuse it
+# by length), and a text long enough to nest deeper than json's recursion limit (msgspec goes a few
+# levels deeper).
+_FAST_JSON = msgspec.json.Decoder(float_hook=bounded)
+_FAST_JSON_MAX_CHARS = 1024
+_DIGITS_AS_ZERO = bytes(ord("0") if chr(byte).isdigit() and byte < 128 else ord(" ") for byte in range(256))
+_LONG_DIGIT_RUN = b"0" * MAX_NUMBER_CHARS  # a '-' and this many digits is already too long
 KEPT_PREFIX_CHARS = 64 * 1024  # of an oversized message, what the quarantine keeps besides its hash
+
+
+def _json_document(text: str) -> Any:
+    """`text` read as JSON, exactly as _JSON reads it (or its exception)."""
+    if len(text) <= _FAST_JSON_MAX_CHARS:
+        encoded = text.encode("utf-8")  # storable_text leaves no lone surrogate
+        if _LONG_DIGIT_RUN not in encoded.translate(_DIGITS_AS_ZERO):
+            try:
+                return _FAST_JSON.decode(encoded)
+            except Exception:  # json decides what is wrong and says so in its words
+                pass
+    return _JSON.decode(text)
 
 
 def _digest(text: str) -> str:
@@ -95,6 +118,8 @@ def storable_text(raw: str | bytes | dict) -> str:
     text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
     if "\x00" in text:
         text = text.replace("\x00", "\\u0000")
+    if text.isascii():  # the common case: no surrogate, so nothing to look for
+        return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -132,7 +157,7 @@ def decode(raw: str | bytes | dict, max_bytes: int, source_override: str | None 
     if (size or len(text)) > max_bytes:
         return _too_large(text, size or len(text), max_bytes)
     try:
-        document: Any = raw if isinstance(raw, dict) else _JSON.decode(text)
+        document: Any = raw if isinstance(raw, dict) else _json_document(text)
     except NumberOutOfRange as exc:
         return _malformed(text, f"number out of range: {exc}", exc.code)
     except (ValueError, RecursionError) as exc:
@@ -162,19 +187,22 @@ def _identity(text: str, document: dict) -> tuple[str, str, str]:
     return _raw_key(text), source if source and _SOURCE.fullmatch(source) else "unknown", ""
 
 
+def _envelope_identity(text: str, document: dict, envelope: Envelope) -> tuple[str, str, str]:
+    """_identity of a sound envelope without checking its id again: when source and id were sent
+    as text, pydantic stripped only characters str.strip strips and the id passed the same
+    identifier check, so they are what _identity would find. (Bytes, which pydantic reads as text
+    and _identity does not, go to _identity.)"""
+    if type(document.get("source")) is str and type(document.get("id")) is str:
+        return f"{envelope.source}\x1f{envelope.id}", envelope.source, envelope.id
+    return _identity(text, document)
+
+
 def _decode_envelope(text: str, document: dict, code_maps: Mapping[str, Mapping[str, Mapping[str, str]]]) -> Decoded:
-    msg_key, source, message_id = _identity(text, document)
-    sent_type = document.get("type")
-    event_type = sent_type.strip() if isinstance(sent_type, str) and sent_type.strip() in _EVENT_TYPES else None
     try:
         envelope = Envelope.model_validate(document)
     except ValidationError as exc:
-        findings = _findings_from(exc, "")
-        if any(p["loc"] == ("type",) for p in exc.errors()):
-            findings.insert(0, Finding("UNKNOWN_EVENT_TYPE", f"unknown event type {shown(sent_type)}", "type"))
-        findings = [f if f.code != "INVALID_FIELD" else Finding("ENVELOPE_INVALID", f.message, f.field)
-                    for f in findings if not (f.code == "INVALID_FIELD" and f.field == "type")]
-        return Decoded(text, msg_key, source, message_id, findings=findings, event_type=event_type)
+        return _refused_envelope(text, document, exc)
+    msg_key, source, message_id = _envelope_identity(text, document, envelope)
     decoded = Decoded(text, msg_key, source, message_id, envelope=envelope, event_type=envelope.type)
     data = translate(envelope.data, code_maps[envelope.source]) if envelope.source in code_maps else envelope.data
     try:
@@ -184,6 +212,18 @@ def _decode_envelope(text: str, document: dict, code_maps: Mapping[str, Mapping[
         return decoded
     decoded.fields_set = set(envelope.data)
     return decoded
+
+
+def _refused_envelope(text: str, document: dict, error: ValidationError) -> Decoded:
+    msg_key, source, message_id = _identity(text, document)
+    sent_type = document.get("type")
+    event_type = sent_type.strip() if isinstance(sent_type, str) and sent_type.strip() in _EVENT_TYPES else None
+    findings = _findings_from(error, "")
+    if any(p["loc"] == ("type",) for p in error.errors()):
+        findings.insert(0, Finding("UNKNOWN_EVENT_TYPE", f"unknown event type {shown(sent_type)}", "type"))
+    findings = [f if f.code != "INVALID_FIELD" else Finding("ENVELOPE_INVALID", f.message, f.field)
+                for f in findings if not (f.code == "INVALID_FIELD" and f.field == "type")]
+    return Decoded(text, msg_key, source, message_id, findings=findings, event_type=event_type)
 
 
 _SOURCE = re.compile(SOURCE_PATTERN)

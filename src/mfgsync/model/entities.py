@@ -14,10 +14,12 @@ from mfgsync.model.base import Canonical, Quantity
 from mfgsync.model.identifiers import MAX_IDENTIFIER_CHARS, identifier_problem, text_problem
 from mfgsync.model.states import PoStatus, ProductionStatus
 from mfgsync.model.timestamps import UtcTime
-from mfgsync.model.units import UnitError, normalize_uom
+from mfgsync.model.units import REC20, UnitError, normalize_uom
 
 
 def _uom(value: object) -> str:
+    if type(value) is str and value in REC20:
+        return value  # already the code normalize_uom gives
     try:
         return normalize_uom(str(value))
     except UnitError as exc:

@@ -22,12 +22,13 @@ def text_problem(value: str) -> str | None:
     return None
 
 
-_KEY_SEPARATOR_SET = frozenset(KEY_SEPARATORS)
+# Separator sets the hub checks against, made once (the envelope's attributes refuse US alone).
+_SEPARATOR_SETS = {KEY_SEPARATORS: frozenset(KEY_SEPARATORS), "\x1f": frozenset("\x1f")}
 
 
 def identifier_problem(value: str, max_chars: int = MAX_IDENTIFIER_CHARS, separators: str = KEY_SEPARATORS) -> str | None:
     """Why `value` (already stripped) cannot be an identifier, or None when it can."""
-    forbidden = _KEY_SEPARATOR_SET if separators is KEY_SEPARATORS else frozenset(separators)
+    forbidden = _SEPARATOR_SETS.get(separators) or frozenset(separators)
     if value and len(value) <= max_chars and value.isprintable() and forbidden.isdisjoint(value):
         return None  # the common case, judged by string methods alone
     if not value:

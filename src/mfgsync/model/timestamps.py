@@ -22,13 +22,46 @@ _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|
 
 
 def _rfc3339_text(value: object) -> object:
-    """Only text (or a datetime from a Python caller): a number is not read as Unix time."""
+    """Only text (or a datetime from a Python caller): a number is not read as Unix time.
+
+    A text in the form senders use (2026-11-22T10:00:00Z) within the years is read here, as
+    pydantic reads it, and remembered: a burst sends the same second many times."""
     if isinstance(value, datetime):
         return value
+    if type(value) is str:
+        known = _KNOWN_TIMES.get(value)
+        if known is not None:
+            return known
     if not isinstance(value, str) or not _RFC3339.fullmatch(value.strip()):
         raise PydanticCustomError("timestamp_format",
                                   "a timestamp is RFC 3339 text with a zone, such as 2026-11-22T10:00:00Z")
-    return value.strip()
+    text = value.strip()
+    utc = _plain_utc(text)
+    if utc is None:
+        return text  # any other form, and every bad one, is pydantic's to read and report
+    if type(value) is str:
+        if len(_KNOWN_TIMES) >= _KEPT_TIMES:
+            _KNOWN_TIMES.clear()
+        _KNOWN_TIMES[value] = utc
+    return utc
+
+
+def _plain_utc(text: str) -> datetime | None:
+    """`text` (matching _RFC3339) as a UTC datetime when it is whole seconds in Z within the
+    years, else None. datetime reads the date and time as pydantic does; what either refuses
+    (2026-02-30, 24:00:00, a leap second) is left to pydantic."""
+    if len(text) != 20 or text[10] != "T" or text[19] != "Z":
+        return None
+    try:
+        utc = datetime.fromisoformat(text[:19]).replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+    return utc if MIN_YEAR <= utc.year <= MAX_YEAR else None
+
+
+# Timestamp texts read as UTC, as sent -> as kept. Bounded; emptied when full.
+_KNOWN_TIMES: dict[str, datetime] = {}
+_KEPT_TIMES = 4096
 
 
 class TimestampOutOfRange(ValueError):
