@@ -311,7 +311,7 @@ def _field_builder(model: type[BaseModel]) -> Builder:
 
 class _NotGiven:
     def __repr__(self) -> str:
-        return "NOT_GIVEN"
+        return "<not given>"
 
 
 NOT_GIVEN: Any = _NotGiven()  # in a row (quick_build_rows): the field was not given, its default applies
@@ -355,7 +355,7 @@ def _rows_builder(model: type[BaseModel], names: tuple[str, ...]) -> RowsBuilder
 
 def _field_rows_builder(model: type[BaseModel], names: tuple[str, ...]) -> RowsBuilder:
     hints = typing.get_type_hints(model, include_extras=True)
-    scope: dict[str, Any] = {"_Refused": _Refused, "NOT_GIVEN": NOT_GIVEN, "model": model, "new": model.__new__,
+    scope: dict[str, Any] = {"_Refused": _Refused, "_not_given": NOT_GIVEN, "model": model, "new": model.__new__,
                              "copy": copy.copy, "given": _GivenNames(names), "_set_dict": _set_dict,
                              "_set_fields_set": _set_fields_set, "_set_extra": _set_extra, "_set_private": _set_private}
     place = {name: f"v{position}" for position, name in enumerate(names)}
@@ -372,7 +372,7 @@ def _field_rows_builder(model: type[BaseModel], names: tuple[str, ...]) -> RowsB
         scope[f"check{index}"] = check
         absent = ["    raise _Refused"] if info.default is PydanticUndefined else [
             f"    {result} = {default}", f"    absent |= {1 << names.index(name)}"]
-        body += [f"value = {place[name]}", "if value is NOT_GIVEN:", *absent,
+        body += [f"value = {place[name]}", "if value is _not_given:", *absent,
                  "else:", *("    " + line for line in _checked(check, index, result, scope))]
     source = "\n    ".join([
         "def build_rows(rows):",
