@@ -299,14 +299,16 @@ def _field_builder(model: type[BaseModel]) -> Builder:
         "    raise _Refused from None",
         "if unfound:",  # a name that is no field: extra fields are forbidden
         "    raise _Refused",
-        "entity = new(model)",
-        "_set_dict(entity, {" + ", ".join(results) + "})",  # in field order, as pydantic holds them
-        "_set_fields_set(entity, set(data))",
-        "_set_extra(entity, None)",
-        "_set_private(entity, None)",
+        *_new_entity(results, "set(data)"),
         "return entity"])
     exec(compile(source, f"<builder of {model.__qualname__}>", "exec"), scope)
     return scope["build"]
+
+
+def _new_entity(results: list[str], fields_set: str) -> list[str]:
+    """Source making `entity` from the checked values (in field order, as pydantic holds them)."""
+    return ["entity = new(model)", "_set_dict(entity, {" + ", ".join(results) + "})",
+            f"_set_fields_set(entity, {fields_set})", "_set_extra(entity, None)", "_set_private(entity, None)"]
 
 
 class _NotGiven:
@@ -379,11 +381,7 @@ def _field_rows_builder(model: type[BaseModel], names: tuple[str, ...]) -> RowsB
         "built = []",
         "for " + "".join(f"{place[name]}, " for name in names) + "in rows:",
         *("    " + line for line in body),
-        "    entity = new(model)",
-        "    _set_dict(entity, {" + ", ".join(results) + "})",
-        "    _set_fields_set(entity, given[absent].copy())",
-        "    _set_extra(entity, None)",
-        "    _set_private(entity, None)",
+        *("    " + line for line in _new_entity(results, "given[absent].copy()")),
         "    built.append(entity)",
         "return built"])
     exec(compile(source, f"<rows builder of {model.__qualname__}>", "exec"), scope)
