@@ -57,7 +57,9 @@ def _printable(value: str) -> str:
 
 
 Uom = Annotated[str, BeforeValidator(_uom)]
-Key = Annotated[str, BeforeValidator(_identifier), Field(min_length=1, max_length=MAX_IDENTIFIER_CHARS)]
+# The length limits come before the validator, so pydantic checks them in its string schema
+# rather than in two Python calls after it (the validator still runs first).
+Key = Annotated[str, Field(min_length=1, max_length=MAX_IDENTIFIER_CHARS), BeforeValidator(_identifier)]
 Text = Annotated[str, Field(max_length=2000), AfterValidator(_printable)]
 # Line, operation and priority numbers: up to 9 digits, as X12 and EDIFACT carry them.
 Ordinal = Annotated[int, Field(ge=0, le=999_999_999)]

@@ -29,7 +29,7 @@ import time
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Protocol, TypeVar
 
 T = TypeVar("T")
 Row = Mapping[str, Any]
@@ -47,15 +47,13 @@ class Conflict(Exception):
     """Another writer changed what this unit of work relied on; run the unit again."""
 
 
-@dataclass(frozen=True)
-class StoredEntity:
+class StoredEntity(NamedTuple):
     tokens: str | None  # the ordering tokens per field domain, JSON (see model/ordering.py)
     data: str  # the canonical entity, JSON
     version: int  # 1 for a new row, +1 per write
 
 
-@dataclass(frozen=True)
-class AuditEntry:
+class AuditEntry(NamedTuple):
     actor: str
     action: str
     subject: str | None

@@ -15,24 +15,21 @@ the pipeline persists them in the transaction that applies the event.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Union
+from typing import Any, NamedTuple, Union
 
 from mfgsync.model import entities as m
 
 
-@dataclass(frozen=True)
-class Put:
+class Put(NamedTuple):
     key: str
     entity_type: str
     ref: str | None
     entity: m.Canonical
 
 
-@dataclass(frozen=True)
-class Adjust:
+class Adjust(NamedTuple):
     """Change a stock balance by `delta` (in the item's base unit; the balance is created at 0)."""
     item_id: str
     plant_id: str
@@ -43,16 +40,14 @@ class Adjust:
     uom: str
 
 
-@dataclass(frozen=True)
-class Count:
+class Count(NamedTuple):
     """A counted balance: the stock at that place was `balance.qty` when the count was taken
     (`taken_at`); what moved it after that is added to it (None: the count is the stock now)."""
     balance: m.InventoryBalance
     taken_at: datetime | None = None
 
 
-@dataclass(frozen=True)
-class Emit:
+class Emit(NamedTuple):
     target: str
     command: str
     effect_key: str  # the business identity, e.g. erp:bom:PMP-100@P1#B
@@ -60,19 +55,17 @@ class Emit:
     stream: str | None = None  # deliveries of one stream keep their order (default: the effect key)
 
 
-@dataclass(frozen=True)
-class Raise:
+class Raise(NamedTuple):
     code: str
     role: str
     detail: str
     entity_key: str | None = None
 
 
-@dataclass(frozen=True)
-class ScheduleAt:
+class ScheduleAt(NamedTuple):
     when: datetime
     effect: Emit | Raise
-    key: str = field(default="")  # the scheduled effect's identity (default: the effect's own key)
+    key: str = ""  # the scheduled effect's identity (default: the effect's own key)
 
     @property
     def effect_key(self) -> str:
@@ -82,13 +75,11 @@ class ScheduleAt:
         return inner.effect_key if isinstance(inner, Emit) else f"raise:{inner.code}:{inner.entity_key or inner.detail}"
 
 
-@dataclass(frozen=True)
-class Unschedule:
+class Unschedule(NamedTuple):
     key: str  # the ScheduleAt's effect_key
 
 
-@dataclass(frozen=True)
-class Resolve:
+class Resolve(NamedTuple):
     entity_key: str
     code: str
     note: str
@@ -100,7 +91,7 @@ Effect = Union[Put, Adjust, Count, Emit, Raise, ScheduleAt, Unschedule, Resolve]
 def to_json(effect: Emit | Raise) -> str:
     """A schedulable effect as stored until it is due."""
     kind = "emit" if isinstance(effect, Emit) else "raise"
-    return json.dumps({"kind": kind, **asdict(effect)}, sort_keys=True, default=str)
+    return json.dumps({"kind": kind, **effect._asdict()}, sort_keys=True, default=str)
 
 
 def from_json(text: str) -> Emit | Raise:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Mapping, Protocol, Sequence
+from typing import Mapping, NamedTuple, Protocol, Sequence
 
 from mfgsync.envelope import EventType
 from mfgsync.model.base import Canonical
 from mfgsync.rules.state import StateView
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     type: EventType
     entity: Canonical  # the validated entity, merged with the current state where the type merges
     msg_key: str
