@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Callable, Mapping, TypeVar
+from typing import Any, Callable, Mapping, TypeVar
 
 from mfgsync.formats.errors import FormatError
 from mfgsync.model.numbers import MAX_NUMBER_CHARS, NumberOutOfRange, bounded
@@ -30,11 +30,33 @@ def remembered(read: Callable[[str, str], Value]) -> Callable[[str, str], Value]
         value = seen.get(text)
         if value is None:
             value = read(text, what)
-            if len(seen) >= _REMEMBERED:
-                seen.clear()
-            seen[text] = value
+            keep(seen, text, value)
         return value
     return read_remembered
+
+
+class Remembered(dict):
+    """The values `read` gives the texts of one element (`what`, as its errors name it), each
+    text read once: `memory[text]`, as `remembered` keeps them, a subscript where `remembered`
+    costs a call (a line's handler reads several elements, and a file has many lines)."""
+
+    __slots__ = ("read", "what")
+
+    def __init__(self, read: Callable[[str, str], Any], what: str):
+        super().__init__()
+        self.read, self.what = read, what
+
+    def __missing__(self, text: str) -> Any:
+        value = self.read(text, self.what)
+        keep(self, text, value)
+        return value
+
+
+def keep(memory: dict, key: Any, value: Any) -> None:
+    """Remember a sound value; a full memory starts afresh (see `remembered`)."""
+    if len(memory) >= _REMEMBERED:
+        memory.clear()
+    memory[key] = value
 
 
 def decimal(text: str, what: str, decimal_mark: str = ".") -> Decimal:

@@ -3,7 +3,8 @@
 Each reference below is the earlier implementation, kept here as the oracle: segment-table
 matching (a recursive scan of candidate entries), item IDs (a dict of qualifier pairs, then
 the profile's lists in order), where an X12 set ends (the first envelope segment after it) and
-where an interchange's trailer is (a regular expression). Hypothesis feeds both the same input and compares the outcome,
+where an interchange's trailer is (a regular expression), and each interchange of a file read
+alone (with nothing remembered from the interchanges before it). Hypothesis feeds both the same input and compares the outcome,
 error reason code and position included. Segment tables remember the tag sequences that fitted,
 so each sequence is checked twice: the second answer must be the first.
 """
@@ -21,9 +22,10 @@ from hypothesis import strategies as st
 from mfgsync.formats.errors import FormatError
 from mfgsync.formats.partners import DEFAULT_PROFILE, first_present
 from mfgsync.formats.segment_table import MANY, _compiled, _Compiled, _tags_of, m, o, validate
-from mfgsync.formats.x12.common import LOT, Context, ids_by_role, item_ids
-from mfgsync.formats.x12.envelope import _Tags
-from mfgsync.formats.x12.syntax import Delimiters, _trailer_tag_end
+from mfgsync.formats.x12.common import Context, line_ids
+from mfgsync.formats.x12 import EnvelopeSettings, read_interchanges
+from mfgsync.formats.x12.envelope import _Tags, wrap
+from mfgsync.formats.x12.syntax import Delimiters, _trailer_tag_end, write_segments
 from mfgsync.formats.x12.tables import TABLES
 
 
@@ -163,8 +165,7 @@ def test_item_ids_are_chosen_as_from_the_pairs_dict(elements, start, ctx, requir
     segment = ["PO1", *elements]
     expected = _reference_ids(segment, start, ctx.profile, required)
     for _ in range(2):  # the second time from the plan the first one made
-        found = ids_by_role(segment, start, ctx)
-        assert (*item_ids(found, required), found[LOT]) == expected
+        assert line_ids(segment, start, ctx, required) == expected
 
 
 _SET_TAGS = st.sampled_from(["SE", "ST", "GE", "GS", "IEA", "PO1", "DTM", "HL", "SN1"])
@@ -192,3 +193,49 @@ def test_an_interchange_trailer_is_found_where_the_pattern_finds_it(text, start,
     pattern = re.compile(re.escape(delimiters.segment) + r"[\r\n]*IEA" + re.escape(delimiters.element))
     found = pattern.search(text, start)
     assert _trailer_tag_end(text, start, delimiters) == (found.end() if found else -1)
+
+
+# Lines of the sets below, sound and faulty: a file read at once reads each interchange with what
+# the interchanges before it left in memory (values read, unit codes, price bases, ID plans).
+_ORDER_LINES = st.sampled_from([
+    ["PO1", "1", "10", "EA", "2.50", "PE", "BP", "A-1", "VP", "S-1"], ["PO1", "", "10", "CA", "2.5", "HP", "VP", "S-2"],
+    ["PO1", "2", "0", "EA", "1", "PE", "IN", "B"], ["PO1", "x", "10", "EA"], ["PO1", "3", "1.0", "ZZZ", "1", "PE", "BP", "C"],
+    ["PO1", "4", "7", "", "", "", "UP", "U-1", "LT", "L"], ["DTM", "002", "20260301"], ["DTM", "067", "2026"],
+])
+_NOTICE_LINES = st.sampled_from([
+    [["HL", "3", "2", "I"], ["LIN", "1", "BP", "A-1", "LT", "L-1"], ["SN1", "", "10", "EA"]],
+    [["HL", "4", "2", "I"], ["LIN", "", "VP", "S-1"], ["SN1", "", "2.50", "CA"]],
+    [["HL", "5", "2", "I"], ["LIN", "2", "BP", "B"], ["SN1", "", "x", "EA"]],
+])
+_INVOICE_LINES = st.sampled_from([
+    ["IT1", "1", "10", "EA", "2.50", "PE", "BP", "A-1"], ["IT1", "", "2.50", "UN", "10", "HP", "VP", "S-1"],
+    ["IT1", "2", "10", "EA", "-1", "PE", "BP", "B"], ["IT1", "3", "10", "LB", "1e3", "TP", "BP", "C"],
+])
+
+
+@st.composite
+def _interchange_sets(draw):
+    order = [["BEG", "00", "SA", "PO-1", "", "20260301"], ["N1", "SU", "", "92", "S"],
+             *draw(st.lists(_ORDER_LINES, min_size=1, max_size=4))]
+    notice = [["BSN", "00", "ASN-1", "20260302", "0000"], ["HL", "1", "", "S"], ["HL", "2", "1", "O"],
+              ["PRF", "PO-1"], *[s for level in draw(st.lists(_NOTICE_LINES, max_size=3, unique_by=id)) for s in level]]
+    invoice = [["BIG", "20260305", "INV-1", "", "PO-1"], *draw(st.lists(_INVOICE_LINES, min_size=1, max_size=3)),
+               ["TDS", "2500"]]
+    return [("850", order), ("856", notice), ("810", invoice)]
+
+
+def _read_outcome(text):
+    outcome = []
+    for interchange, result in read_interchanges(text, strict=False):
+        faults = [(e.code, e.message, e.segment, e.tag) for group in interchange.groups for ts in group.sets
+                  for e in ts.errors]
+        outcome.append((result.control_number, [d.to_json() for d in result.documents], faults))
+    return outcome
+
+
+@settings(max_examples=150)
+@given(st.lists(_interchange_sets(), min_size=2, max_size=4))
+def test_a_file_reads_as_its_interchanges_read_one_by_one(interchanges):
+    texts = [write_segments(wrap(sets, EnvelopeSettings(control_number=number)), Delimiters())
+             for number, sets in enumerate(interchanges, 1)]
+    assert _read_outcome("".join(texts)) == [found for text in texts for found in _read_outcome(text)]

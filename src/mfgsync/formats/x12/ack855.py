@@ -6,8 +6,8 @@ from typing import Any
 
 from mfgsync.formats.canonical import build
 from mfgsync.formats.errors import FormatError
-from mfgsync.formats.values import date_text, number_text
-from mfgsync.formats.x12.common import Context, read_uom, unit_price, write_uom
+from mfgsync.formats.values import ccyymmdd, date_text, decimal, line_number, number_text
+from mfgsync.formats.x12.common import Context, unit_price, write_uom
 from mfgsync.formats.x12.syntax import Segment, element
 from mfgsync.formats.walking import walk
 from mfgsync.model.entities import PoAcknowledgement
@@ -16,7 +16,10 @@ _PROMISE_QUALIFIERS = ("067", "068", "069", "017", "002")
 
 
 def read(segments: list[Segment], first: int, ctx: Context, control_number: str = "") -> PoAcknowledgement:
-    profile = ctx.profile
+    profile, units = ctx.profile, ctx.units
+    line_nos, quantities, prices = (ctx.remembered(line_number, "PO101"), ctx.remembered(decimal, "PO102"),
+                                    ctx.remembered(decimal, "PO104"))
+    acknowledged, promised = ctx.remembered(decimal, "ACK02"), ctx.remembered(ccyymmdd, "ACK05")
     header: dict[str, Any] = {"lines": []}
     lines: list[dict[str, Any]] = header["lines"]
 
@@ -30,10 +33,10 @@ def read(segments: list[Segment], first: int, ctx: Context, control_number: str 
 
     def po1(s: Segment) -> None:
         line: dict[str, Any] = {
-            "line_no": ctx.read_line_no(element(s, 1), "PO101") if element(s, 1) else len(lines) + 1,
-            "unit_price": unit_price(element(s, 4), element(s, 5), ctx, "PO104")}
+            "line_no": line_nos[element(s, 1)] if element(s, 1) else len(lines) + 1,
+            "unit_price": unit_price(element(s, 4), element(s, 5), prices, ctx)}
         if element(s, 2):
-            line.update(qty=ctx.read_decimal(element(s, 2), "PO102"), uom=read_uom(element(s, 3), ctx))
+            line.update(qty=quantities[element(s, 2)], uom=units[element(s, 3)])
         lines.append(line)
 
     def ack(s: Segment) -> None:
@@ -47,9 +50,9 @@ def read(segments: list[Segment], first: int, ctx: Context, control_number: str 
             return  # the first ACK of a line states its status; later ones split schedules
         line["status"] = profile.x12_line_statuses[code]
         if element(s, 2):
-            line.update(qty=ctx.read_decimal(element(s, 2), "ACK02"), uom=read_uom(element(s, 3), ctx))
+            line.update(qty=acknowledged[element(s, 2)], uom=units[element(s, 3)])
         if element(s, 4) in _PROMISE_QUALIFIERS and element(s, 5):
-            line["promised_date"] = ctx.read_date(element(s, 5), "ACK05")
+            line["promised_date"] = promised[element(s, 5)]
 
     walk(segments, first, {"BAK": bak, "PO1": po1, "ACK": ack})
     for line in lines:

@@ -10,9 +10,8 @@ from typing import Any
 
 from mfgsync.formats.canonical import build, build_lines
 from mfgsync.formats.errors import FormatError
-from mfgsync.formats.values import date_text, number_text
-from mfgsync.formats.x12.common import (LOT, Context, ids_by_role, item_ids, read_uom, supplier_of, write_pairs,
-                                        write_uom)
+from mfgsync.formats.values import ccyymmdd, date_text, decimal, number_text
+from mfgsync.formats.x12.common import Context, line_ids, supplier_of, write_pairs, write_uom
 from mfgsync.formats.x12.syntax import Segment, element, elements
 from mfgsync.formats.walking import walk
 from mfgsync.model.entities import ShipNotice, ShipNoticeLine
@@ -24,27 +23,27 @@ _LINE = ("po_number", "po_line_no", "item_id", "supplier_item_id", "qty", "uom",
 
 
 def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
-    profile = ctx.profile
+    profile, units = ctx.profile, ctx.units
     header: dict[str, Any] = {}
     parties: dict[str, str] = {}
     levels: dict[str, dict[str, Any]] = {}
     order: list[dict[str, Any]] = []  # HL levels in file order
     current: dict[str, Any] = {}
-    read_date, read_decimal = ctx.read_date, ctx.read_decimal
+    days, quantities = ctx.remembered(ccyymmdd, "DTM02"), ctx.remembered(decimal, "SN102")
 
     def bsn(s: Segment) -> None:
         header["asn_id"] = element(s, 2)
         if element(s, 3):
-            header["ship_date"] = read_date(element(s, 3), "BSN03")
+            header["ship_date"] = ccyymmdd(element(s, 3), "BSN03")
 
     def dtm(s: Segment) -> None:
         qualifier, day = s[1:3] if len(s) > 2 else elements(s, 2)
         if current and current["level"] != "S" or not day:
             return
         if qualifier == "011":
-            header["ship_date"] = read_date(day, "DTM02")
+            header["ship_date"] = days[day]
         elif qualifier in _ARRIVAL:
-            header["expected_arrival"] = read_date(day, "DTM02")
+            header["expected_arrival"] = days[day]
 
     def hl(s: Segment) -> None:
         nonlocal current
@@ -82,9 +81,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
     def lin(s: Segment) -> None:
         if not current:
             return
-        found = ids_by_role(s, 2, ctx)
-        current["item_id"], current["supplier_item_id"] = item_ids(found)
-        lot = found[LOT]
+        current["item_id"], current["supplier_item_id"], lot = line_ids(s, 2, ctx)
         if lot:
             current["lot"] = lot
         po_line_no = element(s, 1)
@@ -94,8 +91,8 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
     def sn1(s: Segment) -> None:
         if current:
             _, qty, unit = s[1:4] if len(s) > 3 else elements(s, 3)
-            current["qty"] = read_decimal(qty, "SN102")
-            current["uom"] = read_uom(unit, ctx)
+            current["qty"] = quantities[qty]
+            current["uom"] = units[unit]
 
     walk(segments, first, {"BSN": bsn, "DTM": dtm, "HL": hl, "TD5": td5, "REF": ref, "N1": n1, "PRF": prf,
                            "MAN": man, "LIN": lin, "SN1": sn1})

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from typing import Callable
+from typing import Callable, TypeVar
 
 from mfgsync.formats.partners import DEFAULT_PROFILE, PartnerProfile, first_present
-from mfgsync.formats.values import ccyymmdd, decimal, line_number, remembered, uom
+from mfgsync.formats.values import Remembered, keep, uom
 from mfgsync.formats.x12.syntax import Segment
+
+Value = TypeVar("Value")
 
 
 @dataclass
@@ -19,14 +21,29 @@ class Context:
     sender: str = ""  # interchange sender: the supplier for 855, 856 and 810
     receiver: str = ""  # interchange receiver: the supplier for 850
     on: date = field(default_factory=lambda: date(2000, 1, 1))  # document date when rendering
-    units: dict[str, str] = field(default_factory=dict)  # unit codes already translated
-    # Value readers for one interchange, each remembering what it read (see values.remembered).
-    read_decimal: Callable[[str, str], Decimal] = field(default_factory=lambda: remembered(decimal))
-    read_date: Callable[[str, str], date] = field(default_factory=lambda: remembered(ccyymmdd))
-    read_line_no: Callable[[str, str], int] = field(default_factory=lambda: remembered(line_number))
-    id_plans: dict[tuple[str, ...], tuple] = field(default_factory=dict)  # see ids_by_role
+    # What the context remembered of the values read (see remembered, for_interchange): per value
+    # reader and element label, its memory; the unit codes already translated.
+    memories: dict[tuple[Callable, str], Remembered] = field(default_factory=dict)
+    units: dict[str, str] = None  # type: ignore[assignment]  # made for the profile (__post_init__)
+    id_plans: dict[tuple[str, ...], tuple] = field(default_factory=dict)  # see line_ids
     last_id_plan: tuple = (None, None, None)  # (pairs span, qualifiers, plan) of the line before
     price_divisors: dict[str, Decimal | None] = field(default_factory=dict)  # see unit_price
+
+    def __post_init__(self) -> None:
+        if self.units is None:
+            self.units = _UnitCodes(self.profile)
+
+    def for_interchange(self, sender: str, receiver: str) -> Context:
+        """This context for another interchange of the same partner's file: everything it
+        remembered serves again (a file repeats its values from one interchange to the next)."""
+        return replace(self, sender=sender, receiver=receiver)
+
+    def remembered(self, read: Callable[[str, str], Value], what: str) -> Remembered:
+        """The memory of `read` for element `what`'s texts: `memory[text]` is `read(text, what)`."""
+        memory = self.memories.get((read, what))
+        if memory is None:
+            memory = self.memories[read, what] = Remembered(read, what)
+        return memory
 
     @cached_property
     def id_roles(self) -> dict[str, list[tuple[int, int]]]:
@@ -46,9 +63,12 @@ _PLANS_KEPT = 256  # distinct qualifier patterns a context remembers
 _PLANNED_PAIRS = 16  # longer patterns are planned afresh (LIN, the longest, has 15 pairs)
 
 
-def ids_by_role(segment: Segment, start: int, ctx: Context) -> list[str | None]:
-    """Per role, the value of its most preferred qualifier among the qualifier/value pairs from
-    element `start` on (PO106/PO107, LIN02/LIN03, ...); a qualifier's first non-empty pair counts.
+def line_ids(segment: Segment, start: int, ctx: Context,
+             required: bool = False) -> tuple[str | None, str | None, str | None]:
+    """(item_id, supplier_item_id, lot) of a line, from its qualifier/value pairs from element
+    `start` on (PO106/PO107, LIN02/LIN03, ...): per role, the value of its most preferred
+    qualifier, a qualifier's first non-empty pair counting. The item_id is the buyer's number,
+    else a fallback id; only where an item_id is required may the supplier's own number stand in.
 
     Lines of a file repeat one pattern of qualifiers, and where each role's value may come from
     depends on the qualifiers alone: that plan is worked out once per pattern, and each line only
@@ -56,7 +76,7 @@ def ids_by_role(segment: Segment, start: int, ctx: Context) -> list[str | None]:
     pairs, are remembered, so input of ever new or endless patterns costs no more than planning
     each line afresh. A line with the pattern of the line before takes its plan by comparing the
     qualifiers, without hashing them; a plan whose roles have one candidate each is read in one
-    expression.
+    expression per role.
     """
     span = len(segment) - start
     qualifiers = segment[start::2]  # with a last qualifier that has no value, if any
@@ -65,12 +85,22 @@ def ids_by_role(segment: Segment, start: int, ctx: Context) -> list[str | None]:
         plan = _remembered_plan(span, qualifiers, ctx)
         ctx.last_id_plan = (span, qualifiers, plan)
     roles, slots = plan
-    if slots is not None:
+    if slots is None:
+        buyer, fallback, supplier, lot = _ranked_values(segment, start, roles)
+    else:
         buyer, fallback, supplier, lot = slots
-        return [None if buyer is None else segment[start + buyer].strip() or None,
-                None if fallback is None else segment[start + fallback].strip() or None,
-                None if supplier is None else segment[start + supplier].strip() or None,
-                None if lot is None else segment[start + lot].strip() or None]
+        buyer = None if buyer is None else segment[start + buyer].strip() or None
+        fallback = None if fallback is None else segment[start + fallback].strip() or None
+        supplier = None if supplier is None else segment[start + supplier].strip() or None
+        lot = None if lot is None else segment[start + lot].strip() or None
+    item = buyer or fallback
+    if item is None and required:
+        item = supplier
+    return item, supplier, lot
+
+
+def _ranked_values(segment: Segment, start: int, roles: tuple) -> list[str | None]:
+    """Per role, the first non-empty value among its candidates, most preferred first."""
     found: list[str | None] = [None, None, None, None]
     for role, offset, others in roles:
         value = segment[start + offset].strip()
@@ -119,17 +149,6 @@ def _id_plan(qualifiers: tuple[str, ...],
     return tuple(planned)
 
 
-def item_ids(found: list[str | None], required: bool = False) -> tuple[str | None, str | None]:
-    """(item_id, supplier_item_id): the buyer's number, else a fallback id; the supplier's number.
-
-    Only where an item_id is required may the supplier's own number stand in for it.
-    """
-    buyer = found[BUYER] or found[FALLBACK]
-    if buyer is None and required:
-        buyer = found[SUPPLIER]
-    return buyer, found[SUPPLIER]
-
-
 def write_pairs(item_id: str | None, supplier_item_id: str | None, profile: PartnerProfile) -> list[str]:
     out: list[str] = []
     if item_id:
@@ -139,29 +158,37 @@ def write_pairs(item_id: str | None, supplier_item_id: str | None, profile: Part
     return out
 
 
-def unit_price(price: str, basis: str, ctx: Context, what: str) -> Decimal | None:
-    """A price per unit: a price per hundred (basis HP) is divided by 100."""
+def unit_price(price: str, basis: str, prices: Remembered, ctx: Context) -> Decimal | None:
+    """A price per unit, read by `prices`: a price per hundred (basis HP) is divided by 100."""
     if not price.strip():
         return None
-    value = ctx.read_decimal(price, what)
-    divisors = ctx.price_divisors  # per basis as sent: looked up in the profile once per interchange
+    value = prices[price]
+    divisors = ctx.price_divisors  # per basis as sent: looked up in the profile once per file
     divisor = divisors.get(basis, _UNSEEN)
     if divisor is _UNSEEN:
         divisor = ctx.profile.x12_price_basis.get(basis.strip(), 1)
-        divisor = divisors[basis] = None if divisor == 1 else divisor
+        divisor = None if divisor == 1 else divisor
+        keep(divisors, basis, divisor)
     return value if divisor is None else value / divisor
 
 
 _UNSEEN = object()  # a price basis not yet looked up
 
 
-def read_uom(code: str, ctx: Context) -> str:
-    known = ctx.units.get(code)
-    if known is None:
-        profile = ctx.profile
+class _UnitCodes(dict):
+    """Unit codes as a partner sends them -> their Rec 20 codes, each translated once: `units[code]`."""
+
+    __slots__ = ("profile",)
+
+    def __init__(self, profile: PartnerProfile):
+        super().__init__()
+        self.profile = profile
+
+    def __missing__(self, code: str) -> str:
+        profile = self.profile
         known = profile.default_unit if not code.strip() and profile.default_unit else uom(code, profile.x12_units)
-        ctx.units[code] = known
-    return known
+        keep(self, code, known)
+        return known
 
 
 def write_uom(code: str | None, profile: PartnerProfile) -> str:

@@ -6,9 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 from mfgsync.formats.canonical import build, build_lines
-from mfgsync.formats.values import date_text, implied_decimal, number_text, to_implied_decimal
-from mfgsync.formats.x12.common import (Context, ids_by_role, item_ids, read_uom, supplier_of, unit_price,
-                                        write_pairs, write_uom)
+from mfgsync.formats.values import (ccyymmdd, date_text, decimal, implied_decimal, line_number, number_text,
+                                    to_implied_decimal)
+from mfgsync.formats.x12.common import Context, line_ids, supplier_of, unit_price, write_pairs, write_uom
 from mfgsync.formats.x12.syntax import Segment, element, elements
 from mfgsync.formats.walking import walk
 from mfgsync.model.entities import Invoice, InvoiceLine
@@ -18,15 +18,16 @@ _LINE = ("po_line_no", "qty", "uom", "unit_price", "item_id", "supplier_item_id"
 
 
 def read(segments: list[Segment], first: int, ctx: Context) -> Invoice:
-    profile = ctx.profile
+    profile, units = ctx.profile, ctx.units
     header: dict[str, Any] = {}
     lines: list[list[Any]] = []  # one row per IT1, fields as _LINE
     parties: dict[str, str] = {}
-    read_decimal, read_date, read_line_no = ctx.read_decimal, ctx.read_date, ctx.read_line_no
+    line_nos, quantities, prices = (ctx.remembered(line_number, "IT101"), ctx.remembered(decimal, "IT102"),
+                                    ctx.remembered(decimal, "IT104"))
 
     def big(s: Segment) -> None:
         header["invoice_number"] = element(s, 2)
-        header["invoice_date"] = read_date(element(s, 1), "BIG01")
+        header["invoice_date"] = ccyymmdd(element(s, 1), "BIG01")
         header["po_number"] = element(s, 4) or None
 
     def cur(s: Segment) -> None:
@@ -38,9 +39,9 @@ def read(segments: list[Segment], first: int, ctx: Context) -> Invoice:
 
     def it1(s: Segment) -> None:
         po_line_no, qty, unit, price, basis = s[1:6] if len(s) > 5 else elements(s, 5)
-        item_id, supplier_item_id = item_ids(ids_by_role(s, 6, ctx))
-        lines.append([read_line_no(po_line_no, "IT101") if po_line_no.strip() else None, read_decimal(qty, "IT102"),
-                      read_uom(unit, ctx), unit_price(price, basis, ctx, "IT104"), item_id, supplier_item_id])
+        item_id, supplier_item_id, _ = line_ids(s, 6, ctx)
+        lines.append([line_nos[po_line_no] if po_line_no.strip() else None, quantities[qty], units[unit],
+                      unit_price(price, basis, prices, ctx), item_id, supplier_item_id])
 
     def tds(s: Segment) -> None:
         header["total_amount"] = implied_decimal(element(s, 1), "TDS01")

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from mfgsync.formats.canonical import NOT_GIVEN, build, build_lines
-from mfgsync.formats.values import date_text, number_text
-from mfgsync.formats.x12.common import (Context, ids_by_role, item_ids, read_uom, supplier_of, unit_price,
-                                        write_pairs, write_uom)
+from mfgsync.formats.values import ccyymmdd, date_text, decimal, line_number, number_text
+from mfgsync.formats.x12.common import Context, line_ids, supplier_of, unit_price, write_pairs, write_uom
 from mfgsync.formats.x12.syntax import Segment, element, elements
 from mfgsync.formats.walking import walk
 from mfgsync.model.entities import PurchaseOrder, PurchaseOrderLine
@@ -24,13 +23,15 @@ def read(segments: list[Segment], first: int, ctx: Context) -> PurchaseOrder:
     header: dict[str, Any] = {"status": PoStatus.sent}
     parties: dict[str, str] = {}
     lines: list[list[Any]] = []  # one row per PO1, fields as _LINE
-    profile = ctx.profile
-    read_decimal, read_date, read_line_no = ctx.read_decimal, ctx.read_date, ctx.read_line_no
+    profile, units = ctx.profile, ctx.units
+    line_nos, quantities, prices = (ctx.remembered(line_number, "PO101"), ctx.remembered(decimal, "PO102"),
+                                    ctx.remembered(decimal, "PO104"))
+    days = ctx.remembered(ccyymmdd, "DTM02")
 
     def beg(s: Segment) -> None:
         header["po_number"] = element(s, 3)
         if element(s, 5):
-            header["order_date"] = read_date(element(s, 5), "BEG05")
+            header["order_date"] = ccyymmdd(element(s, 5), "BEG05")
 
     def cur(s: Segment) -> None:
         if not lines and element(s, 2):
@@ -41,10 +42,9 @@ def read(segments: list[Segment], first: int, ctx: Context) -> PurchaseOrder:
 
     def po1(s: Segment) -> None:
         line_no, qty, unit, price, basis = s[1:6] if len(s) > 5 else elements(s, 5)
-        item_id, supplier_item_id = item_ids(ids_by_role(s, 6, ctx), required=True)
-        lines.append([read_line_no(line_no, "PO101") if line_no else len(lines) + 1, read_decimal(qty, "PO102"),
-                      read_uom(unit, ctx), unit_price(price, basis, ctx, "PO104"), item_id, supplier_item_id,
-                      NOT_GIVEN, NOT_GIVEN])
+        item_id, supplier_item_id, _ = line_ids(s, 6, ctx, required=True)
+        lines.append([line_nos[line_no] if line_no else len(lines) + 1, quantities[qty], units[unit],
+                      unit_price(price, basis, prices, ctx), item_id, supplier_item_id, NOT_GIVEN, NOT_GIVEN])
 
     def dtm(s: Segment) -> None:
         qualifier, day = s[1:3] if len(s) > 2 else elements(s, 2)
@@ -52,7 +52,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> PurchaseOrder:
             return
         place = _NEED if qualifier in _NEED_DATES else _PROMISED if qualifier in _PROMISED_DATES else None
         if place is not None:
-            read = read_date(day, "DTM02")  # read even where the line has its date: a bad one is still an error
+            read = days[day]  # read even where the line has its date: a bad one is still an error
             if lines[-1][place] is NOT_GIVEN:
                 lines[-1][place] = read
 

@@ -43,11 +43,12 @@ def read_interchanges(text: str, profile: PartnerProfile = DEFAULT_PROFILE,
     records them where they belong (for a TA1 or a 997) and returns the documents that were sound,
     none of an interchange whose envelope is broken.
     """
+    file_ctx = Context(profile)  # what one interchange remembered serves the next (Context.for_interchange)
     with collector_paused():
-        return [_read_interchange(raw, profile, strict) for raw in split_interchanges(text)]
+        return [_read_interchange(raw, file_ctx, strict) for raw in split_interchanges(text)]
 
 
-def _read_interchange(raw: RawInterchange, profile: PartnerProfile,
+def _read_interchange(raw: RawInterchange, file_ctx: Context,
                       strict: bool) -> tuple[Interchange, InterchangeResult]:
     interchange = read_envelope(raw)
     result = InterchangeResult(interchange.control_number, interchange.sender, interchange.receiver)
@@ -55,7 +56,7 @@ def _read_interchange(raw: RawInterchange, profile: PartnerProfile,
         if strict:
             raise interchange.errors[0]
         return interchange, result
-    ctx = Context(profile, sender=interchange.sender, receiver=interchange.receiver)
+    ctx = file_ctx.for_interchange(interchange.sender, interchange.receiver)
     for group in interchange.groups:
         if strict and group.errors:
             raise group.errors[0]
