@@ -10,6 +10,8 @@ Identifiers without `%`, `|`, `@` or `#` — every ordinary one — appear uncha
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 _ESCAPES = str.maketrans({"%": "%25", "|": "%7C", "@": "%40", "#": "%23"})
 
 
@@ -60,6 +62,7 @@ def bom_revision(item_id: str, plant_id: str | None, revision: str) -> str:
     return f"BOMREV:{part(item_id)}@{_optional(plant_id, '*')}#{part(revision)}"
 
 
+@lru_cache(maxsize=65_536)  # a burst books the same few places over and over: reading the key back is cheaper
 def balance(item_id: str, plant_id: str, location_id: str, lot_id: str | None, status: str) -> str:
     return f"BAL:{part(item_id)}|{part(plant_id)}|{part(location_id)}|{_optional(lot_id, '-')}|{part(status)}"
 

@@ -22,7 +22,7 @@ _encode_sorted = msgspec.json.Encoder(order="sorted").encode  # what json.dumps(
 
 
 def token(time: datetime, sequence: int | None) -> str:
-    delta = time.astimezone(timezone.utc) - _EPOCH
+    delta = (time if time.tzinfo is timezone.utc else time.astimezone(timezone.utc)) - _EPOCH
     micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
     return f"{micros:020d}|{sequence or 0:020d}"
 

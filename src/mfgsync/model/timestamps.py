@@ -53,7 +53,7 @@ def _plain_utc(text: str) -> datetime | None:
     if len(text) != 20 or text[10] != "T" or text[19] != "Z":
         return None
     try:
-        utc = datetime.fromisoformat(text[:19]).replace(tzinfo=timezone.utc)
+        utc = datetime.fromisoformat(text)  # its Z is read as timezone.utc
     except ValueError:
         return None
     return utc if MIN_YEAR <= utc.year <= MAX_YEAR else None
@@ -70,6 +70,8 @@ class TimestampOutOfRange(ValueError):
 
 def as_utc(value: datetime) -> datetime:
     """A zoned datetime in UTC, or TimestampOutOfRange when it overflows or leaves the years."""
+    if value.tzinfo is timezone.utc and MIN_YEAR <= value.year <= MAX_YEAR:
+        return value  # what a message's Z time reads as: already UTC, nothing to convert
     try:
         utc = value.astimezone(timezone.utc)
     except OverflowError:
