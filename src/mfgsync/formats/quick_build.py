@@ -206,12 +206,20 @@ def _adapter(hint: Any, model: type[BaseModel]) -> Check:
     return check
 
 
+def _is_text(hint: Any) -> bool:
+    """Whether `hint` is a string with constraints of its own (Annotated[str, ...]): validating a
+    text against it gives a text, and always the same for the same text."""
+    return typing.get_origin(hint) is typing.Annotated and typing.get_args(hint)[0] is str
+
+
 def _check_for(hint: Any, model: type[BaseModel]) -> Check:
     args = typing.get_args(hint)
     optional = typing.get_origin(hint) in (typing.Union, types.UnionType) and len(args) == 2 and args[1] is type(None)
     for kind, make in _KINDS:
         if hint == kind or optional and args[0] == kind:
             return make(optional)
+    if _is_text(args[0] if optional else hint):  # a text pydantic alone judges: its answer for a text is remembered
+        return _remembering(_adapter(args[0] if optional else hint, model), optional)
     if optional:
         return _optional(_check_for(args[0], model))
     if isinstance(hint, type) and issubclass(hint, Enum):

@@ -34,7 +34,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
     def bsn(s: Segment) -> None:
         header["asn_id"] = element(s, 2)
         if element(s, 3):
-            header["ship_date"] = ccyymmdd(element(s, 3), "BSN03")
+            header["ship_date"] = ctx.remembered(ccyymmdd, "BSN03")[element(s, 3)]
 
     def dtm(s: Segment) -> None:
         qualifier, day = s[1:3] if len(s) > 2 else elements(s, 2)

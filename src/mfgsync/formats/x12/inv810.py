@@ -27,7 +27,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> Invoice:
 
     def big(s: Segment) -> None:
         header["invoice_number"] = element(s, 2)
-        header["invoice_date"] = ccyymmdd(element(s, 1), "BIG01")
+        header["invoice_date"] = ctx.remembered(ccyymmdd, "BIG01")[element(s, 1)]
         header["po_number"] = element(s, 4) or None
 
     def cur(s: Segment) -> None:

@@ -31,7 +31,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> PurchaseOrder:
     def beg(s: Segment) -> None:
         header["po_number"] = element(s, 3)
         if element(s, 5):
-            header["order_date"] = ccyymmdd(element(s, 5), "BEG05")
+            header["order_date"] = ctx.remembered(ccyymmdd, "BEG05")[element(s, 5)]
 
     def cur(s: Segment) -> None:
         if not lines and element(s, 2):
