@@ -27,7 +27,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
     header: dict[str, Any] = {}
     parties: dict[str, str] = {}
     levels: dict[str, dict[str, Any]] = {}
-    order: list[dict[str, Any]] = []  # HL levels in file order
+    items: list[dict[str, Any]] = []  # item HL levels in file order
     current: dict[str, Any] = {}
     days, quantities = ctx.remembered(ccyymmdd, "DTM02"), ctx.remembered(decimal, "SN102")
 
@@ -53,10 +53,14 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
             raise FormatError("X12_HL_INVALID", f"HL01 {hl_id!r} is empty or repeated", element=1)
         if parent and parent not in levels:
             raise FormatError("X12_HL_INVALID", f"HL02 parent {parent!r} is not an earlier HL", element=2)
-        above = _passed_down(levels[parent]) if parent else _NOTHING_ABOVE
-        current = {"id": hl_id, "parent": parent, "level": level, "above": above}
-        levels[hl_id] = current
-        order.append(current)
+        if parent:
+            above = levels[parent]  # complete now: its "down" is what it passes down (see _passed_down)
+            above = above.get("down") or _passed_down(above)
+        else:
+            above = _NOTHING_ABOVE
+        current = levels[hl_id] = {"id": hl_id, "level": level, "above": above}
+        if level == "I":
+            items.append(current)
 
     def td5(s: Segment) -> None:
         header.setdefault("carrier", element(s, 3) or element(s, 5) or None)
@@ -97,7 +101,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
     walk(segments, first, {"BSN": bsn, "DTM": dtm, "HL": hl, "TD5": td5, "REF": ref, "N1": n1, "PRF": prf,
                            "MAN": man, "LIN": lin, "SN1": sn1})
     header["supplier_id"] = supplier_of(parties, profile, ctx.sender)
-    header["lines"] = build_lines(ShipNoticeLine, _LINE, [_line(level) for level in order if level["level"] == "I"])
+    header["lines"] = build_lines(ShipNoticeLine, _LINE, [_line(item) for item in items])
     return build(ShipNotice, header)
 
 

@@ -119,26 +119,31 @@ def _trailer_tag_end(text: str, start: int, delimiters: Delimiters) -> int:
     return -1
 
 
-def _layout_suffix(chunk: str, term: str) -> str | None:
-    """The line break every terminator is followed by ('' for none), or None when it varies."""
+def _layout_suffix(chunk: str, term: str) -> str:
+    """The line break the first terminator is followed by ('' for none)."""
     end = chunk.find(term)
-    suffix = "\r\n" if chunk.startswith("\r\n", end + 1) else "\n" if chunk.startswith("\n", end + 1) else ""
+    return "\r\n" if chunk.startswith("\r\n", end + 1) else "\n" if chunk.startswith("\n", end + 1) else ""
+
+
+def _regular(chunk: str, term: str, suffix: str, separated: int) -> bool:
+    """Whether every terminator of `chunk` is followed by `suffix`, given how many are
+    (`separated`, found by the split itself), and no other line break stands anywhere."""
     terminators = chunk.count(term) - chunk.rstrip("\r\n").endswith(term)  # the last may end the file bare
-    if chunk.count(term + suffix) < terminators or (suffix and chunk.count(suffix) > terminators + 1):
-        return None
-    return suffix
+    return separated >= terminators and not (suffix and chunk.count(suffix) > terminators + 1)
 
 
 def split_segments(chunk: str, delimiters: Delimiters) -> list[Segment]:
     term, sep = delimiters.segment, delimiters.element
-    suffix = _layout_suffix(chunk, term) if term not in "\r\n" and "\t" not in chunk else None
-    if suffix is not None and term + suffix + " " not in chunk:
-        pieces = chunk.split(term + suffix)  # the common, regular layout: no copy of the text needed
-        if pieces and not pieces[-1].strip():
-            pieces.pop()
-        elif pieces and pieces[-1].endswith(term):
-            pieces[-1] = pieces[-1][:-len(term)]
-        return [piece.split(sep) for piece in pieces]
+    if term not in "\r\n" and "\t" not in chunk:
+        suffix = _layout_suffix(chunk, term)
+        if term + suffix + " " not in chunk:
+            pieces = chunk.split(term + suffix)  # the common, regular layout: no copy of the text needed
+            if _regular(chunk, term, suffix, len(pieces) - 1):
+                if pieces and not pieces[-1].strip():
+                    pieces.pop()
+                elif pieces and pieces[-1].endswith(term):
+                    pieces[-1] = pieces[-1][:-len(term)]
+                return [piece.split(sep) for piece in pieces]
     # Line breaks after terminators are layout, not data (X12 data never holds them).
     if term not in "\r\n":
         chunk = chunk.replace("\r", "").replace("\n", "")
