@@ -26,6 +26,7 @@ from mfgsync.model import keys, ordering
 from mfgsync.pipeline.batch import Batch, IngestReport, Release, content_hash, lineage_of
 from mfgsync.pipeline.batch_state import WhereUsed
 from mfgsync.pipeline.clock import iso
+from mfgsync.pipeline.decode_ahead import DecodeAhead
 from mfgsync.pipeline import releases
 from mfgsync.pipeline.effects import persist
 from mfgsync.rules.findings import REJECT, Finding
@@ -98,9 +99,10 @@ class Intake:
     def ingest(self, messages: Iterable[Raw], source: str | None = None, batch_size: int = 1000,
                on_batch: Callable[[IngestReport], None] | None = None) -> IngestReport:
         total = IngestReport()
-        with _fewer_collections():
-            for decoded in _batches((self._decode(raw, source) for raw in messages), batch_size):
-                report = transact(self.store, lambda uow: self._run_batch(uow, decoded))
+        with _fewer_collections(), DecodeAhead(messages, lambda raw: self._decode(raw, source)) as ahead:
+            for decoded in _batches(ahead, batch_size):
+                report = transact(self.store, lambda uow: self._run_batch(uow, decoded),
+                                  while_committing=ahead.decoding)
                 total.add(report)
                 if on_batch:
                     on_batch(report)

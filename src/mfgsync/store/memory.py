@@ -10,10 +10,10 @@ committed rows stay as they were until the copy is published.
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from mfgsync.store import audit_chain, stock_counts
 from mfgsync.store.memory_outbox import OutboxUnit
@@ -69,7 +69,7 @@ class MemoryStore:
         self._writer: int | None = None  # the thread inside a unit of work
 
     @contextmanager
-    def writing(self) -> Iterator[MemoryUnitOfWork]:
+    def writing(self, while_committing: Callable[[], AbstractContextManager] = nullcontext) -> Iterator[MemoryUnitOfWork]:
         with self._lock:
             if self._writer == threading.get_ident():
                 # Both units would publish a copy of the same state: one would lose the other's work.
@@ -79,7 +79,8 @@ class MemoryStore:
                 unit = MemoryUnitOfWork(self._state.copy())
                 yield unit
                 unit.chain_audit(self._audit_key)
-                self._state = unit.state
+                with while_committing():
+                    self._state = unit.state
             finally:
                 self._writer = None
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import random
 import time
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Protocol, TypeVar
@@ -356,7 +356,10 @@ class ReadSide(Protocol):
 class Store(Protocol):
     kind: str  # memory, sqlite or postgresql
 
-    def writing(self) -> AbstractContextManager[UnitOfWork]: ...
+    def writing(self, while_committing: Callable[[], AbstractContextManager] = nullcontext,
+                ) -> AbstractContextManager[UnitOfWork]:
+        """A unit of work, committed when the block ends (inside `while_committing()`: what the
+        caller does while the store commits) and rolled back when it raises."""
 
     def reading(self) -> AbstractContextManager[ReadSide]: ...
 
@@ -364,13 +367,14 @@ class Store(Protocol):
 
 
 def transact(store: Store, work: Callable[[UnitOfWork], T], attempts: int = 30,
-             rng: random.Random | None = None) -> T:
+             rng: random.Random | None = None,
+             while_committing: Callable[[], AbstractContextManager] = nullcontext) -> T:
     """Run `work` in a unit of work, again from the start after a Conflict, backing off with
     jitter so that colliding writers spread out."""
     rng = rng or random.Random()
     for attempt in range(attempts):
         try:
-            with store.writing() as uow:
+            with store.writing(while_committing) as uow:
                 return work(uow)
         except Conflict:
             if attempt == attempts - 1:

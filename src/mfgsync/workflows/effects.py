@@ -1,5 +1,6 @@
 """The effects vocabulary: what a workflow may ask the pipeline to do. Workflows return these;
-the pipeline persists them in the transaction that applies the event.
+the pipeline persists them in the transaction that applies the event. Each is an immutable
+value (a named tuple: workflows return many, and they cost the least to make).
 
 - Put: store an entity as the current state of its key.
 - Adjust: change a stock balance by a delta (a ledger entry); Count: a counted balance.

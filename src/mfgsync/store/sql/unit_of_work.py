@@ -6,8 +6,8 @@ is the one row every writer shares, and it is held only from then to commit.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import Callable, Iterator
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -66,12 +66,15 @@ class SqlStore:
         self.dialect = Dialect(self.kind)
 
     @contextmanager
-    def writing(self) -> Iterator[SqlUnitOfWork]:
+    def writing(self, while_committing: Callable[[], AbstractContextManager] = nullcontext) -> Iterator[SqlUnitOfWork]:
         try:
-            with self.engine.connect() as connection, connection.execution_options(**{WRITE: True}).begin():
-                uow = SqlUnitOfWork(connection, self.dialect)
-                yield uow
-                uow.chain_audit(self._audit_key)
+            with self.engine.connect() as connection:
+                with connection.execution_options(**{WRITE: True}).begin() as transaction:
+                    uow = SqlUnitOfWork(connection, self.dialect)
+                    yield uow
+                    uow.chain_audit(self._audit_key)
+                    with while_committing():
+                        transaction.commit()
         except DBAPIError as error:
             if _retryable(error):
                 raise Conflict(str(error.orig).splitlines()[0]) from error
