@@ -71,11 +71,12 @@ class QueueWrites:
 
     # --- outbox ---
     def add_outbox(self, rows: list[Row]) -> None:
-        columns = OUTBOX + ("status", "attempts", "fence", "next_attempt_at", "created_at")
-        # In the order given: it is the order of delivery within a stream (ids grow with it).
-        self.d.many(self.c, self.d.insert("outbox", columns, " ON CONFLICT (target, effect_key) DO NOTHING"), [
-            {**{c: r.get(c) for c in OUTBOX}, "status": "pending", "attempts": 0, "fence": 0,
-             "next_attempt_at": r["now"], "created_at": r["at"]} for r in rows])
+        # In the order given: it is the order of delivery within a stream (ids grow with it). A
+        # row (pipeline/effects.outbox_row) goes in as it is: pending, due now, never attempted.
+        self.d.many(self.c, (
+            f"INSERT INTO outbox ({', '.join(OUTBOX)}, status, attempts, fence, next_attempt_at, created_at) "
+            f"VALUES ({self.d.values(OUTBOX)}, 'pending', 0, 0, {self.d.p('now')}, {self.d.p('at')}) "
+            "ON CONFLICT (target, effect_key) DO NOTHING"), rows)
 
     def claim(self, now: float, owner: str, lease_seconds: float, limit: int) -> list[Claimed]:
         p = self.d.p

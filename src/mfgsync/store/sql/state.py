@@ -36,8 +36,9 @@ class StateWrites:
     def add_inbox(self, rows: list[Row]) -> None:
         # Sorted, so two writers inserting overlapping keys wait on each other in one order.
         rows = sorted(rows, key=lambda r: r["msg_key"])
-        sql = self.d.insert("inbox", INBOX + ("times_seen",), " ON CONFLICT (msg_key) DO NOTHING")
-        inserted = self.d.many(self.c, sql, [{**r, "times_seen": 1} for r in rows])
+        sql = (f"INSERT INTO inbox ({', '.join(INBOX)}, times_seen) VALUES ({self.d.values(INBOX)}, 1) "
+               "ON CONFLICT (msg_key) DO NOTHING")  # first seen now: the rows go in as they are
+        inserted = self.d.many(self.c, sql, rows)
         if inserted != len(rows):
             raise Conflict("a message of this batch was received by another writer meanwhile")
 
