@@ -96,9 +96,8 @@ class StateWrites:
         new = [r for r in rows if r["version"] == 0]
         known = [r for r in rows if r["version"] > 0]
         p = self.d.p
-        inserted = self.d.many(self.c, self.d.insert("entities", ENTITY + ("version",),
-                                                     " ON CONFLICT (entity_key) DO NOTHING"),
-                               [{**r, "version": 1} for r in new])
+        inserted = self.d.many(self.c, f"INSERT INTO entities ({', '.join(ENTITY)}, version) "
+                                       f"VALUES ({self.d.values(ENTITY)}, 1) ON CONFLICT (entity_key) DO NOTHING", new)
         updated = self.d.many(self.c, (
             f"UPDATE entities SET entity_type = {p('entity_type')}, ref = {p('ref')}, tokens = {p('tokens')}, "
             f"data = {p('data')}, updated_at = {p('updated_at')}, msg_key = {p('msg_key')}, version = version + 1 "
