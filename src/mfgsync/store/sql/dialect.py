@@ -32,8 +32,11 @@ class Dialect:
     def values(self, columns: Sequence[str]) -> str:
         return ", ".join(self.p(c) for c in columns)
 
-    def insert(self, table: str, columns: Sequence[str], tail: str = "") -> str:
-        return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({self.values(columns)}){tail}"
+    def insert(self, table: str, columns: Sequence[str], tail: str = "", written: Mapping[str, str] = {}) -> str:
+        """An insert of `columns` from each row's parameters of those names, and of the columns
+        of `written` from the SQL expression each is given (a constant, another parameter)."""
+        names, values = [*columns, *written], [self.values(columns), *written.values()]
+        return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(values)}){tail}"
 
     def add(self, left: str, right: str) -> str:
         """Exact decimal addition: NUMERIC on PostgreSQL, decimal text through a function on SQLite."""

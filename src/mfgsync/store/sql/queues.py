@@ -73,10 +73,10 @@ class QueueWrites:
     def add_outbox(self, rows: list[Row]) -> None:
         # In the order given: it is the order of delivery within a stream (ids grow with it). A
         # row (pipeline/effects.outbox_row) goes in as it is: pending, due now, never attempted.
-        self.d.many(self.c, (
-            f"INSERT INTO outbox ({', '.join(OUTBOX)}, status, attempts, fence, next_attempt_at, created_at) "
-            f"VALUES ({self.d.values(OUTBOX)}, 'pending', 0, 0, {self.d.p('now')}, {self.d.p('at')}) "
-            "ON CONFLICT (target, effect_key) DO NOTHING"), rows)
+        written = {"status": "'pending'", "attempts": "0", "fence": "0", "next_attempt_at": self.d.p("now"),
+                   "created_at": self.d.p("at")}
+        self.d.many(self.c, self.d.insert("outbox", OUTBOX, " ON CONFLICT (target, effect_key) DO NOTHING", written),
+                    rows)
 
     def claim(self, now: float, owner: str, lease_seconds: float, limit: int) -> list[Claimed]:
         p = self.d.p

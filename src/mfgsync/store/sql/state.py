@@ -36,8 +36,7 @@ class StateWrites:
     def add_inbox(self, rows: list[Row]) -> None:
         # Sorted, so two writers inserting overlapping keys wait on each other in one order.
         rows = sorted(rows, key=lambda r: r["msg_key"])
-        sql = (f"INSERT INTO inbox ({', '.join(INBOX)}, times_seen) VALUES ({self.d.values(INBOX)}, 1) "
-               "ON CONFLICT (msg_key) DO NOTHING")  # first seen now: the rows go in as they are
+        sql = self.d.insert("inbox", INBOX, " ON CONFLICT (msg_key) DO NOTHING", written={"times_seen": "1"})
         inserted = self.d.many(self.c, sql, rows)
         if inserted != len(rows):
             raise Conflict("a message of this batch was received by another writer meanwhile")
@@ -96,8 +95,8 @@ class StateWrites:
         new = [r for r in rows if r["version"] == 0]
         known = [r for r in rows if r["version"] > 0]
         p = self.d.p
-        inserted = self.d.many(self.c, f"INSERT INTO entities ({', '.join(ENTITY)}, version) "
-                                       f"VALUES ({self.d.values(ENTITY)}, 1) ON CONFLICT (entity_key) DO NOTHING", new)
+        inserted = self.d.many(self.c, self.d.insert("entities", ENTITY, " ON CONFLICT (entity_key) DO NOTHING",
+                                                     written={"version": "1"}), new)
         updated = self.d.many(self.c, (
             f"UPDATE entities SET entity_type = {p('entity_type')}, ref = {p('ref')}, tokens = {p('tokens')}, "
             f"data = {p('data')}, updated_at = {p('updated_at')}, msg_key = {p('msg_key')}, version = version + 1 "
