@@ -25,7 +25,7 @@ from mfgsync.formats.segment_table import MANY, _compiled, _Compiled, _tags_of, 
 from mfgsync.formats.x12.common import Context, line_ids
 from mfgsync.formats.x12 import EnvelopeSettings, read_interchanges
 from mfgsync.formats.x12.envelope import _Tags, wrap
-from mfgsync.formats.x12.syntax import Delimiters, _trailer_tag_end, split_segments, write_segments
+from mfgsync.formats.x12.syntax import Delimiters, _trailer_tag_end, split_any_layout, split_segments, write_segments
 from mfgsync.formats.x12.tables import TABLES
 
 
@@ -241,35 +241,6 @@ def test_a_file_reads_as_its_interchanges_read_one_by_one(interchanges):
     assert _read_outcome("".join(texts)) == [found for text in texts for found in _read_outcome(text)]
 
 
-def _reference_split(chunk, delimiters):
-    """Segments as split before the split itself counted the separated terminators."""
-    term, sep = delimiters.segment, delimiters.element
-    suffix = None
-    if term not in "\r\n" and "\t" not in chunk:
-        end = chunk.find(term)
-        suffix = "\r\n" if chunk.startswith("\r\n", end + 1) else "\n" if chunk.startswith("\n", end + 1) else ""
-        terminators = chunk.count(term) - chunk.rstrip("\r\n").endswith(term)
-        if chunk.count(term + suffix) < terminators or (suffix and chunk.count(suffix) > terminators + 1):
-            suffix = None
-    if suffix is not None and term + suffix + " " not in chunk:
-        pieces = chunk.split(term + suffix)
-        if pieces and not pieces[-1].strip():
-            pieces.pop()
-        elif pieces and pieces[-1].endswith(term):
-            pieces[-1] = pieces[-1][:-len(term)]
-        return [piece.split(sep) for piece in pieces]
-    if term not in "\r\n":
-        chunk = chunk.replace("\r", "").replace("\n", "")
-    elif term == "\n":
-        chunk = chunk.replace("\r", "")
-    if sep not in " \t" and (term + " " in chunk or term + "\t" in chunk):
-        chunk = re.sub(re.escape(term) + r"[ \t]+", term, chunk)
-    pieces = chunk.split(term)
-    if pieces and not pieces[-1].strip():
-        pieces.pop()
-    return [piece.split(sep) for piece in pieces]
-
-
 _LAYOUT_PIECES = st.sampled_from(["ST", "*", "1", "~", "|", "\n", "\r", "\r\n", " ", "\t", "~\n", "~\r\n", "~\n "])
 
 
@@ -277,5 +248,9 @@ _LAYOUT_PIECES = st.sampled_from(["ST", "*", "1", "~", "|", "\n", "\r", "\r\n", 
 @given(st.lists(_LAYOUT_PIECES, max_size=30).map("".join),
        st.sampled_from([Delimiters("*", ">", "~"), Delimiters("|", ">", "\n"), Delimiters("*", ">", "\r"),
                         Delimiters(" ", ">", "~")]))
-def test_segments_split_as_before_the_split_counted_the_terminators(chunk, delimiters):
-    assert split_segments(chunk, delimiters) == _reference_split(chunk, delimiters)
+def test_segments_split_alike_whatever_the_layout_of_line_breaks_and_indents(chunk, delimiters):
+    assert split_segments(chunk, delimiters) == split_any_layout(chunk, delimiters)
+
+
+def test_a_line_break_after_a_later_terminator_is_layout_though_the_first_has_none():
+    assert [s[0] for s in split_segments("ISA*1~GS*2~\nST*3~", Delimiters())] == ["ISA", "GS", "ST"]

@@ -128,8 +128,13 @@ def _layout_suffix(chunk: str, term: str) -> str:
 def _regular(chunk: str, term: str, suffix: str, separated: int) -> bool:
     """Whether every terminator of `chunk` is followed by `suffix`, given how many are
     (`separated`, found by the split itself), and no other line break stands anywhere."""
-    terminators = chunk.count(term) - chunk.rstrip("\r\n").endswith(term)  # the last may end the file bare
-    return separated >= terminators and not (suffix and chunk.count(suffix) > terminators + 1)
+    body = chunk.rstrip("\r\n")  # a file may end with line breaks
+    # Whether the body's last terminator has its line break in the tail; if not, it may end the file bare.
+    last_broken = bool(suffix) and body.endswith(term) and chunk.startswith(suffix, len(body))
+    terminators = chunk.count(term) - (body.endswith(term) and not last_broken)
+    inside = separated - last_broken  # the separators in the body, which hold its every line break
+    return (separated >= terminators and body.count("\n") == inside * suffix.count("\n")
+            and body.count("\r") == inside * suffix.count("\r"))
 
 
 def split_segments(chunk: str, delimiters: Delimiters) -> list[Segment]:
@@ -141,9 +146,16 @@ def split_segments(chunk: str, delimiters: Delimiters) -> list[Segment]:
             if _regular(chunk, term, suffix, len(pieces) - 1):
                 if pieces and not pieces[-1].strip():
                     pieces.pop()
-                elif pieces and pieces[-1].endswith(term):
-                    pieces[-1] = pieces[-1][:-len(term)]
+                elif pieces:  # the last segment, unless it was followed by its line break
+                    last = pieces[-1].rstrip("\r\n")
+                    pieces[-1] = last[:-len(term)] if last.endswith(term) else last
                 return [piece.split(sep) for piece in pieces]
+    return split_any_layout(chunk, delimiters)
+
+
+def split_any_layout(chunk: str, delimiters: Delimiters) -> list[Segment]:
+    """The segments of `chunk` whatever its layout: what split_segments gives, the long way."""
+    term, sep = delimiters.segment, delimiters.element
     # Line breaks after terminators are layout, not data (X12 data never holds them).
     if term not in "\r\n":
         chunk = chunk.replace("\r", "").replace("\n", "")
