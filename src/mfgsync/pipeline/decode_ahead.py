@@ -9,6 +9,8 @@ The second thread decodes only while a commit runs: at any other time both threa
 turns at the interpreter lock, and every statement of a batch's writes would wait for the
 decoding thread's turn to end. Messages are taken from the input by one thread at a time, in
 order, so an input that is a generator (a file read line by line) is read as it would be by one.
+An input whose next message is slow to come (a socket) would hold the end of a commit up for as
+long: such input is handed over in lists, as the MQTT ingress does.
 """
 
 from __future__ import annotations
