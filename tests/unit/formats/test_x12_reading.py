@@ -2,7 +2,10 @@
 
 from decimal import Decimal
 
+import pytest
+
 from mfgsync.formats import x12
+from mfgsync.formats.errors import FormatError
 
 
 def only_document(text):
@@ -94,3 +97,16 @@ def test_an_856_item_takes_its_order_lot_and_sscc_from_the_nearest_level_above_t
     assert [(l.item_id, l.po_number, l.lot_id, l.sscc) for l in asn.lines] == [
         ("ITEM-4", "PO-A", "PACK-LOT", "SSCC-OWN"), ("ITEM-5", "PO-A", "OWN-LOT", "SSCC-PACK"),
         ("ITEM-8", "PO-B", "ORDER-LOT", None), ("ITEM-9", "PO-A", None, None)]
+
+
+def test_an_856_line_number_that_is_a_digit_but_not_a_number_is_no_line_number():
+    asn = only_document(_856("HL*1**S", "HL*2*1*O", "PRF*PO-A", "HL*3*2*I", "LIN*²*BP*ITEM-4", "SN1**1*EA",
+                             "CTT*1")).data
+    assert [(l.item_id, l.po_line_no) for l in asn.lines] == [("ITEM-4", None)]
+
+
+def test_an_856_line_number_of_endless_digits_is_refused_with_a_reason_code_not_a_crash():
+    with pytest.raises(FormatError) as refused:
+        x12.read(_856("HL*1**S", "HL*2*1*O", "PRF*PO-A", "HL*3*2*I", f"LIN*{'1' * 5000}*BP*ITEM-4", "SN1**1*EA",
+                      "CTT*1"))
+    assert refused.value.code == "INVALID_FIELD" and "po_line_no" in str(refused.value)

@@ -88,9 +88,10 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
         current["item_id"], current["supplier_item_id"], lot = line_ids(s, 2, ctx)
         if lot:
             current["lot"] = lot
-        po_line_no = element(s, 1)
-        if po_line_no.strip().isdigit():
-            current["po_line_no"] = int(po_line_no)
+        po_line_no = element(s, 1).strip()
+        if po_line_no.isascii() and po_line_no.isdigit():  # not "²", which is a digit int() cannot read
+            # an endless number is left as text, for the model to refuse (int() refuses it otherwise)
+            current["po_line_no"] = int(po_line_no) if len(po_line_no) <= 18 else po_line_no
 
     def sn1(s: Segment) -> None:
         if current:
