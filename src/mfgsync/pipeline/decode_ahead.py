@@ -20,17 +20,17 @@ from collections import deque
 from contextlib import contextmanager
 from typing import Callable, Generic, Iterable, Iterator, TypeVar
 
-Raw = TypeVar("Raw")
-Decoded = TypeVar("Decoded")
+Message = TypeVar("Message")  # as received
+Result = TypeVar("Result")  # as decoded
 
 
-class DecodeAhead(Generic[Raw, Decoded]):
+class DecodeAhead(Generic[Message, Result]):
     """The decoded messages of `messages`, in order; `decoding()` lets a second thread decode
     ahead for as long as it lasts. Use it as a context manager: leaving it stops the thread."""
 
-    def __init__(self, messages: Iterable[Raw], decode: Callable[[Raw], Decoded]):
+    def __init__(self, messages: Iterable[Message], decode: Callable[[Message], Result]):
         self._messages, self._decode = iter(messages), decode
-        self._ready: deque[Decoded] = deque()  # decoded ahead, not yet taken
+        self._ready: deque[Result] = deque()  # decoded ahead, not yet taken
         self._open = threading.Event()  # set: the second thread may decode
         self._taking = threading.Lock()  # held by whichever thread takes and decodes a message
         self._ended = False  # the input has no more messages
@@ -38,7 +38,7 @@ class DecodeAhead(Generic[Raw, Decoded]):
         self._failure: BaseException | None = None  # what the second thread's decoding raised
         self._thread: threading.Thread | None = None
 
-    def __enter__(self) -> "DecodeAhead[Raw, Decoded]":
+    def __enter__(self) -> "DecodeAhead[Message, Result]":
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -62,7 +62,7 @@ class DecodeAhead(Generic[Raw, Decoded]):
             with self._taking:  # the thread is between two messages and will wait
                 pass
 
-    def __iter__(self) -> Iterator[Decoded]:
+    def __iter__(self) -> Iterator[Result]:
         while True:
             if self._ready:
                 yield self._ready.popleft()

@@ -15,6 +15,7 @@ from mfgsync.formats.x12.common import Context, line_ids, supplier_of, write_pai
 from mfgsync.formats.x12.syntax import Segment, element, elements
 from mfgsync.formats.walking import walk
 from mfgsync.model.entities import ShipNotice, ShipNoticeLine
+from mfgsync.model.numbers import MAX_NUMBER_CHARS
 
 _ARRIVAL = ("017", "067", "002")
 _SSCC = ("GM", "W")
@@ -90,8 +91,8 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
             current["lot"] = lot
         po_line_no = element(s, 1).strip()
         if po_line_no.isascii() and po_line_no.isdigit():  # not "²", which is a digit int() cannot read
-            # an endless number is left as text, for the model to refuse (int() refuses it otherwise)
-            current["po_line_no"] = int(po_line_no) if len(po_line_no) <= 18 else po_line_no
+            # a number longer than any X12 number is left as text, for the model to refuse
+            current["po_line_no"] = int(po_line_no) if len(po_line_no) <= MAX_NUMBER_CHARS else po_line_no
 
     def sn1(s: Segment) -> None:
         if current:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Callable, TypeVar
 
 from mfgsync.formats.partners import DEFAULT_PROFILE, PartnerProfile, first_present
@@ -24,14 +24,14 @@ class Context:
     # What the context remembered of the values read (see remembered, for_interchange): per value
     # reader and element label, its memory; the unit codes already translated.
     memories: dict[tuple[Callable, str], Remembered] = field(default_factory=dict)
-    units: dict[str, str] = None  # type: ignore[assignment]  # made for the profile (__post_init__)
+    units: Remembered = None  # type: ignore[assignment]  # the profile's unit codes (__post_init__)
     id_plans: dict[tuple[str, ...], tuple] = field(default_factory=dict)  # see line_ids
     last_id_plan: tuple = (None, None, None)  # (pairs span, qualifiers, plan) of the line before
     price_divisors: dict[str, Decimal | None] = field(default_factory=dict)  # see unit_price
 
     def __post_init__(self) -> None:
         if self.units is None:
-            self.units = _UnitCodes(self.profile)
+            self.units = Remembered(partial(_unit_code, self.profile), "unit")
 
     def for_interchange(self, sender: str, receiver: str) -> Context:
         """This context for another interchange of the same partner's file: everything it
@@ -175,20 +175,9 @@ def unit_price(price: str, basis: str, prices: Remembered, ctx: Context) -> Deci
 _UNSEEN = object()  # a price basis not yet looked up
 
 
-class _UnitCodes(dict):
-    """Unit codes as a partner sends them -> their Rec 20 codes, each translated once: `units[code]`."""
-
-    __slots__ = ("profile",)
-
-    def __init__(self, profile: PartnerProfile):
-        super().__init__()
-        self.profile = profile
-
-    def __missing__(self, code: str) -> str:
-        profile = self.profile
-        known = profile.default_unit if not code.strip() and profile.default_unit else uom(code, profile.x12_units)
-        keep(self, code, known)
-        return known
+def _unit_code(profile: PartnerProfile, code: str, what: str) -> str:
+    """A unit code as the partner sends it, as its Rec 20 code (a unit's error names the code)."""
+    return profile.default_unit if not code.strip() and profile.default_unit else uom(code, profile.x12_units)
 
 
 def write_uom(code: str | None, profile: PartnerProfile) -> str:
