@@ -5,15 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from mfgsync.formats.edifact.syntax import Segment, component, components
 from mfgsync.formats.errors import FormatError
 from mfgsync.formats.partners import DEFAULT_PROFILE, PartnerProfile, first_present
-from mfgsync.formats.values import ccyymmdd, date_text, decimal, number_text, remembered, uom
+from mfgsync.formats.values import Remembered, ccyymmdd, date_text, decimal, number_text, remembered, uom
 
-# A file repeats its quantities, prices and dates line after line (see values.remembered).
-_read_decimal = remembered(decimal)
-_read_date = remembered(ccyymmdd)
+_PLANS_KEPT = 256  # distinct sets of item number types a context remembers the choice for (line_ids)
 
 
 @dataclass
@@ -23,12 +22,35 @@ class Context:
     recipient: str = ""
     decimal_mark: str = "."
     on: date = field(default_factory=lambda: date(2000, 1, 1))
-    units: dict[str, str] = field(default_factory=dict)  # unit codes already translated
+    units: Remembered = None  # type: ignore[assignment]  # the profile's unit codes (__post_init__)
+    id_plans: dict[tuple[str, ...], tuple] = field(default_factory=dict)  # see line_ids
 
+    def __post_init__(self) -> None:
+        if self.units is None:
+            self.units = Remembered(partial(_unit_code, self.profile), "unit")
+
+
+def _unit_code(profile: PartnerProfile, code: str, what: str) -> str:
+    """A QTY unit as its Rec 20 code; a blank one is the profile's default unit (the caller has
+    made sure there is one), translated as a sent one is."""
+    return uom(profile.default_unit if not code.strip() else code, profile.edifact_units)
+
+
+def _number(text: str, what: str) -> Decimal:
+    # ISO 9735 (version 4) allows either mark whatever the UNA says; ',' is never a thousands separator.
+    return decimal(text.replace(",", "."), what)
+
+
+# A file repeats its quantities, prices and dates line after line: each element's texts are read
+# once (see values.Remembered), a lookup where reading costs calls.
+QUANTITIES = Remembered(_number, "QTY")
+PRICES = Remembered(_number, "PRI price")
+PRICE_BASES = Remembered(_number, "PRI unit price basis")
+_read_number = remembered(_number)
+_read_date = remembered(ccyymmdd)
 
 def number(text: str, what: str, ctx: Context) -> Decimal:
-    # ISO 9735 (version 4) allows either mark whatever the UNA says; ',' is never a thousands separator.
-    return _read_decimal(text.replace(",", "."), what)
+    return _read_number(text, what)
 
 
 def write_number(value: Decimal, ctx: Context) -> str:
@@ -55,18 +77,13 @@ def write_dtm(qualifier: str, value: date) -> Segment:
 def quantity(segment: Segment, ctx: Context) -> tuple[str, Decimal, str]:
     """(qualifier, quantity, Rec 20 unit) of a QTY segment."""
     qualifier, text, unit = components(segment, 1, 3)
-    if not unit.strip():
-        if not ctx.profile.default_unit:
-            raise FormatError("UOM_UNKNOWN", "QTY has no unit", element=1)
-        unit = ctx.profile.default_unit
-    return qualifier, number(text, "QTY", ctx), _unit(unit, ctx)
-
-
-def _unit(code: str, ctx: Context) -> str:
-    known = ctx.units.get(code)
-    if known is None:
-        known = ctx.units[code] = uom(code, ctx.profile.edifact_units)
-    return known
+    known = ctx.units.get(unit)  # a unit read before (a blank one too, where the profile has a default)
+    if known is not None:
+        return qualifier, QUANTITIES[text], known
+    if not unit.strip() and not ctx.profile.default_unit:
+        raise FormatError("UOM_UNKNOWN", "QTY has no unit", element=1)
+    value = QUANTITIES[text]  # before the unit: a bad quantity is the fault named first
+    return qualifier, value, ctx.units[unit]
 
 
 def write_qty(qualifier: str, qty: Decimal, unit: str | None, ctx: Context) -> Segment:
@@ -79,9 +96,9 @@ def unit_price(segment: Segment, ctx: Context) -> Decimal | None:
     _, price, _, _, basis = components(segment, 1, 5)
     if not price:
         return None
-    value = number(price, "PRI price", ctx)
+    value = PRICES[price]
     if basis:
-        per = number(basis, "PRI unit price basis", ctx)
+        per = PRICE_BASES[basis]
         if per <= 0:
             raise FormatError("EDI_INVALID_NUMBER", f"PRI unit price basis {basis!r} is not positive", element=1)
         value = value / per
@@ -101,15 +118,43 @@ def collect_ids(ids: dict[str, str], segment: Segment, first: int) -> None:
                 ids[kind] = code
 
 
-def item_ids(ids: dict[str, str], ctx: Context, required: bool = False) -> tuple[str | None, str | None]:
-    profile = ctx.profile
-    supplier = first_present(ids, profile.edifact_supplier_item_types)
-    buyer = first_present(ids, profile.edifact_buyer_item_types)
-    if buyer is None:
-        buyer = first_present(ids, profile.edifact_fallback_item_types)
-    if buyer is None and required:  # only where an item_id is required may the supplier's number stand in
-        buyer = supplier
-    return buyer, supplier
+def line_ids(ids: dict[str, str], ctx: Context, required: bool = False) -> tuple[str | None, str | None, str | None]:
+    """(item_id, supplier_item_id, lot) of a line from its number/type pairs (collect_ids): per
+    role, the number of the profile's most preferred type present. The item_id is the buyer's
+    number, else a fallback type's; only where an item_id is required may the supplier's number
+    stand in.
+
+    Which type fills each role depends on the types present alone, and a file's lines repeat a
+    few sets of types: that choice is made once per set (so many sets, of so many types, are
+    remembered), each line only looks its numbers up.
+    """
+    kinds = tuple(ids)
+    plan = ctx.id_plans.get(kinds)
+    if plan is None:
+        plan = _id_plan(kinds, ctx.profile)
+        if len(ctx.id_plans) < _PLANS_KEPT and len(kinds) <= _PLANNED_TYPES:
+            ctx.id_plans[kinds] = plan
+    buyer, supplier, lot = plan
+    supplier = None if supplier is None else ids[supplier]
+    item = supplier if buyer is None and required else None if buyer is None else ids[buyer]
+    return item, supplier, None if lot is None else ids[lot]
+
+
+_PLANNED_TYPES = 16  # lines with more types than this are planned afresh
+
+
+def _id_plan(kinds: tuple[str, ...], profile: PartnerProfile) -> tuple[str | None, str | None, str | None]:
+    """The types whose numbers are the line's buyer item, supplier item and lot (None: no such
+    number): per role the first of the profile's types present, as first_present picks it (every
+    number collect_ids keeps is non-empty, so a type present is found)."""
+    return (_first_type(kinds, profile.edifact_buyer_item_types)
+            or _first_type(kinds, profile.edifact_fallback_item_types),
+            _first_type(kinds, profile.edifact_supplier_item_types),
+            _first_type(kinds, profile.edifact_lot_types))
+
+
+def _first_type(kinds: tuple[str, ...], preferred: tuple[str, ...]) -> str | None:
+    return next((kind for kind in preferred if kind in kinds), None)
 
 
 def write_item(line_no: int, action: str, item_id: str | None, supplier_item_id: str | None,

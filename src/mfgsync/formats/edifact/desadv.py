@@ -5,34 +5,39 @@ from __future__ import annotations
 
 from typing import Any
 
-from mfgsync.formats.canonical import build
-from mfgsync.formats.edifact.common import (Context, collect_ids, dtm, item_ids, party, quantity, supplier_of,
+from mfgsync.formats.canonical import NOT_GIVEN, build, build_lines
+from mfgsync.formats.edifact.common import (Context, collect_ids, dtm, line_ids, party, quantity, supplier_of,
                                             write_dtm, write_item, write_party, write_qty)
 from mfgsync.formats.edifact.syntax import Segment, component, components
 from mfgsync.formats.errors import FormatError
-from mfgsync.formats.partners import first_present
 from mfgsync.formats.values import line_number
 from mfgsync.formats.walking import walk
-from mfgsync.model.entities import ShipNotice
+from mfgsync.model.entities import ShipNotice, ShipNoticeLine
 
 _DESPATCHED = ("12", "1", "21")
 _ARRIVAL = ("17", "132", "2", "69")
+_DATES = ("11", *_ARRIVAL)
 _SSCC, _BATCH = "BJ", "BX"
+# A line's fields as its row holds them (canonical.build_lines): a LIN opens the row with its
+# package's SSCC, the next CPS or LIN (or the end) closes it with its item numbers and order.
+_LINE = ("sscc", "po_number", "po_line_no", "item_id", "supplier_item_id", "qty", "uom", "lot_id")
+_PO_NUMBER, _PO_LINE_NO, _ITEM, _SUPPLIER_ITEM, _QTY, _UOM, _LOT = range(1, len(_LINE))
 
 
 def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
-    header: dict[str, Any] = {"lines": []}
-    lines: list[dict[str, Any]] = header["lines"]
+    header: dict[str, Any] = {}
+    lines: list[list[Any]] = []  # one row per LIN, fields as _LINE
     parties: dict[str, str] = {}
     ids: dict[str, str] = {}
     package: dict[str, Any] = {}
     order_ref: dict[str, str] = {}
+    line_open = False  # the last line is not closed yet
 
     def bgm(s: Segment) -> None:
         header["asn_id"] = component(s, 2)
 
     def date_(s: Segment) -> None:
-        qualifier, value = dtm(s, ("11", *_ARRIVAL))
+        qualifier, value = dtm(s, _DATES)
         if lines or not value:
             return
         if qualifier == "11":
@@ -43,9 +48,9 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
     def rff(s: Segment) -> None:
         qualifier, value, line = components(s, 1, 3)
         if qualifier == "ON" and lines:
-            lines[-1]["po_number"] = value
+            lines[-1][_PO_NUMBER] = value
             if line:
-                lines[-1]["po_line_no"] = line_number(line, "RFF+ON line")
+                lines[-1][_PO_LINE_NO] = line_number(line, "RFF+ON line")
         elif qualifier == "ON":
             order_ref["po_number"] = value
         elif qualifier in ("CN", "BM") and not lines:
@@ -61,13 +66,16 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
     def gin(s: Segment) -> None:
         qualifier, value = component(s, 1), component(s, 2, 0)
         if qualifier == _SSCC:
-            (lines[-1] if lines and "closed" not in lines[-1] else package).setdefault("sscc", value)
-        elif qualifier == _BATCH and lines:
-            lines[-1].setdefault("lot_id", value)
+            if not line_open:  # an open line has its package's SSCC (or none) already
+                package.setdefault("sscc", value)
+        elif qualifier == _BATCH and lines and lines[-1][_LOT] is NOT_GIVEN:
+            lines[-1][_LOT] = value
 
     def lin(s: Segment) -> None:
+        nonlocal line_open
         _close_line()
-        lines.append({"sscc": package.get("sscc")})
+        lines.append([package.get("sscc"), NOT_GIVEN, NOT_GIVEN, None, None, NOT_GIVEN, NOT_GIVEN, NOT_GIVEN])
+        line_open = True
         collect_ids(ids, s, 3)
 
     def pia(s: Segment) -> None:
@@ -76,31 +84,31 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
 
     def qty(s: Segment) -> None:
         qualifier, value, unit = quantity(s, ctx)
-        if lines and qualifier in _DESPATCHED and "qty" not in lines[-1]:
-            lines[-1].update(qty=value, uom=unit)
+        if lines and qualifier in _DESPATCHED and lines[-1][_QTY] is NOT_GIVEN:
+            line = lines[-1]
+            line[_QTY], line[_UOM] = value, unit
 
     def _close_line() -> None:
-        if not lines or "closed" in lines[-1]:
+        nonlocal line_open
+        if not line_open:
             return
         line = lines[-1]
-        line["item_id"], line["supplier_item_id"] = item_ids(ids, ctx)
-        lot = first_present(ids, ctx.profile.edifact_lot_types)
-        if lot:
-            line.setdefault("lot_id", lot)
-        if "po_number" not in line:
+        line[_ITEM], line[_SUPPLIER_ITEM], lot = line_ids(ids, ctx)
+        if lot and line[_LOT] is NOT_GIVEN:
+            line[_LOT] = lot
+        if line[_PO_NUMBER] is NOT_GIVEN:
             if "po_number" not in order_ref:
                 raise FormatError("EDIFACT_LINE_NO_ORDER", "a DESADV line has no RFF+ON order reference",
                                   tag="LIN")
-            line["po_number"] = order_ref["po_number"]
-        line["closed"] = True
+            line[_PO_NUMBER] = order_ref["po_number"]
+        line_open = False
         ids.clear()
 
     walk(segments, first, {"BGM": bgm, "DTM": date_, "RFF": rff, "NAD": lambda s: party(parties, s), "TDT": tdt,
                            "CPS": cps, "GIN": gin, "LIN": lin, "PIA": pia, "QTY": qty})
     _close_line()
-    for line in lines:
-        del line["closed"]
     header["supplier_id"] = supplier_of(parties, ctx, ctx.sender)
+    header["lines"] = build_lines(ShipNoticeLine, _LINE, lines)
     return build(ShipNotice, header)
 
 

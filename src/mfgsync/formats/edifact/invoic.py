@@ -4,23 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from mfgsync.formats.canonical import build
-from mfgsync.formats.edifact.common import (Context, collect_ids, dtm, item_ids, number, party, quantity, supplier_of,
+from mfgsync.formats.canonical import NOT_GIVEN, build, build_lines
+from mfgsync.formats.edifact.common import (Context, collect_ids, dtm, line_ids, number, party, quantity, supplier_of,
                                             unit_price, write_dtm, write_item, write_number, write_party, write_pri,
                                             write_qty)
 from mfgsync.formats.edifact.syntax import Segment, component, components
 from mfgsync.formats.values import line_number
 from mfgsync.formats.walking import walk
-from mfgsync.model.entities import Invoice
+from mfgsync.model.entities import Invoice, InvoiceLine
 
 _INVOICED = ("47", "46", "12")
 _TOTALS = ("77", "86", "39", "9")  # invoice amount, message total, invoice total, amount due
 _CHARGES = ("131",)  # total charges/allowances
+_INVOICE_DATES = ("137", "3")
+# A line's fields as its row holds them (canonical.build_lines): a LIN opens the row, its other
+# segments fill their places, the next LIN (or the end) its item numbers.
+_LINE = ("item_id", "supplier_item_id", "qty", "uom", "unit_price", "po_line_no")
+_ITEM, _SUPPLIER_ITEM, _QTY, _UOM, _PRICE, _PO_LINE_NO = range(len(_LINE))
 
 
 def read(segments: list[Segment], first: int, ctx: Context) -> Invoice:
-    header: dict[str, Any] = {"lines": []}
-    lines: list[dict[str, Any]] = header["lines"]
+    header: dict[str, Any] = {}
+    lines: list[list[Any]] = []  # one row per LIN, fields as _LINE
     parties: dict[str, str] = {}
     ids: dict[str, str] = {}
     summary = False
@@ -29,8 +34,8 @@ def read(segments: list[Segment], first: int, ctx: Context) -> Invoice:
         header["invoice_number"] = component(s, 2)
 
     def date_(s: Segment) -> None:
-        qualifier, value = dtm(s, ("137", "3"))
-        if not lines and qualifier in ("137", "3") and value:
+        qualifier, value = dtm(s, _INVOICE_DATES)
+        if not lines and value:
             header.setdefault("invoice_date", value)
 
     def rff(s: Segment) -> None:
@@ -39,7 +44,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> Invoice:
             return
         if lines:
             if line:
-                lines[-1]["po_line_no"] = line_number(line, "RFF+ON line")
+                lines[-1][_PO_LINE_NO] = line_number(line, "RFF+ON line")
         else:
             header.setdefault("po_number", order)
 
@@ -49,7 +54,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> Invoice:
 
     def lin(s: Segment) -> None:
         _close_line()
-        lines.append({})
+        lines.append([None, None, NOT_GIVEN, NOT_GIVEN, NOT_GIVEN, NOT_GIVEN])
         collect_ids(ids, s, 3)
 
     def pia(s: Segment) -> None:
@@ -58,12 +63,13 @@ def read(segments: list[Segment], first: int, ctx: Context) -> Invoice:
 
     def qty(s: Segment) -> None:
         qualifier, value, unit = quantity(s, ctx)
-        if lines and qualifier in _INVOICED and "qty" not in lines[-1]:
-            lines[-1].update(qty=value, uom=unit)
+        if lines and qualifier in _INVOICED and lines[-1][_QTY] is NOT_GIVEN:
+            line = lines[-1]
+            line[_QTY], line[_UOM] = value, unit
 
     def pri(s: Segment) -> None:
-        if lines and "unit_price" not in lines[-1]:
-            lines[-1]["unit_price"] = unit_price(s, ctx)
+        if lines and lines[-1][_PRICE] is NOT_GIVEN:
+            lines[-1][_PRICE] = unit_price(s, ctx)
 
     def uns(s: Segment) -> None:
         nonlocal summary
@@ -78,13 +84,14 @@ def read(segments: list[Segment], first: int, ctx: Context) -> Invoice:
 
     def _close_line() -> None:
         if lines:
-            lines[-1]["item_id"], lines[-1]["supplier_item_id"] = item_ids(ids, ctx)
+            lines[-1][_ITEM], lines[-1][_SUPPLIER_ITEM], _ = line_ids(ids, ctx)
         ids.clear()
 
     walk(segments, first, {"BGM": bgm, "DTM": date_, "RFF": rff, "NAD": lambda s: party(parties, s), "CUX": cux,
                            "LIN": lin, "PIA": pia, "QTY": qty, "PRI": pri, "UNS": uns, "MOA": moa})
     _close_line()
     header["supplier_id"] = supplier_of(parties, ctx, ctx.sender)
+    header["lines"] = build_lines(InvoiceLine, _LINE, lines)
     return build(Invoice, header)
 
 

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from mfgsync.formats.canonical import build
-from mfgsync.formats.edifact.common import (Context, collect_ids, dtm, item_ids, line_number, party, quantity,
+from mfgsync.formats.canonical import NOT_GIVEN, build, build_lines
+from mfgsync.formats.edifact.common import (Context, collect_ids, dtm, line_ids, line_number, party, quantity,
                                             supplier_of, unit_price, write_dtm, write_item, write_party, write_pri,
                                             write_qty)
 from mfgsync.formats.edifact.syntax import Segment, component
 from mfgsync.formats.walking import walk
-from mfgsync.model.entities import PurchaseOrder
+from mfgsync.model.entities import PurchaseOrder, PurchaseOrderLine
 from mfgsync.model.states import PoStatus
 
 _ORDERED = ("21", "1")
+_ORDER_DATES = ("137", "4")
 _NEED = ("2", "10", "63", "64", "69")
+# A line's fields as its row holds them (canonical.build_lines): a LIN opens the row, its other
+# segments fill their places, the next LIN (or the end) its item numbers.
+_LINE = ("line_no", "item_id", "supplier_item_id", "qty", "uom", "unit_price", "need_date")
+_ITEM, _SUPPLIER_ITEM, _QTY, _UOM, _PRICE, _NEED_DATE = range(1, len(_LINE))
 
 
 def read(segments: list[Segment], first: int, ctx: Context) -> PurchaseOrder:
-    header: dict[str, Any] = {"status": PoStatus.sent, "lines": []}
-    lines: list[dict[str, Any]] = header["lines"]
+    header: dict[str, Any] = {"status": PoStatus.sent}
+    lines: list[list[Any]] = []  # one row per LIN, fields as _LINE
     parties: dict[str, str] = {}
     ids: dict[str, str] = {}
 
@@ -27,11 +32,13 @@ def read(segments: list[Segment], first: int, ctx: Context) -> PurchaseOrder:
         header["po_number"] = component(s, 2)
 
     def date_(s: Segment) -> None:
-        qualifier, value = dtm(s, _NEED if lines else ("137", "4"))
-        if not lines and qualifier in ("137", "4") and value:
+        qualifier, value = dtm(s, _NEED if lines else _ORDER_DATES)
+        if value is None:  # not a date this message uses
+            return
+        if not lines:
             header.setdefault("order_date", value)
-        elif lines and qualifier in _NEED and value:
-            lines[-1].setdefault("need_date", value)
+        elif lines[-1][_NEED_DATE] is NOT_GIVEN:
+            lines[-1][_NEED_DATE] = value
 
     def cux(s: Segment) -> None:
         if not lines and component(s, 1, 1):
@@ -39,7 +46,8 @@ def read(segments: list[Segment], first: int, ctx: Context) -> PurchaseOrder:
 
     def lin(s: Segment) -> None:
         _close_line()
-        lines.append({"line_no": line_number(component(s, 1), len(lines) + 1)})
+        lines.append([line_number(component(s, 1), len(lines) + 1), None, None,
+                      NOT_GIVEN, NOT_GIVEN, NOT_GIVEN, NOT_GIVEN])
         collect_ids(ids, s, 3)
 
     def pia(s: Segment) -> None:
@@ -49,21 +57,23 @@ def read(segments: list[Segment], first: int, ctx: Context) -> PurchaseOrder:
     def qty(s: Segment) -> None:
         qualifier, value, unit = quantity(s, ctx)
         if lines and qualifier in _ORDERED:
-            lines[-1].update(qty=value, uom=unit)
+            line = lines[-1]
+            line[_QTY], line[_UOM] = value, unit
 
     def pri(s: Segment) -> None:
-        if lines and "unit_price" not in lines[-1]:
-            lines[-1]["unit_price"] = unit_price(s, ctx)
+        if lines and lines[-1][_PRICE] is NOT_GIVEN:
+            lines[-1][_PRICE] = unit_price(s, ctx)
 
     def _close_line() -> None:
         if lines:
-            lines[-1]["item_id"], lines[-1]["supplier_item_id"] = item_ids(ids, ctx, required=True)
+            lines[-1][_ITEM], lines[-1][_SUPPLIER_ITEM], _ = line_ids(ids, ctx, required=True)
         ids.clear()
 
     walk(segments, first, {"BGM": bgm, "DTM": date_, "NAD": lambda s: party(parties, s), "CUX": cux,
                            "LIN": lin, "PIA": pia, "QTY": qty, "PRI": pri})
     _close_line()
     header["supplier_id"] = supplier_of(parties, ctx, ctx.recipient)
+    header["lines"] = build_lines(PurchaseOrderLine, _LINE, lines)
     return build(PurchaseOrder, header)
 
 
