@@ -2,7 +2,8 @@
 
 Each reference below is the earlier implementation, kept here as the oracle: a line's item
 numbers (the profile's type lists searched in order for each line), a QTY's unit (the default
-unit put in for a blank one, then translated). Hypothesis feeds both the same input and compares
+unit put in for a blank one, then translated), where a message ends (the first UNT, UNH, UNE or
+UNZ, tag by tag). Hypothesis feeds both the same input and compares
 the outcome, error reason code and text included; what is remembered is asked twice, the second
 answer from memory. Whole messages, sound and faulty, read the same with their lines built as
 rows and with every document validated by pydantic.
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 
 from mfgsync.formats import canonical, edifact
 from mfgsync.formats.edifact.common import Context, collect_ids, line_ids, quantity
+from mfgsync.formats.edifact.envelope import _body_tags
 from mfgsync.formats.edifact.syntax import write_segments
 from mfgsync.formats.errors import FormatError
 from mfgsync.formats.partners import DEFAULT_PROFILE, first_present
@@ -87,6 +89,18 @@ def test_a_quantity_reads_as_the_plain_reading_reads_it(components, composite, p
     ctx = Context(profile)
     for _ in range(2):  # the second time the unit and the quantity from memory
         assert _outcome(quantity, segment, ctx) == expected
+
+
+_TAGS = st.sampled_from(["UNT", "UNH", "UNE", "UNZ", "UNG", "LIN", "QTY", "BGM"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_TAGS, max_size=30), st.integers(0, 31))
+def test_a_message_ends_at_the_first_envelope_segment_after_its_unh(tags, begin):
+    end = begin
+    while end < len(tags) and tags[end] not in ("UNT", "UNH", "UNE", "UNZ"):
+        end += 1
+    assert _body_tags(tags, begin) == tags[begin:end]
 
 
 # Lines of the messages below, sound and faulty (a bad number, date or unit, a missing order

@@ -25,6 +25,7 @@ class Message:
     segments: list[Segment]  # between UNH and UNT
     first: int  # position of segments[0] in the interchange
     errors: list[FormatError] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)  # of the segments
 
 
 @dataclass
@@ -48,13 +49,13 @@ def _count(text: str) -> int | None:
 
 
 def read_envelope(raw: RawInterchange) -> Interchange:
-    segments = raw.segments
+    segments, tags = raw.segments, raw.tags
     decimal_mark = raw.chars.decimal_point
     if not segments:
         raise FormatError("EDI_EMPTY", "the interchange holds no segments")
-    if segments[0][0] == "UNH":  # bare messages with no interchange envelope
+    if tags[0] == "UNH":  # bare messages with no interchange envelope
         interchange = Interchange("", "", "", "", decimal_mark)
-        number = _read_messages(segments, 1, interchange)
+        number = _read_messages(segments, tags, 1, interchange)
         if number <= len(segments):
             raise _err("EDI_SEGMENT_OUT_OF_ORDER", "expected UNH", number, segments[number - 1])
         return interchange
@@ -64,21 +65,21 @@ def read_envelope(raw: RawInterchange) -> Interchange:
     interchange = Interchange(component(unb, 5), component(unb, 2), component(unb, 3), component(unb, 1),
                               decimal_mark)
     try:
-        _read_body(segments, interchange)
+        _read_body(segments, tags, interchange)
     except FormatError as exc:
         interchange.errors.append(exc)
     return interchange
 
 
-def _read_body(segments: list[Segment], interchange: Interchange) -> None:
+def _read_body(segments: list[Segment], tags: list[str], interchange: Interchange) -> None:
     """Groups and messages after the UNB, then the UNZ trailer; the first envelope fault raises."""
     number, groups = 2, 0
-    while number <= len(segments) and segments[number - 1][0] in ("UNH", "UNG"):
-        if segments[number - 1][0] == "UNG":
+    while number <= len(segments) and tags[number - 1] in ("UNH", "UNG"):
+        if tags[number - 1] == "UNG":
             groups += 1
-            number = _read_group(segments, number, interchange)
+            number = _read_group(segments, tags, number, interchange)
         else:
-            number = _read_messages(segments, number, interchange)
+            number = _read_messages(segments, tags, number, interchange)
     if number > len(segments):
         raise FormatError("EDI_TRUNCATED", "the interchange has no UNZ trailer", segment=number, tag="UNZ")
     unz = segments[number - 1]
@@ -95,11 +96,11 @@ def _read_body(segments: list[Segment], interchange: Interchange) -> None:
         raise _err("EDI_SEGMENT_OUT_OF_ORDER", "segments follow the UNZ trailer", number + 1, segments[number])
 
 
-def _read_group(segments: list[Segment], number: int, interchange: Interchange) -> int:
+def _read_group(segments: list[Segment], tags: list[str], number: int, interchange: Interchange) -> int:
     ung = segments[number - 1]
     before = len(interchange.messages)
-    number = _read_messages(segments, number + 1, interchange)
-    if number > len(segments) or segments[number - 1][0] != "UNE":
+    number = _read_messages(segments, tags, number + 1, interchange)
+    if number > len(segments) or tags[number - 1] != "UNE":
         raise FormatError("EDI_TRUNCATED", "the group has no UNE trailer", segment=number, tag="UNE")
     une = segments[number - 1]
     if component(une, 2) != component(ung, 5):
@@ -109,17 +110,16 @@ def _read_group(segments: list[Segment], number: int, interchange: Interchange) 
     return number + 1
 
 
-def _read_messages(segments: list[Segment], number: int, interchange: Interchange) -> int:
-    while number <= len(segments) and segments[number - 1][0] == "UNH":
+def _read_messages(segments: list[Segment], tags: list[str], number: int, interchange: Interchange) -> int:
+    while number <= len(segments) and tags[number - 1] == "UNH":
         unh, start = segments[number - 1], number
         message = Message(component(unh, 1), component(unh, 2, 0), component(unh, 2, 1), component(unh, 2, 2),
                           component(unh, 2, 3), component(unh, 2, 4), [], start + 1)
         interchange.messages.append(message)
-        number += 1
-        while number <= len(segments) and segments[number - 1][0] not in ("UNT", "UNH", "UNE", "UNZ"):
-            number += 1
+        message.tags = _body_tags(tags, start)
+        number = start + len(message.tags) + 1
         message.segments = segments[start:number - 1]
-        if number > len(segments) or segments[number - 1][0] != "UNT":
+        if number > len(segments) or tags[number - 1] != "UNT":
             message.errors.append(FormatError("EDI_TRUNCATED", f"message {message.reference} has no UNT trailer",
                                               segment=number, tag="UNT"))
             continue
@@ -134,6 +134,23 @@ def _read_messages(segments: list[Segment], number: int, interchange: Interchang
                                        f"{number - start + 1}", number, unt))
         number += 1
     return number
+
+
+_CUT_SHORT_BY = frozenset(("UNH", "UNE", "UNZ"))  # an envelope segment before a message's UNT
+
+
+def _body_tags(tags: list[str], begin: int) -> list[str]:
+    """The tags of a message's segments from `begin` (just after its UNH) up to the first UNT,
+    UNH, UNE or UNZ: the next UNT is looked for by list methods, in C, and only a message cut
+    short by another envelope segment is searched tag by tag."""
+    try:
+        end = tags.index("UNT", begin)
+    except ValueError:
+        end = len(tags)
+    body = tags[begin:end]
+    if not _CUT_SHORT_BY.isdisjoint(body):
+        body = body[:next(index for index, tag in enumerate(body) if tag in _CUT_SHORT_BY)]
+    return body
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ def read_message(message: Message, ctx: Context) -> Document:
     if message.type not in READERS:
         raise FormatError("EDI_UNSUPPORTED_MESSAGE", f"message type {message.type!r} is not supported",
                           segment=message.first - 1, tag="UNH")
-    validate(TABLES[message.type], [segment[0] for segment in message.segments], message.first)
+    validate(TABLES[message.type], message.tags, message.first)
     entity, reader = READERS[message.type]
     data = reader(message.segments, message.first, ctx, message.reference)
     return Document(message.type, entity, data, message.reference)
@@ -56,7 +56,7 @@ def _read_interchange(raw: RawInterchange, profile: PartnerProfile,
                 result.documents.append(read_message(message, ctx))
             except FormatError as exc:
                 message.errors.append(exc)
-        message.segments = []  # mapped: letting the raw segments go keeps memory flat on large files
+        message.segments, message.tags = [], []  # mapped: letting the raw segments go keeps memory flat on large files
         if strict and message.errors:
             raise message.errors[0]
     return interchange, result

@@ -63,6 +63,7 @@ class RawInterchange:
     chars: Characters
     segments: list[Segment]  # UNB .. UNZ (or bare UNH .. UNT messages)
     had_una: bool
+    tags: list[str]  # of the segments, in order
 
 
 def _unescaped_end(text: str, start: int, chars: Characters) -> int:
@@ -97,7 +98,8 @@ def split_interchanges(text: str) -> Iterator[RawInterchange]:
         else:
             chars = characters()
         end = _interchange_end(text, pos, chars)
-        yield RawInterchange(chars, tokenize(text[pos:end], chars), had_una)
+        segments, tags = tokens(text[pos:end], chars)
+        yield RawInterchange(chars, segments, had_una, tags)
         pos = _skip(text, end)
 
 
@@ -121,6 +123,12 @@ def _interchange_end(text: str, pos: int, chars: Characters) -> int:
 def tokenize(chunk: str, chars: Characters) -> list[Segment]:
     """The segments of one interchange: the hub's tokenizer where the input is regular, pydifact's
     where it is not (both give the same segments; see tokenizer.py)."""
+    return tokens(chunk, chars)[0]
+
+
+def tokens(chunk: str, chars: Characters) -> tuple[list[Segment], list[str]]:
+    """The segments of one interchange (see tokenize) and their tags, each checked to be one: the
+    envelope and the segment tables read the tags, so they are taken out once."""
     if chars.segment_terminator not in "\r\n":
         chunk = chunk.replace("\r", "").replace("\n", "")  # line breaks are layout (even mid-segment)
     segments = None
@@ -130,7 +138,8 @@ def tokenize(chunk: str, chars: Characters) -> list[Segment]:
     if segments is None:
         segments = pydifact_segments(chunk, chars)
     try:  # an interchange repeats a few tags: each distinct one is judged once
-        sound = all(map(_is_tag, {segment[0] for segment in segments}))
+        tags = [segment[0] for segment in segments]
+        sound = all(map(_is_tag, set(tags)))
     except (TypeError, IndexError):  # a composite (unhashable) tag, or an empty segment
         sound = False
     if not sound:
@@ -138,7 +147,7 @@ def tokenize(chunk: str, chars: Characters) -> list[Segment]:
             tag = segment[0] if segment else ""
             if not _is_tag(tag):
                 raise FormatError("EDIFACT_SYNTAX", f"{tag!r} is not a segment tag", segment=number)
-    return segments
+    return segments, tags
 
 
 def _is_tag(tag: object) -> bool:
