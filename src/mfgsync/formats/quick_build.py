@@ -307,15 +307,16 @@ def _field_builder(model: type[BaseModel]) -> Builder:
         "    raise _Refused from None",
         "if unfound:",  # a name that is no field: extra fields are forbidden
         "    raise _Refused",
-        *_new_entity(results, "set(data)"),
+        *_new_entity("{" + ", ".join(results) + "}", "set(data)"),
         "return entity"])
     exec(compile(source, f"<builder of {model.__qualname__}>", "exec"), scope)
     return scope["build"]
 
 
-def _new_entity(results: list[str], fields_set: str) -> list[str]:
-    """Source making `entity` from the checked values (in field order, as pydantic holds them)."""
-    return ["entity = new(model)", "_set_dict(entity, {" + ", ".join(results) + "})",
+def _new_entity(fields: str, fields_set: str) -> list[str]:
+    """Source making `entity` holding the dict `fields` (the checked values in field order, as
+    pydantic holds them) and the set `fields_set`."""
+    return ["entity = new(model)", f"_set_dict(entity, {fields})",
             f"_set_fields_set(entity, {fields_set})", "_set_extra(entity, None)", "_set_private(entity, None)"]
 
 
@@ -364,17 +365,25 @@ def _rows_builder(model: type[BaseModel], names: tuple[str, ...]) -> RowsBuilder
 
 
 def _field_rows_builder(model: type[BaseModel], names: tuple[str, ...]) -> RowsBuilder:
+    """Written out as _field_builder's is. Where some fields take their defaults in every row
+    (no row names them), each entity's dict is a copy of one made once with those defaults, the
+    row's values then stored in place: copying a dict costs less than making one of every field."""
     hints = typing.get_type_hints(model, include_extras=True)
     scope: dict[str, Any] = {"_Refused": _Refused, "_not_given": NOT_GIVEN, "model": model, "new": model.__new__,
                              "copy": copy.copy, "given": _GivenNames(names), "_set_dict": _set_dict,
                              "_set_fields_set": _set_fields_set, "_set_extra": _set_extra, "_set_private": _set_private}
     place = {name: f"v{position}" for position, name in enumerate(names)}
-    body, results = ["absent = 0"], []
+    body, results, constant = ["absent = 0"], [], set()
     for index, (name, info) in enumerate(model.model_fields.items()):
         result = f"r{index}"
-        results.append(f"{name!r}: {result}")
-        default = f"copy(default{index})" if isinstance(info.default, (list, dict, set)) else f"default{index}"
+        fresh = isinstance(info.default, (list, dict, set))
+        default = f"copy(default{index})" if fresh else f"default{index}"
         scope[f"default{index}"] = info.default
+        if name not in place and not fresh:
+            constant.add(name)
+            results.append((name, default))
+            continue
+        results.append((name, result))
         if name not in place:
             body.append(f"{result} = {default}")
             continue
@@ -384,12 +393,20 @@ def _field_rows_builder(model: type[BaseModel], names: tuple[str, ...]) -> RowsB
             f"    {result} = {default}", f"    absent |= {1 << names.index(name)}"]
         body += [f"value = {place[name]}", "if value is _not_given:", *absent,
                  "else:", *("    " + line for line in _checked(check, index, result, scope))]
+    if constant:  # the defaults in a dict of every field, in field order, copied for each row
+        template = ", ".join(f"{name!r}: {value if name in constant else None}" for name, value in results)
+        exec(f"template = {{{template}}}", scope)
+        body += ["fields = template.copy()", *(f"fields[{name!r}] = {value}" for name, value in results
+                                                 if name not in constant)]
+        fields = "fields"
+    else:
+        fields = "{" + ", ".join(f"{name!r}: {value}" for name, value in results) + "}"
     source = "\n    ".join([
         "def build_rows(rows):",
         "built = []",
         "for " + "".join(f"{place[name]}, " for name in names) + "in rows:",
         *("    " + line for line in body),
-        *("    " + line for line in _new_entity(results, "given[absent].copy()")),
+        *("    " + line for line in _new_entity(fields, "given[absent].copy()")),
         "    built.append(entity)",
         "return built"])
     exec(compile(source, f"<rows builder of {model.__qualname__}>", "exec"), scope)

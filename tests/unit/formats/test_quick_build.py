@@ -168,6 +168,19 @@ def test_a_sound_mapped_order_is_built_quickly_as_pydantic_builds_it():
     assert str(quick.lines[0].qty) == "10.0" and str(quick.lines[1].qty) == "10.00"  # equal decimals stay apart
 
 
+def test_lines_built_from_rows_each_hold_a_dict_of_their_own():
+    """Lines whose fields partly take their defaults start from one dict of those defaults: each
+    line gets a copy, so none shares it with another line or with the next rows built."""
+    names = ("line_no", "qty", "uom", "item_id")
+    rows = [[n, Decimal(n), "C62", f"ITEM-{n}"] for n in (1, 2)]
+    first, second = build_lines(E.PurchaseOrderLine, names, rows)
+    assert first.__dict__ is not second.__dict__
+    first.__dict__["status"] = E.PoLineStatus.closed
+    (again,) = build_lines(E.PurchaseOrderLine, names, rows[:1])
+    assert second.status == again.status == E.PoLineStatus.open and again.line_no == 1
+    assert_same_entity(again, E.PurchaseOrderLine.model_validate(dict(zip(names, rows[0]))))
+
+
 def test_equal_decimals_that_print_differently_are_not_confused():
     for text in ("5", "5.0", "5.00", "5.0", "5"):
         line = {"line_no": 1, "item_id": "I", "qty": Decimal(text), "uom": "C62"}

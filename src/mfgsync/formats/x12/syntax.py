@@ -133,8 +133,14 @@ def _regular(chunk: str, term: str, suffix: str, separated: int) -> bool:
     last_broken = bool(suffix) and body.endswith(term) and chunk.startswith(suffix, len(body))
     terminators = chunk.count(term) - (body.endswith(term) and not last_broken)
     inside = separated - last_broken  # the separators in the body, which hold its every line break
-    return (separated >= terminators and body.count("\n") == inside * suffix.count("\n")
-            and body.count("\r") == inside * suffix.count("\r"))
+    return (separated >= terminators and _occurs(body, "\n", inside * suffix.count("\n"))
+            and _occurs(body, "\r", inside * suffix.count("\r")))
+
+
+def _occurs(text: str, char: str, times: int) -> bool:
+    """Whether `char` stands `times` times in `text`: where it may not stand at all (a line break
+    the layout has none of), a search that stops at the first says so without counting."""
+    return char not in text if times == 0 else text.count(char) == times
 
 
 def split_segments(chunk: str, delimiters: Delimiters) -> list[Segment]:
