@@ -105,6 +105,19 @@ def test_an_856_line_number_that_is_a_digit_but_not_a_number_is_no_line_number()
     assert [(l.item_id, l.po_line_no) for l in asn.lines] == [("ITEM-4", None)]
 
 
+def test_856_line_numbers_read_alike_however_often_a_file_repeats_their_texts():
+    """A line number's text is read once per file and remembered: its repeats, padded, in a later
+    set or a later interchange, read as the first did, and a text that is no number stays none."""
+    body = ("HL*1**S", "HL*2*1*O", "PRF*PO-A", "HL*3*2*I", "LIN* 7 *BP*ITEM-1", "SN1**1*EA",
+            "HL*4*2*I", "LIN*7*BP*ITEM-2", "SN1**1*EA", "HL*5*2*I", "LIN*²*BP*ITEM-3", "SN1**1*EA",
+            "HL*6*2*I", "LIN**BP*ITEM-4", "SN1**1*EA", "HL*7*2*I", "LIN*007*BP*ITEM-5", "SN1**1*EA", "CTT*5")
+    text = _856(*body)
+    results = x12.read(text + text)
+    assert len(results) == 2
+    for result in results:
+        assert [l.po_line_no for l in result.documents[0].data.lines] == [7, 7, None, None, 7]
+
+
 def test_an_856_line_number_of_endless_digits_is_refused_with_a_reason_code_not_a_crash():
     with pytest.raises(FormatError) as refused:
         x12.read(_856("HL*1**S", "HL*2*1*O", "PRF*PO-A", "HL*3*2*I", f"LIN*{'1' * 5000}*BP*ITEM-4", "SN1**1*EA",

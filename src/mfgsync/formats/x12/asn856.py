@@ -31,6 +31,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
     items: list[dict[str, Any]] = []  # item HL levels in file order
     current: dict[str, Any] = {}
     days, quantities = ctx.remembered(ccyymmdd, "DTM02"), ctx.remembered(decimal, "SN102")
+    po_line_nos = ctx.remembered(_po_line_number, "LIN01")
 
     def bsn(s: Segment) -> None:
         header["asn_id"] = element(s, 2)
@@ -52,10 +53,10 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
         hl_id, parent = hl_id.strip(), parent.strip()
         if not hl_id or hl_id in levels:
             raise FormatError("X12_HL_INVALID", f"HL01 {hl_id!r} is empty or repeated", element=1)
-        if parent and parent not in levels:
-            raise FormatError("X12_HL_INVALID", f"HL02 parent {parent!r} is not an earlier HL", element=2)
         if parent:
-            above = levels[parent]  # complete now: its "down" is what it passes down (see _passed_down)
+            above = levels.get(parent)  # complete now: its "down" is what it passes down (see _passed_down)
+            if above is None:
+                raise FormatError("X12_HL_INVALID", f"HL02 parent {parent!r} is not an earlier HL", element=2)
             above = above.get("down") or _passed_down(above)
         else:
             above = _NOTHING_ABOVE
@@ -89,10 +90,9 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
         current["item_id"], current["supplier_item_id"], lot = line_ids(s, 2, ctx)
         if lot:
             current["lot"] = lot
-        po_line_no = element(s, 1).strip()
-        if po_line_no.isascii() and po_line_no.isdigit():  # not "²", which is a digit int() cannot read
-            # a number longer than any X12 number is left as text, for the model to refuse
-            current["po_line_no"] = int(po_line_no) if len(po_line_no) <= MAX_NUMBER_CHARS else po_line_no
+        po_line_no = po_line_nos[s[1]] if len(s) > 1 else None
+        if po_line_no is not None:
+            current["po_line_no"] = po_line_no
 
     def sn1(s: Segment) -> None:
         if current:
@@ -105,6 +105,15 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
     header["supplier_id"] = supplier_of(parties, profile, ctx.sender)
     header["lines"] = build_lines(ShipNoticeLine, _LINE, [_line(item) for item in items])
     return build(ShipNotice, header)
+
+
+def _po_line_number(text: str, what: str) -> int | str | None:
+    """The purchase order line number LIN01 gives, None for a text that is no line number."""
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit()):  # not "²", which is a digit int() cannot read
+        return None
+    # a number longer than any X12 number is left as text, for the model to refuse
+    return int(digits) if len(digits) <= MAX_NUMBER_CHARS else digits
 
 
 def _passed_down(level: dict[str, Any]) -> tuple[Any, Any, Any]:
