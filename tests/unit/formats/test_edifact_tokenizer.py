@@ -63,6 +63,19 @@ def test_segments_glued_in_any_order_read_as_pydifact_reads_them(parts):
     assert_same_as_pydifact("".join(parts))
 
 
+# Text with no release character and no layout, so the tokenizer's plain path reads it:
+# composites of every shape (empty components anywhere, at the end, only empty ones).
+plain_segment = st.text(alphabet=st.sampled_from(list(":+AB1")), min_size=1, max_size=20)
+
+
+@PROFILE
+@given(st.lists(plain_segment, min_size=1, max_size=10))
+def test_plain_segments_with_composites_of_every_shape_read_as_pydifact_reads_them(segments):
+    text = "".join(segment + "'" for segment in segments)
+    assert hub(text) is not None or "" in segments
+    assert_same_as_pydifact(text)
+
+
 una_characters = st.lists(st.sampled_from(list(":+?'*~|^!#\\/;,. ")), min_size=6, max_size=6)
 
 

@@ -34,7 +34,8 @@ def split_segments(chunk: str, term: str, sep: str, comp: str, release: str) -> 
         return None  # no terminator, or text after the last one (pydifact raises or drops it)
     if (release not in chunk and term not in _AFTER_TERMINATOR and term + " " not in chunk
             and "\r" not in chunk and "\n" not in chunk):
-        return _plain_segments(pieces, sep, comp)
+        # An element ends in a component separator only before a data separator or a terminator.
+        return _plain_segments(pieces, sep, comp, comp + sep in chunk or comp + term in chunk)
     segments = []
     append = segments.append
     released = _released_splitter(sep, comp, release)
@@ -57,15 +58,23 @@ def split_segments(chunk: str, term: str, sep: str, comp: str, release: str) -> 
     return segments
 
 
-def _plain_segments(pieces: list[str], sep: str, comp: str) -> list[list] | None:
-    """The common case, in comprehensions: no release character, nothing after the terminators."""
+def _plain_segments(pieces: list[str], sep: str, comp: str, empty_components: bool) -> list[list] | None:
+    """The common case: no release character, nothing after the terminators. Every segment is
+    split into its elements at once; only those holding a component separator are looked at
+    again, element by element, each composite split in its place (a loop in place costs less
+    than a comprehension per segment). `empty_components`: whether some element may end in empty
+    components, which _composite drops."""
     if "" in pieces:
         return None  # an empty segment: pydifact reads the terminator into the next one
-    # A composite is its components as split unless it ends in empty ones (then _composite trims).
-    return [piece.split(sep) if comp not in piece else
-            [(parts if (parts := element.split(comp))[-1] else _composite(parts)) if comp in element else element
-             for element in piece.split(sep)]
-            for piece in pieces]
+    segments = [piece.split(sep) for piece in pieces]
+    for elements, piece in zip(segments, pieces):
+        if comp in piece:
+            index = 0
+            for element in elements:
+                if comp in element:
+                    elements[index] = _composite(element.split(comp)) if empty_components else element.split(comp)
+                index += 1
+    return segments
 
 
 def _rejoin_released(pieces: list[str], term: str, release: str) -> list[str]:
