@@ -52,37 +52,56 @@ def _refuse() -> Any:
     raise _Refused
 
 
+class _Sound(dict):
+    """A text check's memory of the texts it found sound: `memory[text]` is the check's answer,
+    looked up by one subscript, the check called only for a text not seen (and a refused text
+    raises every time, never remembered)."""
+
+    __slots__ = ("check",)
+
+    def __init__(self, check: Check):
+        super().__init__()
+        self.check = check
+
+    def __missing__(self, text: str) -> Any:
+        answer = self.check(text)
+        _keep(self, text, answer)
+        return answer
+
+
 def _remembering(check: Check, optional: bool) -> Check:
     """`check` of a text field, answering texts it found sound before from memory (None is sound
     for an optional field)."""
-    sound: dict[str, Any] = {}
+    sound = _Sound(check)
 
     def remembered(value: Any) -> Any:
         if type(value) is not str:
             return None if value is None and optional else _refuse()
-        result = sound.get(value)
-        if result is None:
-            result = check(value)
-            _keep(sound, value, result)
-        return result
+        return sound[value]
     remembered.texts, remembered.optional = sound, optional  # type: ignore[attr-defined]  # see _checked
     return remembered
 
 
 def _remembering_decimals(check: Check, optional: bool) -> Check:
     """`check` for Decimals, remembered by identity: 1.0 and 1.00 are equal but print differently.
-    The object itself is kept with its answer, so its id cannot be reused while remembered."""
-    sound: dict[int, tuple[Any, Any]] = {}
+    Each Decimal remembered is kept alive beside its answer, so while it is remembered no other
+    object has its id: the id alone finds the answer."""
+    sound: dict[int, Any] = {}  # id of a Decimal -> its answer (never None)
+    kept: list[Any] = []  # the Decimals whose ids `sound` holds
 
     def remembered(value: Any) -> Any:
-        known = sound.get(id(value))
-        if known is not None and known[0] is value:
-            return known[1]
+        answer = sound.get(id(value))
+        if answer is not None:
+            return answer
         if value is None and optional:
             return None
-        result = check(value)
-        _keep(sound, id(value), (value, result))
-        return result
+        answer = check(value)
+        if len(sound) >= _KEPT:  # as _keep: a full memory starts afresh, its Decimals let go with it
+            sound.clear()
+            kept.clear()
+        sound[id(value)] = answer
+        kept.append(value)
+        return answer
     remembered.decimals, remembered.optional = sound, optional  # type: ignore[attr-defined]  # see _checked
     return remembered
 
@@ -391,8 +410,8 @@ def _field_rows_builder(model: type[BaseModel], names: tuple[str, ...]) -> RowsB
         scope[f"check{index}"] = check
         absent = ["    raise _Refused"] if info.default is PydanticUndefined else [
             f"    {result} = {default}", f"    absent |= {1 << names.index(name)}"]
-        body += [f"value = {place[name]}", "if value is _not_given:", *absent,
-                 "else:", *("    " + line for line in _checked(check, index, result, scope))]
+        body += [f"if {place[name]} is _not_given:", *absent,
+                 "else:", *("    " + line for line in _checked(check, index, result, scope, place[name]))]
     if constant:  # the defaults in a dict of every field, in field order, copied for each row
         template = ", ".join(f"{name!r}: {value if name in constant else None}" for name, value in results)
         exec(f"template = {{{template}}}", scope)
@@ -413,40 +432,38 @@ def _field_rows_builder(model: type[BaseModel], names: tuple[str, ...]) -> RowsB
     return scope["build_rows"]
 
 
-def _checked(check: Check, index: int, result: str, scope: dict[str, Any]) -> list[str]:
-    """Source setting `result` to `value` as the field's check holds it: the check's memory of
-    sound values looked up inline where it has one, a value the check holds as it is (and None
-    for an optional field) taken inline, the check itself called otherwise. A check says what it
-    allows inline by its attributes: `texts` or `decimals` (its memory), `holds` (a type whose
-    values it holds as they are, `within` bounds if any), `inner` (the check of an optional
+def _checked(check: Check, index: int, result: str, scope: dict[str, Any], value: str = "value") -> list[str]:
+    """Source setting `result` to the variable `value` as the field's check holds it: the check's
+    memory of sound values looked up inline where it has one, a value the check holds as it is
+    (and None for an optional field) taken inline, the check itself called otherwise. A check says
+    what it allows inline by its attributes: `texts` or `decimals` (its memory), `holds` (a type
+    whose values it holds as they are, `within` bounds if any), `inner` (the check of an optional
     field's value) and `optional`."""
-    call = f"check{index}(value)"
-    if hasattr(check, "texts"):
+    call = f"check{index}({value})"
+    if hasattr(check, "texts"):  # a subscript for a text; any other value is the check's to judge
         scope[f"sound{index}"] = check.texts
-        new = f"{result} is None and value is not None" if check.optional else f"{result} is None"
-        return [f"{result} = sound{index}.get(value) if type(value) is str else None",
-                f"if {new}:", f"    {result} = {call}"]
+        other = f"None if {value} is None else {call}" if check.optional else call
+        return [f"{result} = sound{index}[{value}] if type({value}) is str else {other}"]
     if hasattr(check, "decimals"):
         scope[f"sound{index}"] = check.decimals
-        otherwise = f"None if value is None else {call}" if check.optional else call
-        return [f"known = sound{index}.get(id(value))",
-                f"{result} = known[1] if known is not None and known[0] is value else {otherwise}"]
+        new = f"{result} is None and {value} is not None" if check.optional else f"{result} is None"
+        return [f"{result} = sound{index}.get(id({value}))", f"if {new}:", f"    {result} = {call}"]
     if hasattr(check, "inner"):
         scope[f"inner{index}"] = check.inner
-        held = _held(check.inner, f"inner{index}", scope)
-        inner = f"value if {held} else inner{index}(value)" if held else f"inner{index}(value)"
-        return [f"{result} = None if value is None else {inner}"]
-    held = _held(check, f"check{index}", scope)
-    return [f"{result} = value if {held} else {call}" if held else f"{result} = {call}"]
+        held = _held(check.inner, f"inner{index}", scope, value)
+        inner = f"{value} if {held} else inner{index}({value})" if held else f"inner{index}({value})"
+        return [f"{result} = None if {value} is None else {inner}"]
+    held = _held(check, f"check{index}", scope, value)
+    return [f"{result} = {value} if {held} else {call}" if held else f"{result} = {call}"]
 
 
-def _held(check: Check, name: str, scope: dict[str, Any]) -> str | None:
+def _held(check: Check, name: str, scope: dict[str, Any], value: str) -> str | None:
     """The condition on `value` under which `check` holds it as it is, or None."""
     if not hasattr(check, "holds"):
         return None
     scope[f"{name}_holds"] = check.holds
     low, high = getattr(check, "within", (None, None))
-    return f"type(value) is {name}_holds" + (f" and {low!r} <= value <= {high!r}" if low is not None else "")
+    return f"type({value}) is {name}_holds" + (f" and {low!r} <= {value} <= {high!r}" if low is not None else "")
 
 
 def quick_build(model: type[BaseModel], data: dict[str, Any]) -> BaseModel | None:

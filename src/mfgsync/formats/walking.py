@@ -13,8 +13,9 @@ def walk(segments: Sequence[list], first: int, handlers: dict[str, Callable[[lis
     The position is looked for only once a handler fails (each segment is a list of its own, as
     the tokenizers make them), so walking counts nothing.
     """
+    handler_of = handlers.get
     for segment in segments:
-        handler = handlers.get(segment[0])
+        handler = handler_of(segment[0])
         if handler is None:
             continue
         try:

@@ -187,6 +187,20 @@ def test_equal_decimals_that_print_differently_are_not_confused():
         assert str(quick_build(E.PurchaseOrderLine, line).qty) == text
 
 
+def test_a_decimal_is_known_by_its_id_only_while_remembered(monkeypatch):
+    """Decimals made and let go one after another often share an id; a memory that fills and
+    starts afresh lets its Decimals go with their answers, so no later Decimal takes an answer
+    that was another's: each line holds its own quantity, a refused one is refused each time."""
+    monkeypatch.setattr("mfgsync.formats.quick_build._KEPT", 2)
+    names = ("line_no", "qty", "uom", "item_id")
+    for text in ["1", "1.0", "-1", "1.00", "2", "0", "1.0"] * 20:
+        lines = quick_build_rows(E.PurchaseOrderLine, names, [[1, Decimal(text), "C62", "ITEM-1"]])
+        if Decimal(text) > 0:
+            assert str(lines[0].qty) == text
+        else:
+            assert lines is None
+
+
 def test_an_unknown_name_in_place_of_an_optional_field_is_left_to_pydantic():
     """As many names as a sound line gives, one of them no field: pydantic refuses it."""
     sound = {"line_no": 1, "item_id": "I", "qty": Decimal(1), "uom": "C62", "need_date": date(2026, 3, 15)}

@@ -126,14 +126,19 @@ def _passed_down(level: dict[str, Any]) -> tuple[Any, Any, Any]:
     """
     down = level.get("down")
     if down is None:
-        po, lot, sscc = level["above"]
-        down = level["down"] = (level.get("po", po), level.get("lot", lot), level.get("sscc", sscc))
+        down = level["down"] = _own_or_above(level)
     return down
+
+
+def _own_or_above(level: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """The po, lot and sscc of `level`: its own, else those passed down to it."""
+    po, lot, sscc = level["above"]
+    return level.get("po", po), level.get("lot", lot), level.get("sscc", sscc)
 
 
 def _line(item: dict[str, Any]) -> list[Any]:
     """The row of an item level, fields as _LINE."""
-    po, lot, sscc = _passed_down(item)
+    po, lot, sscc = item.get("down") or _own_or_above(item)  # no level is opened below it any more
     if po is None:
         raise FormatError("X12_HL_NO_ORDER", f"item HL {item['id']} has no order level (PRF) above it",
                           tag="HL")

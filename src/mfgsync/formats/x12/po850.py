@@ -16,7 +16,8 @@ _NEED_DATES = ("002", "010", "037", "106")  # delivery requested, requested ship
 _PROMISED_DATES = ("067", "068")
 # A line's fields as its row holds them (canonical.build_lines); a DTM fills a date in its place.
 _LINE = ("line_no", "qty", "uom", "unit_price", "item_id", "supplier_item_id", "need_date", "promised_date")
-_NEED, _PROMISED = _LINE.index("need_date"), _LINE.index("promised_date")
+_DATE_PLACES = {**dict.fromkeys(_NEED_DATES, _LINE.index("need_date")),
+                **dict.fromkeys(_PROMISED_DATES, _LINE.index("promised_date"))}  # DTM01 -> the date's place
 
 
 def read(segments: list[Segment], first: int, ctx: Context) -> PurchaseOrder:
@@ -42,7 +43,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> PurchaseOrder:
 
     def po1(s: Segment) -> None:
         line_no, qty, unit, price, basis = s[1:6] if len(s) > 5 else elements(s, 5)
-        item_id, supplier_item_id, _ = line_ids(s, 6, ctx, required=True)
+        item_id, supplier_item_id, _ = line_ids(s, 6, ctx, True)
         lines.append([line_nos[line_no] if line_no else len(lines) + 1, quantities[qty], units[unit],
                       unit_price(price, basis, prices, ctx), item_id, supplier_item_id, NOT_GIVEN, NOT_GIVEN])
 
@@ -50,7 +51,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> PurchaseOrder:
         qualifier, day = s[1:3] if len(s) > 2 else elements(s, 2)
         if not lines or not day:
             return
-        place = _NEED if qualifier in _NEED_DATES else _PROMISED if qualifier in _PROMISED_DATES else None
+        place = _DATE_PLACES.get(qualifier)
         if place is not None:
             read = days[day]  # read even where the line has its date: a bad one is still an error
             if lines[-1][place] is NOT_GIVEN:
