@@ -2,7 +2,7 @@
 
 Each reference below is the earlier implementation, kept here as the oracle: a line's item
 numbers (the profile's type lists searched in order for each line), a QTY's unit (the default
-unit put in for a blank one, then translated), where a message ends (the first UNT, UNH, UNE or
+unit put in for a blank one, then translated), a DTM's date and a PRI's price read afresh, where a message ends (the first UNT, UNH, UNE or
 UNZ, tag by tag). Hypothesis feeds both the same input and compares
 the outcome, error reason code and text included; what is remembered is asked twice, the second
 answer from memory. Whole messages, sound and faulty, read the same with their lines built as
@@ -16,12 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mfgsync.formats import canonical, edifact
-from mfgsync.formats.edifact.common import Context, collect_ids, line_ids, quantity
+from mfgsync.formats.edifact.common import Context, collect_ids, dtm, line_ids, quantity, unit_price
 from mfgsync.formats.edifact.envelope import _body_tags
 from mfgsync.formats.edifact.syntax import write_segments
 from mfgsync.formats.errors import FormatError
 from mfgsync.formats.partners import DEFAULT_PROFILE, first_present
-from mfgsync.formats.values import decimal, uom
+from mfgsync.formats.values import ccyymmdd, decimal, uom
 
 
 def _reference_ids(ids, profile, required):
@@ -64,9 +64,13 @@ def _outcome(read, *args):
         return (error.code, str(error), error.element)
 
 
-def _reference_quantity(segment, profile):
+def _padded(segment, count):
     value = segment[1] if len(segment) > 1 else ""
-    qualifier, text, unit = ([*value, "", "", ""] if isinstance(value, list) else [value, "", ""])[:3]
+    return ([*value, *[""] * count] if isinstance(value, list) else [value, *[""] * count])[:count]
+
+
+def _reference_quantity(segment, profile):
+    qualifier, text, unit = _padded(segment, 3)
     if not unit.strip():
         if not profile.default_unit:
             raise FormatError("UOM_UNKNOWN", "QTY has no unit", element=1)
@@ -89,6 +93,51 @@ def test_a_quantity_reads_as_the_plain_reading_reads_it(components, composite, p
     ctx = Context(profile)
     for _ in range(2):  # the second time the unit and the quantity from memory
         assert _outcome(quantity, segment, ctx) == expected
+
+
+def _reference_dtm(segment, wanted):
+    qualifier, value, fmt = _padded(segment, 3)
+    if not value or qualifier not in wanted:
+        return qualifier, None
+    if fmt and fmt not in ("102", "203", "204", "101", "201"):
+        raise FormatError("EDI_INVALID_DATE", f"DTM format {fmt!r} is not a calendar date format", element=1)
+    return qualifier, ccyymmdd(value, f"DTM+{qualifier}")
+
+
+def _reference_price(segment):
+    _, price, _, _, basis = _padded(segment, 5)
+    if not price:
+        return None
+    value = decimal(price.replace(",", "."), "PRI price")
+    if basis:
+        per = decimal(basis.replace(",", "."), "PRI unit price basis")
+        if per <= 0:
+            raise FormatError("EDI_INVALID_NUMBER", f"PRI unit price basis {basis!r} is not positive", element=1)
+        value = value / per
+    return value
+
+
+_DTM_PART = st.sampled_from(["", "2", "11", "137", "20260301", "260301", "202603011200", "20261340", "x",
+                             "102", "203", "718"])
+_PRI_PART = st.sampled_from(["", "AAA", "1", "2,50", "0", "-1", "x", "100"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_DTM_PART, max_size=4), st.booleans(), st.sampled_from([("2", "11"), ("137",)]))
+def test_a_date_reads_as_the_plain_reading_reads_it(components, composite, wanted):
+    segment = ["DTM", components] if composite else ["DTM", *components[:1]]
+    expected = _outcome(_reference_dtm, segment, wanted)
+    for _ in range(2):  # the second time from memory
+        assert _outcome(dtm, segment, wanted) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PRI_PART, max_size=6), st.booleans())
+def test_a_price_reads_as_the_plain_reading_reads_it(components, composite):
+    segment = ["PRI", components] if composite else ["PRI", *components[:1]]
+    expected = _outcome(_reference_price, segment)
+    for _ in range(2):  # the second time from memory
+        assert _outcome(unit_price, segment, Context()) == expected
 
 
 _TAGS = st.sampled_from(["UNT", "UNH", "UNE", "UNZ", "UNG", "LIN", "QTY", "BGM"])

@@ -10,7 +10,8 @@ from functools import partial
 from mfgsync.formats.edifact.syntax import Segment, component, components
 from mfgsync.formats.errors import FormatError
 from mfgsync.formats.partners import DEFAULT_PROFILE, PartnerProfile, first_present
-from mfgsync.formats.values import Remembered, ccyymmdd, date_text, decimal, number_text, remembered, uom
+from mfgsync.formats.values import Remembered, ccyymmdd, date_text, decimal, line_number as order_line_number
+from mfgsync.formats.values import number_text, remembered, uom
 
 _PLANS_KEPT = 256  # distinct sets of item number types a context remembers the choice for (line_ids)
 
@@ -46,8 +47,9 @@ def _number(text: str, what: str) -> Decimal:
 QUANTITIES = Remembered(_number, "QTY")
 PRICES = Remembered(_number, "PRI price")
 PRICE_BASES = Remembered(_number, "PRI unit price basis")
+ORDER_LINES = Remembered(order_line_number, "RFF+ON line")
+_DAYS: dict[str, Remembered] = {}  # per DTM qualifier a message reads the date of (its errors name it)
 _read_number = remembered(_number)
-_read_date = remembered(ccyymmdd)
 
 def number(text: str, what: str, ctx: Context) -> Decimal:
     return _read_number(text, what)
@@ -62,12 +64,16 @@ def dtm(segment: Segment, wanted: tuple[str, ...]) -> tuple[str, date | None]:
 
     Formats 102, 203, 204, 101 and 201 are read; dates the hub does not use are left alone.
     """
-    qualifier, value, fmt = components(segment, 1, 3)
+    element = segment[1] if len(segment) > 1 else ""
+    qualifier, value, fmt = element if type(element) is list and len(element) == 3 else components(segment, 1, 3)
     if not value or qualifier not in wanted:
         return qualifier, None
     if fmt and fmt not in ("102", "203", "204", "101", "201"):
         raise FormatError("EDI_INVALID_DATE", f"DTM format {fmt!r} is not a calendar date format", element=1)
-    return qualifier, _read_date(value, f"DTM+{qualifier}")
+    days = _DAYS.get(qualifier)
+    if days is None:  # one of the few qualifiers the mappers want
+        days = _DAYS[qualifier] = Remembered(ccyymmdd, f"DTM+{qualifier}")
+    return qualifier, days[value]
 
 
 def write_dtm(qualifier: str, value: date) -> Segment:
@@ -76,7 +82,8 @@ def write_dtm(qualifier: str, value: date) -> Segment:
 
 def quantity(segment: Segment, ctx: Context) -> tuple[str, Decimal, str]:
     """(qualifier, quantity, Rec 20 unit) of a QTY segment."""
-    qualifier, text, unit = components(segment, 1, 3)
+    element = segment[1] if len(segment) > 1 else ""  # the composite as nearly every QTY has it, or any other
+    qualifier, text, unit = element if type(element) is list and len(element) == 3 else components(segment, 1, 3)
     known = ctx.units.get(unit)  # a unit read before (a blank one too, where the profile has a default)
     if known is not None:
         return qualifier, QUANTITIES[text], known
@@ -93,7 +100,11 @@ def write_qty(qualifier: str, qty: Decimal, unit: str | None, ctx: Context) -> S
 
 def unit_price(segment: Segment, ctx: Context) -> Decimal | None:
     """PRI's price per unit: a price for a basis quantity (per 100) is divided by it."""
-    _, price, _, _, basis = components(segment, 1, 5)
+    element = segment[1] if len(segment) > 1 else ""
+    if type(element) is list and len(element) == 2:  # qualifier and price, as most PRIs have it
+        price, basis = element[1], ""
+    else:
+        _, price, _, _, basis = components(segment, 1, 5)
     if not price:
         return None
     value = PRICES[price]

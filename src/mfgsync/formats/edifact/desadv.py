@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from mfgsync.formats.canonical import NOT_GIVEN, build, build_lines
-from mfgsync.formats.edifact.common import (Context, collect_ids, dtm, line_ids, party, quantity, supplier_of,
-                                            write_dtm, write_item, write_party, write_qty)
+from mfgsync.formats.edifact.common import (ORDER_LINES, Context, collect_ids, dtm, line_ids, party, quantity,
+                                            supplier_of, write_dtm, write_item, write_party, write_qty)
 from mfgsync.formats.edifact.syntax import Segment, component, components
 from mfgsync.formats.errors import FormatError
-from mfgsync.formats.values import line_number
 from mfgsync.formats.walking import walk
 from mfgsync.model.entities import ShipNotice, ShipNoticeLine
 
@@ -46,11 +45,12 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
             header["expected_arrival"] = value
 
     def rff(s: Segment) -> None:
-        qualifier, value, line = components(s, 1, 3)
+        element = s[1] if len(s) > 1 else ""
+        qualifier, value, line = element if type(element) is list and len(element) == 3 else components(s, 1, 3)
         if qualifier == "ON" and lines:
             lines[-1][_PO_NUMBER] = value
             if line:
-                lines[-1][_PO_LINE_NO] = line_number(line, "RFF+ON line")
+                lines[-1][_PO_LINE_NO] = ORDER_LINES[line]
         elif qualifier == "ON":
             order_ref["po_number"] = value
         elif qualifier in ("CN", "BM") and not lines:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from mfgsync.formats.canonical import NOT_GIVEN, build, build_lines
-from mfgsync.formats.edifact.common import (Context, collect_ids, dtm, line_ids, number, party, quantity, supplier_of,
-                                            unit_price, write_dtm, write_item, write_number, write_party, write_pri,
-                                            write_qty)
+from mfgsync.formats.edifact.common import (ORDER_LINES, Context, collect_ids, dtm, line_ids, number, party, quantity,
+                                            supplier_of, unit_price, write_dtm, write_item, write_number, write_party,
+                                            write_pri, write_qty)
 from mfgsync.formats.edifact.syntax import Segment, component, components
-from mfgsync.formats.values import line_number
 from mfgsync.formats.walking import walk
 from mfgsync.model.entities import Invoice, InvoiceLine
 
@@ -39,12 +38,13 @@ def read(segments: list[Segment], first: int, ctx: Context) -> Invoice:
             header.setdefault("invoice_date", value)
 
     def rff(s: Segment) -> None:
-        qualifier, order, line = components(s, 1, 3)
+        element = s[1] if len(s) > 1 else ""
+        qualifier, order, line = element if type(element) is list and len(element) == 3 else components(s, 1, 3)
         if qualifier != "ON":
             return
         if lines:
             if line:
-                lines[-1][_PO_LINE_NO] = line_number(line, "RFF+ON line")
+                lines[-1][_PO_LINE_NO] = ORDER_LINES[line]
         else:
             header.setdefault("po_number", order)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Iterator, Union
 
 from pydifact.control import Characters
@@ -138,7 +139,7 @@ def tokens(chunk: str, chars: Characters) -> tuple[list[Segment], list[str]]:
     if segments is None:
         segments = pydifact_segments(chunk, chars)
     try:  # an interchange repeats a few tags: each distinct one is judged once
-        tags = [segment[0] for segment in segments]
+        tags = list(map(itemgetter(0), segments))
         sound = all(map(_is_tag, set(tags)))
     except (TypeError, IndexError):  # a composite (unhashable) tag, or an empty segment
         sound = False
