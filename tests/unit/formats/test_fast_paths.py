@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from mfgsync.formats.errors import FormatError
 from mfgsync.formats.partners import DEFAULT_PROFILE, first_present
+from mfgsync.formats.values import decimal
 from mfgsync.formats.segment_table import MANY, _compiled, _Compiled, _tags_of, m, o, validate
 from mfgsync.formats.x12.common import Context, line_ids
 from mfgsync.formats.x12 import EnvelopeSettings, read_interchanges
@@ -254,3 +255,36 @@ def test_segments_split_alike_whatever_the_layout_of_line_breaks_and_indents(chu
 
 def test_a_line_break_after_a_later_terminator_is_layout_though_the_first_has_none():
     assert [s[0] for s in split_segments("ISA*1~GS*2~\nST*3~", Delimiters())] == ["ISA", "GS", "ST"]
+
+
+def _reference_unit_price(price, basis, profile, what):
+    """A line's unit price read afresh: empty is none, a price per hundred is divided by 100."""
+    if not price.strip():
+        return None
+    divisor = profile.x12_price_basis.get(basis.strip(), 1)
+    value = decimal(price, what)
+    return value if divisor == 1 else value / divisor
+
+
+def _price_outcome(read):
+    try:
+        value = read()
+    except FormatError as exc:
+        return ("error", exc.code, exc.message)
+    return ("price", type(value).__name__, repr(value))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["1.25", " 1.25 ", "1.250", "", "  ", "x", "100", "1E+20", "-3", "NaN"]),
+                          st.sampled_from(["PE", "HP", " HP", "", "hp", "ZZ", "A1", "A2", "A3", "A4", "A5", "A6",
+                                           "A7", "A8", "A9"])), max_size=40))
+def test_unit_prices_read_from_memory_as_each_line_reads_them_afresh(lines):
+    """Whatever the prices and bases, and however many bases a file sends, each line's price
+    (or error) is the one read afresh; a repeat is the very Decimal of its first reading."""
+    ctx = Context()
+    prices = ctx.prices("PO104")
+    for price, basis in lines + lines:
+        assert (_price_outcome(lambda: prices[basis][price])
+                == _price_outcome(lambda: _reference_unit_price(price, basis, ctx.profile, "PO104")))
+    memory = prices["HP"]
+    assert memory["1.25"] is memory["1.25"]

@@ -157,6 +157,16 @@ def test_an_order_takes_the_lines_built_from_rows_as_pydantic_takes_entities():
     assert quick_build(E.PurchaseOrder, {**data, "po_number": " "}) is None  # the header still checked
 
 
+def test_lines_of_which_only_some_are_entities_are_left_to_pydantic():
+    names = ("line_no", "qty", "uom", "item_id")
+    (entity,) = build_lines(E.PurchaseOrderLine, names, [[1, Decimal("2.0"), "C62", "ITEM-1"]])
+    as_dict = {"line_no": 2, "qty": Decimal(1), "uom": "C62", "item_id": "ITEM-2"}
+    for lines in ([entity, as_dict], [entity, entity, as_dict]):
+        data = {"po_number": "45", "supplier_id": "S", "lines": lines}
+        assert quick_build(E.PurchaseOrder, data) is None
+        assert_same_entity(build(E.PurchaseOrder, data), E.PurchaseOrder.model_validate(data))
+
+
 def test_a_sound_mapped_order_is_built_quickly_as_pydantic_builds_it():
     data = {"po_number": " 4500000001 ", "supplier_id": "NORTHFAST", "status": PoStatus.sent, "currency": "EUR",
             "lines": [{"line_no": 1, "item_id": "ITEM-1", "qty": Decimal("10.0"), "uom": "C62",

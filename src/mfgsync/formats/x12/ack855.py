@@ -7,7 +7,7 @@ from typing import Any
 from mfgsync.formats.canonical import build
 from mfgsync.formats.errors import FormatError
 from mfgsync.formats.values import ccyymmdd, date_text, decimal, line_number, number_text
-from mfgsync.formats.x12.common import Context, unit_price, write_uom
+from mfgsync.formats.x12.common import Context, write_uom
 from mfgsync.formats.x12.syntax import Segment, element
 from mfgsync.formats.walking import walk
 from mfgsync.model.entities import PoAcknowledgement
@@ -18,7 +18,7 @@ _PROMISE_QUALIFIERS = ("067", "068", "069", "017", "002")
 def read(segments: list[Segment], first: int, ctx: Context, control_number: str = "") -> PoAcknowledgement:
     profile, units = ctx.profile, ctx.units
     line_nos, quantities, prices = (ctx.remembered(line_number, "PO101"), ctx.remembered(decimal, "PO102"),
-                                    ctx.remembered(decimal, "PO104"))
+                                    ctx.prices("PO104"))
     acknowledged, promised = ctx.remembered(decimal, "ACK02"), ctx.remembered(ccyymmdd, "ACK05")
     header: dict[str, Any] = {"lines": []}
     lines: list[dict[str, Any]] = header["lines"]
@@ -34,7 +34,7 @@ def read(segments: list[Segment], first: int, ctx: Context, control_number: str 
     def po1(s: Segment) -> None:
         line: dict[str, Any] = {
             "line_no": line_nos[element(s, 1)] if element(s, 1) else len(lines) + 1,
-            "unit_price": unit_price(element(s, 4), element(s, 5), prices, ctx)}
+            "unit_price": prices[element(s, 5)][element(s, 4)]}
         if element(s, 2):
             line.update(qty=quantities[element(s, 2)], uom=units[element(s, 3)])
         lines.append(line)

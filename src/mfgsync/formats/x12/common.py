@@ -9,7 +9,7 @@ from functools import cached_property, partial
 from typing import Callable, TypeVar
 
 from mfgsync.formats.partners import DEFAULT_PROFILE, PartnerProfile, first_present
-from mfgsync.formats.values import Remembered, keep, uom
+from mfgsync.formats.values import Remembered, decimal, uom
 from mfgsync.formats.x12.syntax import Segment
 
 Value = TypeVar("Value")
@@ -27,7 +27,7 @@ class Context:
     units: Remembered = None  # type: ignore[assignment]  # the profile's unit codes (__post_init__)
     id_plans: dict[tuple[str, ...], tuple] = field(default_factory=dict)  # see line_ids
     last_id_plan: tuple = (None, None, None)  # (pairs span, qualifiers, plan) of the line before
-    price_divisors: dict[str, Decimal | None] = field(default_factory=dict)  # see unit_price
+    unit_prices: dict[str, UnitPrices] = field(default_factory=dict)  # per price element, see prices
 
     def __post_init__(self) -> None:
         if self.units is None:
@@ -43,6 +43,13 @@ class Context:
         memory = self.memories.get((read, what))
         if memory is None:
             memory = self.memories[read, what] = Remembered(read, what)
+        return memory
+
+    def prices(self, what: str) -> UnitPrices:
+        """The memory of unit prices of price element `what`: `memory[basis][price]`."""
+        memory = self.unit_prices.get(what)
+        if memory is None:
+            memory = self.unit_prices[what] = UnitPrices(self.profile, what)
         return memory
 
     @cached_property
@@ -158,21 +165,36 @@ def write_pairs(item_id: str | None, supplier_item_id: str | None, profile: Part
     return out
 
 
-def unit_price(price: str, basis: str, prices: Remembered, ctx: Context) -> Decimal | None:
-    """A price per unit, read by `prices`: a price per hundred (basis HP) is divided by 100."""
+class UnitPrices(dict):
+    """Per price basis as sent (PO105, IT105, ...), the memory of the prices read with it:
+    `memory[basis][price]` is the price per unit (a price per hundred, basis HP, divided by 100),
+    None for an empty price; an error names the price element `what`. A line's price is so two
+    subscripts, the basis looked up in the profile once per file. Only a few bases are kept: a
+    file uses one or two, and input of endless bases keeps no more than those few."""
+
+    __slots__ = ("profile", "what")
+
+    def __init__(self, profile: PartnerProfile, what: str):
+        super().__init__()
+        self.profile, self.what = profile, what
+
+    def __missing__(self, basis: str) -> Remembered:
+        divisor = self.profile.x12_price_basis.get(basis.strip(), 1)
+        memory = Remembered(partial(_price_per_unit, None if divisor == 1 else divisor), self.what)
+        if len(self) >= _BASES_KEPT:
+            self.clear()
+        self[basis] = memory
+        return memory
+
+
+_BASES_KEPT = 8
+
+
+def _price_per_unit(divisor: Decimal | None, price: str, what: str) -> Decimal | None:
     if not price.strip():
         return None
-    value = prices[price]
-    divisors = ctx.price_divisors  # per basis as sent: looked up in the profile once per file
-    divisor = divisors.get(basis, _UNSEEN)
-    if divisor is _UNSEEN:
-        divisor = ctx.profile.x12_price_basis.get(basis.strip(), 1)
-        divisor = None if divisor == 1 else divisor
-        keep(divisors, basis, divisor)
+    value = decimal(price, what)
     return value if divisor is None else value / divisor
-
-
-_UNSEEN = object()  # a price basis not yet looked up
 
 
 def _unit_code(profile: PartnerProfile, code: str, what: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from mfgsync.formats.canonical import build, build_lines
 from mfgsync.formats.values import (ccyymmdd, date_text, decimal, implied_decimal, line_number, number_text,
                                     to_implied_decimal)
-from mfgsync.formats.x12.common import Context, line_ids, supplier_of, unit_price, write_pairs, write_uom
+from mfgsync.formats.x12.common import Context, line_ids, supplier_of, write_pairs, write_uom
 from mfgsync.formats.x12.syntax import Segment, element, elements
 from mfgsync.formats.walking import walk
 from mfgsync.model.entities import Invoice, InvoiceLine
@@ -23,7 +23,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> Invoice:
     lines: list[list[Any]] = []  # one row per IT1, fields as _LINE
     parties: dict[str, str] = {}
     line_nos, quantities, prices = (ctx.remembered(line_number, "IT101"), ctx.remembered(decimal, "IT102"),
-                                    ctx.remembered(decimal, "IT104"))
+                                    ctx.prices("IT104"))
 
     def big(s: Segment) -> None:
         header["invoice_number"] = element(s, 2)
@@ -41,7 +41,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> Invoice:
         po_line_no, qty, unit, price, basis = s[1:6] if len(s) > 5 else elements(s, 5)
         item_id, supplier_item_id, _ = line_ids(s, 6, ctx)
         lines.append([line_nos[po_line_no] if po_line_no.strip() else None, quantities[qty], units[unit],
-                      unit_price(price, basis, prices, ctx), item_id, supplier_item_id])
+                      prices[basis][price], item_id, supplier_item_id])
 
     def tds(s: Segment) -> None:
         header["total_amount"] = implied_decimal(element(s, 1), "TDS01")

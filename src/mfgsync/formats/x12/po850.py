@@ -6,7 +6,7 @@ from typing import Any
 
 from mfgsync.formats.canonical import NOT_GIVEN, build, build_lines
 from mfgsync.formats.values import ccyymmdd, date_text, decimal, line_number, number_text
-from mfgsync.formats.x12.common import Context, line_ids, supplier_of, unit_price, write_pairs, write_uom
+from mfgsync.formats.x12.common import Context, line_ids, supplier_of, write_pairs, write_uom
 from mfgsync.formats.x12.syntax import Segment, element, elements
 from mfgsync.formats.walking import walk
 from mfgsync.model.entities import PurchaseOrder, PurchaseOrderLine
@@ -26,7 +26,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> PurchaseOrder:
     lines: list[list[Any]] = []  # one row per PO1, fields as _LINE
     profile, units = ctx.profile, ctx.units
     line_nos, quantities, prices = (ctx.remembered(line_number, "PO101"), ctx.remembered(decimal, "PO102"),
-                                    ctx.remembered(decimal, "PO104"))
+                                    ctx.prices("PO104"))
     days = ctx.remembered(ccyymmdd, "DTM02")
 
     def beg(s: Segment) -> None:
@@ -45,7 +45,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> PurchaseOrder:
         line_no, qty, unit, price, basis = s[1:6] if len(s) > 5 else elements(s, 5)
         item_id, supplier_item_id, _ = line_ids(s, 6, ctx, True)
         lines.append([line_nos[line_no] if line_no else len(lines) + 1, quantities[qty], units[unit],
-                      unit_price(price, basis, prices, ctx), item_id, supplier_item_id, NOT_GIVEN, NOT_GIVEN])
+                      prices[basis][price], item_id, supplier_item_id, NOT_GIVEN, NOT_GIVEN])
 
     def dtm(s: Segment) -> None:
         qualifier, day = s[1:3] if len(s) > 2 else elements(s, 2)
