@@ -36,6 +36,15 @@ def test_a_wrong_se_count_is_an_error_naming_the_se_and_a_997_rejects_the_set_wi
     assert "AK2*850*0001~" in ack and "AK5*R*4~" in ack and "AK9*R*1*1*0~" in ack
 
 
+@pytest.mark.parametrize("count", ["¹", "7²"])
+def test_an_se_or_ge_count_of_digits_int_cannot_read_is_a_count_mismatch_not_a_crash(count):
+    """A superscript is a digit but no decimal int() reads: a mismatch, as any non-digit."""
+    se = error_of(good_850().replace("SE*7*0001", f"SE*{count}*0001"))
+    assert (se.code, se.tag) == ("X12_SE_COUNT_MISMATCH", "SE")
+    ge = error_of(good_850().replace("GE*1*7", f"GE*{count}*7"))
+    assert (ge.code, ge.tag) == ("X12_SET_COUNT_MISMATCH", "GE")
+
+
 def test_mismatched_set_control_numbers_are_rejected_with_code_3():
     text = good_850().replace("SE*7*0001", "SE*7*0002")
     assert error_of(text).code == "X12_CONTROL_NUMBER_MISMATCH"

@@ -124,7 +124,7 @@ def _read_group(segments: list[Segment], tags: _Tags, number: int, interchange: 
     if element(ge, 2).strip() != group.control_number:
         group.errors.append(_err("X12_CONTROL_NUMBER_MISMATCH",
                                  f"GE02 {element(ge, 2)!r} does not match GS06 {group.control_number!r}", number, ge))
-    elif not element(ge, 1).strip().isdigit() or int(element(ge, 1)) != len(group.sets):
+    elif not element(ge, 1).strip().isdecimal() or int(element(ge, 1)) != len(group.sets):  # not "¹": int() fails
         group.errors.append(_err("X12_SET_COUNT_MISMATCH",
                                  f"GE01 says {element(ge, 1)} sets, the group holds {len(group.sets)}", number, ge))
     return number + 1
@@ -174,7 +174,7 @@ def _read_set(segments: list[Segment], tags: _Tags, number: int, group: Group) -
     if element(se, 2).strip() != ts.control_number:
         ts.errors.append(_err("X12_CONTROL_NUMBER_MISMATCH",
                               f"SE02 {element(se, 2)!r} does not match ST02 {ts.control_number!r}", number, se))
-    elif not element(se, 1).strip().isdigit() or int(element(se, 1)) != actual:
+    elif not element(se, 1).strip().isdecimal() or int(element(se, 1)) != actual:  # not "¹", which int() cannot read
         ts.errors.append(_err("X12_SE_COUNT_MISMATCH",
                               f"SE01 says {element(se, 1)} segments, the set has {actual}", number, se))
     return number + 1
