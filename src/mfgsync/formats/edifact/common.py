@@ -49,7 +49,8 @@ PRICES = Remembered(_number, "PRI price")
 PRICE_BASES = Remembered(_number, "PRI unit price basis")
 ORDER_LINES = Remembered(order_line_number, "RFF+ON line")
 _DAYS: dict[str, Remembered] = {}  # per DTM qualifier a message reads the date of (its errors name it)
-_read_number = remembered(_number)
+_read_number = remembered(_number)  # other elements' numbers (MOA), their label naming the qualifier
+
 
 def number(text: str, what: str, ctx: Context) -> Decimal:
     return _read_number(text, what)
