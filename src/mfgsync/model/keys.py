@@ -130,6 +130,7 @@ def requisition(requisition_id: str) -> str:
     return f"PREQ:{part(requisition_id)}"
 
 
+@lru_cache(maxsize=65_536)  # read and judged on every movement of the item in the plant
 def availability_watch(item_id: str, plant_id: str) -> str:
     """Whether an item's available-to-promise in a plant is short (workflows/availability.py)."""
     return f"ATPW:{part(item_id)}@{part(plant_id)}"
@@ -167,6 +168,7 @@ def item_command_stream(code: str) -> str:
     return f"ITEMCMD:{part(code)}"
 
 
+@lru_cache(maxsize=65_536)  # every movement of the item in the plant is delivered in it
 def stock_stream(item_id: str, plant_id: str) -> str:
     """The delivery stream of an item's stock movements in a plant."""
     return f"INV:{part(item_id)}@{part(plant_id)}"

@@ -7,9 +7,10 @@ product of its edges, computed with fractions so a box of 12 converted there and
 from __future__ import annotations
 
 from collections import deque
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal
 from fractions import Fraction
 from functools import lru_cache
+from math import gcd
 from typing import Iterable, NamedTuple
 
 # Recommendation 20 codes the hub knows, with a human name.
@@ -82,10 +83,25 @@ class Conversion(NamedTuple):
     factor: Decimal
 
 
-def _exact_decimal(value: Fraction) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = 34
-        return Decimal(value.numerator) / Decimal(value.denominator)
+_QUOTIENT = Context(prec=34)  # a converted quantity's digits, before it is normalized
+
+
+def scaled(qty: Decimal, factor: Fraction) -> Decimal:
+    """`qty` times `factor`: exact where the product has a finite decimal form of 34 digits,
+    otherwise rounded to 34. A whole result is written without exponent (2000 g is 2 kg, not
+    2E+0); any other is normalized. The product is taken in integers (numerator and denominator
+    reduced as Fraction reduces them): Fraction's arithmetic is Python code, and a movement in
+    grams against a kilogram item is converted on every message."""
+    numerator, denominator = qty.as_integer_ratio()
+    numerator *= factor.numerator
+    denominator *= factor.denominator
+    common = gcd(numerator, denominator)
+    if common != 1:
+        numerator //= common
+        denominator //= common
+    if denominator == 1:
+        return Decimal(numerator)
+    return _QUOTIENT.divide(Decimal(numerator), Decimal(denominator)).normalize()
 
 
 class UnitCatalogue:
@@ -144,10 +160,7 @@ class UnitCatalogue:
         factor = self.factor(from_uom, to_uom, item_id)
         if factor is _ONE:
             return qty  # the same unit: nothing to compute
-        result = Fraction(qty) * factor
-        if result.denominator == 1:
-            return Decimal(result.numerator)
-        return _exact_decimal(result).normalize()
+        return scaled(qty, factor)
 
     def items_with_own_conversions(self) -> set[str]:
         """The items that have conversions of their own (a box of 12 of it), beside the global ones."""

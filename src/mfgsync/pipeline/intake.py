@@ -13,8 +13,14 @@ from __future__ import annotations
 
 import gc
 import threading
+import types
+import typing
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from types import NoneType
 from contextlib import contextmanager
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import msgspec
 
@@ -47,18 +53,24 @@ def _referenced(decoded: Decoded, entity_keys: list[str], items: list[str], bala
     """Entity keys, items and balances the rules will likely read, so a batch fetches them in bulk."""
     entity = decoded.entity
     entity_keys.append(changes.ordering_key(decoded.envelope.type, entity))
-    if isinstance(entity, m.Bom):  # a release also writes its revision's row
+    kind = type(entity)
+    if kind is m.InventoryMovement:
+        _stock_read(entity, entity_keys, balances)
+    elif kind is m.ProductionReport:
+        for mv in entity.movements:
+            _stock_read(mv, entity_keys, balances)
+    elif kind is m.Bom:  # a release also writes its revision's row
         entity_keys.append(keys.bom_revision(entity.item_id, entity.plant_id, entity.revision))
-    movements = entity.movements if isinstance(entity, m.ProductionReport) else [entity] \
-        if isinstance(entity, m.InventoryMovement) else []
-    for mv in movements:
-        entity_keys.append(keys.availability_watch(mv.item_id, mv.plant_id))
-        # Only stock leaving a place is judged against its balance (and held until commit);
-        # receipts change balances by deltas without reading them.
-        for location, delta in stock_effects(mv):
-            if location is not None and delta < 0:
-                balances.append(keys.balance(mv.item_id, mv.plant_id, location, mv.lot_id, "available"))
-    stack = [decoded.envelope.data]
+    data = decoded.envelope.data
+    if _single_valued(kind):  # every reference is at the top of the data: nothing to walk into
+        for name, key_of in _REFERENCING.items():
+            value = data.get(name)
+            if isinstance(value, str):
+                entity_keys.append(key_of(value))
+                if name in _ITEM_FIELDS:
+                    items.append(value)
+        return
+    stack = [data]
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
@@ -68,17 +80,43 @@ def _referenced(decoded: Decoded, entity_keys: list[str], items: list[str], bala
                     entity_keys.append(_REFERENCING[name](value))
                     if name in _ITEM_FIELDS:
                         items.append(value)
-            for value in node.values():
-                if isinstance(value, (dict, list)):
-                    stack.append(value)
+            stack += [value for value in node.values() if isinstance(value, _NESTED)]
         elif isinstance(node, list):
-            stack.extend(node)
+            stack += node
+
+
+def _stock_read(mv: m.InventoryMovement, entity_keys: list[str], balances: list[str]) -> None:
+    entity_keys.append(keys.availability_watch(mv.item_id, mv.plant_id))
+    # Only stock leaving a place is judged against its balance (and held until commit);
+    # receipts change balances by deltas without reading them.
+    for location, delta in stock_effects(mv):
+        if location is not None and delta < 0:
+            balances.append(keys.balance(mv.item_id, mv.plant_id, location, mv.lot_id, "available"))
 
 
 # The fields of a message that name an entity the rules read, and the key of that entity.
 _REFERENCING = {"item_id": keys.item, "component_id": keys.item, "supplier_id": keys.supplier,
                 "po_number": keys.purchase_order}
 _ITEM_FIELDS = frozenset({"item_id", "component_id"})
+_NESTED = (dict, list)
+
+
+@cache
+def _single_valued(model: type) -> bool:
+    """Whether each field of `model` holds one value (no list, dict or entity): the data of a
+    message that validated as it has nothing nested."""
+    return all(_one_value(info.annotation) for info in model.model_fields.values())
+
+
+def _one_value(hint: Any) -> bool:
+    origin = typing.get_origin(hint)
+    if origin is typing.Annotated:
+        return _one_value(typing.get_args(hint)[0])
+    if origin in (typing.Union, types.UnionType):
+        return all(_one_value(arg) for arg in typing.get_args(hint))
+    if origin is typing.Literal:
+        return True
+    return origin is None and isinstance(hint, type) and issubclass(hint, (str, int, float, Decimal, date, NoneType))
 
 
 class Intake:

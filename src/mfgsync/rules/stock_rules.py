@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
-from mfgsync.model.entities import InventoryMovement, InventorySnapshot, Item, MovementKind, ProductionReport
+from mfgsync.model.entities import (InventoryMovement, InventorySnapshot, Item, MovementKind, ProductionReport,
+                                    QualityHold)
 from mfgsync.rules.checks import field_path, known_item, unit_converts
 from mfgsync.rules.findings import Finding
 from mfgsync.rules.policy import Policy
@@ -47,29 +48,35 @@ def _movements_valid(movements: Sequence[InventoryMovement], list_field: str, st
     pending: dict[Place, Decimal] = {}  # change so far in this message, in the item's base unit
     for index, movement in enumerate(movements):
         path = f"{list_field}[{index}]" if list_field else ""
-        where = f" (movement {movement.movement_id})"
-        item, findings = known_item(state, movement.item_id, field_path(path, "item_id"), where)
-        yield from findings
+        item = state.item(movement.item_id)
         if item is None:
+            yield from known_item(state, movement.item_id, field_path(path, "item_id"), _where(movement))[1]
             continue
         effects = stock_effects(movement)
         if any(delta < 0 for _, delta in effects):
-            yield from _not_on_hold(movement, state, path)
-        unit_findings = list(unit_converts(state, item, movement.uom, field_path(path, "uom"), where))
-        yield from unit_findings
-        if not unit_findings and item.base_uom is not None:
+            holds = state.holds_on(movement.item_id, movement.lot_id)
+            if holds:
+                yield _on_hold(movement, holds[0], path)
+        # A movement in the item's own unit always converts: the common case asks nothing more.
+        if movement.uom != item.base_uom and (unit_findings := list(
+                unit_converts(state, item, movement.uom, field_path(path, "uom"), _where(movement)))):
+            yield from unit_findings
+        elif item.base_uom is not None:
             yield from _stock_stays_positive(movement, effects, item, state, policy, pending, path)
 
 
-def _not_on_hold(movement: InventoryMovement, state: StateView, path: str) -> Iterator[Finding]:
+def _where(movement: InventoryMovement) -> str:
+    """How a finding's message names the movement, written only once there is a finding."""
+    return f" (movement {movement.movement_id})"
+
+
+def _on_hold(movement: InventoryMovement, hold: QualityHold, path: str) -> Finding:
     """Held stock may not leave its place (the caller asks only for movements taking stock out).
     Stock arriving (a receipt or completion of a held lot) is accepted: it lands in quality-hold
     status and stays there until the hold is released."""
-    holds = state.holds_on(movement.item_id, movement.lot_id)
-    if holds:
-        lot = f"lot {movement.lot_id} of " if movement.lot_id else ""
-        yield Finding("LOT_ON_HOLD", f"{lot}{movement.item_id} is on quality hold {holds[0].hold_id}; "
-                      f"{movement.kind} {movement.movement_id} moves held stock", field_path(path, "lot_id"))
+    lot = f"lot {movement.lot_id} of " if movement.lot_id else ""
+    return Finding("LOT_ON_HOLD", f"{lot}{movement.item_id} is on quality hold {hold.hold_id}; "
+                   f"{movement.kind} {movement.movement_id} moves held stock", field_path(path, "lot_id"))
 
 
 def _stock_stays_positive(movement: InventoryMovement, effects: list[tuple[str | None, Decimal]], item: Item,
