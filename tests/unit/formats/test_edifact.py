@@ -130,3 +130,8 @@ def test_a_sound_interchange_is_acknowledged_with_action_7():
 def test_several_una_in_one_file_do_not_trip_the_syntax_layer(fixture_text):
     text = fixture_text("edifact/desadv_line_numbers_differ_from_order.edi")
     assert len(edifact.read(text * 3)) == 3
+
+
+def test_una_advice_that_itself_starts_with_una_is_refused_as_a_bad_una():
+    # its delimiters are U, N, A and ':' ... (pydifact would drop the second UNA and find three)
+    assert error_of("UNAUNA:+,UNB+UNOC:3+S+R+260301:1200+1,UNZ+0+1,").code == "EDIFACT_BAD_UNA"

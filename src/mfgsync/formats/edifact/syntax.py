@@ -32,7 +32,7 @@ _LEADING_JUNK = "\ufeff \t\r\n\x00"
 
 
 def characters(advice: str = DEFAULT_SERVICE_CHARS) -> Characters:
-    chars = Characters.from_str(advice)
+    chars = Characters.from_str("UNA" + advice)  # pydifact drops a leading UNA: advice starting with one is data
     separators = [chars.component_separator, chars.data_separator, chars.escape_character,
                   chars.segment_terminator]
     if len(set(separators)) != 4 or any(c.isalnum() for c in separators):
