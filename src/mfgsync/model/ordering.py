@@ -12,18 +12,19 @@ update of the same item never make each other stale.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import msgspec
 
 WHOLE = "*"  # the domain of an entity that is written whole
 _EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
 _encode_sorted = msgspec.json.Encoder(order="sorted").encode  # what json.dumps(sort_keys, compact) writes
 
 
 def token(time: datetime, sequence: int | None) -> str:
-    delta = (time if time.tzinfo is timezone.utc else time.astimezone(timezone.utc)) - _EPOCH
-    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    # Aware datetimes subtract in UTC, and a timedelta divided by a microsecond is its exact count.
+    micros = (time - _EPOCH) // _MICROSECOND
     return f"{micros:020d}|{sequence or 0:020d}"
 
 

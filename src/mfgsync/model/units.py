@@ -104,16 +104,23 @@ def scaled(qty: Decimal, factor: Fraction) -> Decimal:
     return _QUOTIENT.divide(Decimal(numerator), Decimal(denominator)).normalize()
 
 
+@lru_cache(maxsize=1)
+def _global_edges() -> dict[str, dict[str, Fraction]]:
+    catalogue = UnitCatalogue(with_globals=False)
+    for src, dst, factor in GLOBAL_CONVERSIONS:
+        catalogue.add(Conversion(None, src, dst, Decimal(factor)))
+    return catalogue._edges.get(None, {})
+
+
 class UnitCatalogue:
     """Global and item-specific conversions; item-specific edges apply only to their item."""
 
     def __init__(self, conversions: Iterable[Conversion] = (), *, with_globals: bool = True):
-        self._edges: dict[str | None, dict[str, dict[str, Fraction]]] = {}
+        # A batch starts a catalogue of its own: the global graph, worked out once, is copied.
+        self._edges: dict[str | None, dict[str, dict[str, Fraction]]] = {
+            None: {unit: dict(edges) for unit, edges in _global_edges().items()}} if with_globals else {}
         # Factors found so far: a batch converts the same few units over and over.
         self._factors: dict[tuple[str, str, str | None], Fraction] = {}
-        if with_globals:
-            for src, dst, factor in GLOBAL_CONVERSIONS:
-                self.add(Conversion(None, src, dst, Decimal(factor)))
         for conversion in conversions:
             self.add(conversion)
 
@@ -132,9 +139,11 @@ class UnitCatalogue:
         src, dst = normalize_uom(from_uom), normalize_uom(to_uom)
         if src == dst:
             return _ONE
-        found = self._factors.get((src, dst, item_id))
+        # An item without conversions of its own converts as every item does: one search for all.
+        own = item_id if item_id in self._edges else None
+        found = self._factors.get((src, dst, own))
         if found is None:
-            found = self._factors[(src, dst, item_id)] = self._search(src, dst, item_id)
+            found = self._factors[(src, dst, own)] = self._search(src, dst, item_id)
         return found
 
     def _search(self, src: str, dst: str, item_id: str | None) -> Fraction:

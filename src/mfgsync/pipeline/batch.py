@@ -12,6 +12,7 @@ import msgspec
 
 from mfgsync.adapters.decode import Decoded
 from mfgsync.config import Settings
+from mfgsync.envelope import EventType
 from mfgsync.pipeline.batch_state import BatchState, WhereUsed
 from mfgsync.rules.findings import Finding
 from mfgsync.rules.reasons import role_for
@@ -61,16 +62,18 @@ def content_hash(d: Decoded) -> str | None:
     """
     if d.envelope is None:
         return None  # unreadable input is keyed by its own hash already
-    text = None
+    head = _HASH_HEADS[d.envelope.type]
     if d.from_text:
         try:
             fast = _canonical_parsed(d.envelope.data)
         except UnicodeEncodeError:  # a lone surrogate, which json escapes
             fast = b"\x80"
         if fast.isascii() and b"\x7f" not in fast:
-            text = fast.decode()
-    material = d.envelope.type.value + "\x1e" + (text or _canonical(d.envelope.data))
-    return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+            return hashlib.sha256(head + fast).hexdigest()[:32]  # ASCII: the very bytes of json's text
+    return hashlib.sha256(head + _canonical(d.envelope.data).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+_HASH_HEADS = {event_type: event_type.value.encode() + b"\x1e" for event_type in EventType}
 
 
 def lineage_of(d: Decoded) -> dict:

@@ -17,6 +17,7 @@ _INTO_STOCK = {_K.receipt, _K.completion}
 _OUT_OF_STOCK = {_K.issue, _K.consumption, _K.scrap}
 
 Place = tuple[str, str, str, str | None]  # item_id, plant_id, location_id, lot_id
+_NONE = Decimal(0)
 
 
 def stock_effects(movement: InventoryMovement) -> list[tuple[str | None, Decimal]]:
@@ -82,13 +83,13 @@ def _on_hold(movement: InventoryMovement, hold: QualityHold, path: str) -> Findi
 def _stock_stays_positive(movement: InventoryMovement, effects: list[tuple[str | None, Decimal]], item: Item,
                           state: StateView, policy: Policy, pending: dict[Place, Decimal],
                           path: str) -> Iterator[Finding]:
-    units = state.units()
+    same_unit = movement.uom == item.base_uom
     for location, delta in effects:
         if location is None:
             continue
         place = (item.item_id, movement.plant_id, location, movement.lot_id)
-        change = units.convert(delta, movement.uom, item.base_uom, item.item_id)
-        pending[place] = pending.get(place, Decimal(0)) + change
+        change = delta if same_unit else state.units().convert(delta, movement.uom, item.base_uom, item.item_id)
+        pending[place] = pending.get(place, _NONE) + change
         if change >= 0:
             continue  # stock arriving never drives a balance negative: no need to read it
         after = state.available_qty(*place) + pending[place]

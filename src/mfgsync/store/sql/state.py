@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Context, Decimal
+from operator import itemgetter
 from typing import Iterable
 
 from sqlalchemy import Connection
@@ -35,7 +36,7 @@ class StateWrites:
 
     def add_inbox(self, rows: list[Row]) -> None:
         # Sorted, so two writers inserting overlapping keys wait on each other in one order.
-        rows = sorted(rows, key=lambda r: r["msg_key"])
+        rows = sorted(rows, key=itemgetter("msg_key"))
         sql = self.d.insert("inbox", INBOX, " ON CONFLICT (msg_key) DO NOTHING", written={"times_seen": "1"})
         inserted = self.d.many(self.c, sql, rows)
         if inserted != len(rows):
@@ -91,7 +92,7 @@ class StateWrites:
         return int(count), int(versions)
 
     def put_entities(self, rows: list[Row]) -> None:
-        rows = sorted(rows, key=lambda r: r["entity_key"])
+        rows = sorted(rows, key=itemgetter("entity_key"))
         new = [r for r in rows if r["version"] == 0]
         known = [r for r in rows if r["version"] > 0]
         p = self.d.p
@@ -158,7 +159,7 @@ class StateWrites:
         """Each row's balance inserted, or updated to `new_qty` where `only` holds; how many were."""
         balances = [{**{c: r.get(c) for c in BALANCE[:6]}, "qty": str(r[amount]), "uom": r["uom"],
                      "updated_at": r["at"], **({"counted_at": r.get("counted_at")} if only else {})}
-                    for r in sorted(rows, key=lambda r: r["balance_key"])]
+                    for r in sorted(rows, key=itemgetter("balance_key"))]
         return self.d.many(self.c, self.d.insert("balances", BALANCE, (
             f" ON CONFLICT (balance_key) DO UPDATE SET qty = {new_qty}, uom = excluded.uom, "
             "updated_at = excluded.updated_at" + only)), balances)
@@ -167,7 +168,7 @@ class StateWrites:
         self.d.many(self.c, self.d.insert("ledger", LEDGER), [
             {"balance_key": r["balance_key"], "kind": kind, "qty": str(r[amount]), "uom": r["uom"],
              "msg_key": r.get("msg_key"), "at": r["at"], "correlation_id": r.get("correlation_id")}
-            for r in sorted(rows, key=lambda r: r["balance_key"])])
+            for r in sorted(rows, key=itemgetter("balance_key"))])
 
 
 _EXACT = Context(prec=60)  # wider than any sum of a batch's deltas can need (model/numbers.py)
