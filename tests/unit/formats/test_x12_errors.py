@@ -45,6 +45,17 @@ def test_an_se_or_ge_count_of_digits_int_cannot_read_is_a_count_mismatch_not_a_c
     assert (ge.code, ge.tag) == ("X12_SET_COUNT_MISMATCH", "GE")
 
 
+def test_a_count_of_more_digits_than_int_reads_is_refused_with_its_reason_code_not_a_crash():
+    """int() refuses a text of over 4,300 digits with a ValueError; such a count is simply wrong."""
+    endless = "7" * 5000
+    se = error_of(good_850().replace("SE*7*0001", f"SE*{endless}*0001"))
+    assert (se.code, se.tag) == ("X12_SE_COUNT_MISMATCH", "SE") and len(str(se)) < 300
+    ge = error_of(good_850().replace("GE*1*7", f"GE*{endless}*7"))
+    assert (ge.code, ge.tag) == ("X12_SET_COUNT_MISMATCH", "GE")
+    iea = error_of(good_850().replace("IEA*1*000000007", f"IEA*{endless}*000000007"))
+    assert (iea.code, iea.tag) == ("X12_BAD_COUNT", "IEA") and len(str(iea)) < 300
+
+
 def test_mismatched_set_control_numbers_are_rejected_with_code_3():
     text = good_850().replace("SE*7*0001", "SE*7*0002")
     assert error_of(text).code == "X12_CONTROL_NUMBER_MISMATCH"

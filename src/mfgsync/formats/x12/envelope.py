@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 
 from mfgsync.formats.errors import FormatError
+from mfgsync.model.identifiers import shown
 from mfgsync.formats.x12.syntax import Delimiters, RawInterchange, Segment, element
 
 
@@ -62,9 +63,20 @@ def _err(code: str, message: str, number: int, segment: Segment | None) -> Forma
 
 
 def _count(text: str, what: str, number: int, segment: Segment) -> int:
-    if not text.strip().isdigit() or not text.strip().isascii():
-        raise _err("X12_BAD_COUNT", f"{what} {text!r} is not a count", number, segment)
-    return int(text)
+    digits = text.strip()
+    if not digits.isdigit() or not digits.isascii() or len(digits) > _COUNT_DIGITS:
+        raise _err("X12_BAD_COUNT", f"{what} {shown(text)} is not a count", number, segment)
+    return int(digits)
+
+
+def _says(text: str, count: int) -> bool:
+    """Whether a trailer's count element gives `count`: a text int() cannot read ("¹"), or one of
+    more digits than any count has (which int() refuses beyond 4,300), gives none."""
+    digits = text.strip()
+    return digits.isdecimal() and len(digits) <= _COUNT_DIGITS and int(digits) == count
+
+
+_COUNT_DIGITS = 10  # X12 counts are N0 of at most ten digits (SE01)
 
 
 def read_envelope(raw: RawInterchange) -> Interchange:
@@ -124,9 +136,9 @@ def _read_group(segments: list[Segment], tags: _Tags, number: int, interchange: 
     if element(ge, 2).strip() != group.control_number:
         group.errors.append(_err("X12_CONTROL_NUMBER_MISMATCH",
                                  f"GE02 {element(ge, 2)!r} does not match GS06 {group.control_number!r}", number, ge))
-    elif not element(ge, 1).strip().isdecimal() or int(element(ge, 1)) != len(group.sets):  # not "¹": int() fails
+    elif not _says(element(ge, 1), len(group.sets)):
         group.errors.append(_err("X12_SET_COUNT_MISMATCH",
-                                 f"GE01 says {element(ge, 1)} sets, the group holds {len(group.sets)}", number, ge))
+                                 f"GE01 says {shown(element(ge, 1))} sets, the group holds {len(group.sets)}", number, ge))
     return number + 1
 
 
@@ -174,9 +186,9 @@ def _read_set(segments: list[Segment], tags: _Tags, number: int, group: Group) -
     if element(se, 2).strip() != ts.control_number:
         ts.errors.append(_err("X12_CONTROL_NUMBER_MISMATCH",
                               f"SE02 {element(se, 2)!r} does not match ST02 {ts.control_number!r}", number, se))
-    elif not element(se, 1).strip().isdecimal() or int(element(se, 1)) != actual:  # not "¹", which int() cannot read
+    elif not _says(element(se, 1), actual):
         ts.errors.append(_err("X12_SE_COUNT_MISMATCH",
-                              f"SE01 says {element(se, 1)} segments, the set has {actual}", number, se))
+                              f"SE01 says {shown(element(se, 1))} segments, the set has {actual}", number, se))
     return number + 1
 
 
