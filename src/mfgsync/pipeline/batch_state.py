@@ -302,9 +302,10 @@ class BatchState:
             for key, row in self._written.items():
                 if row["entity_type"] == "bom_revision":
                     _add_uses(self._parents_added, self._parsed[key])
-        parents = self._parents.get(item_id, frozenset()) | self._parents_added.get(item_id, set())
-        if not parents:
-            return []
+        stored, added = self._parents.get(item_id), self._parents_added.get(item_id)
+        if not stored and not added:
+            return []  # most items a movement moves are used by no open order's BOM
+        parents = (stored or frozenset()) | (added or set())
         return sorted((o for parent in sorted(parents)
                        for o in self._refs("production_order", parent).values() if o.status in _OPEN_ORDERS),
                       key=lambda o: o.order_id)

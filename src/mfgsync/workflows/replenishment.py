@@ -72,8 +72,9 @@ def after_movements(event: Event, state: ReplenishmentView) -> list[Effect]:
         if (mv.item_id, mv.plant_id) not in seen:
             seen.add((mv.item_id, mv.plant_id))
             effects += reorder(mv, state, event)
-    return effects + [plan_again(plant_id, state) for plant_id in dict.fromkeys(p for _, p in seen)
-                      if state.plan_after_movements_seconds()]
+    if state.plan_after_movements_seconds():
+        effects += [plan_again(plant_id, state) for plant_id in dict.fromkeys(p for _, p in seen)]
+    return effects
 
 
 def plan_again(plant_id: str, state: ReplenishmentView) -> ScheduleAt:
