@@ -121,13 +121,25 @@ class Batch:
         self.releases_applied: set[str] = set()
         self.releases_held: set[str] = set()  # releases to quarantine whole, on a second pass
         self.changes: dict[str, Release] = {}  # correlation id -> the ECO and revisions it brought
+        self._hashes: dict[int, str | None] = {}  # content hash per message of the batch (by identity)
+
+    def hash_contents(self, decoded: list[Decoded]) -> None:
+        """Every message's content hash, taken in one pass before any is decided: one loop over
+        the same encoder and digest keeps their code in the processor's caches, where one hash
+        between each message's rules and workflows finds it evicted."""
+        self._hashes = {id(d): content_hash(d) for d in decoded}
+
+    def hash_of(self, decoded: Decoded) -> str | None:
+        """The message's content hash (see content_hash); taken now if the batch did not."""
+        key = id(decoded)
+        return self._hashes[key] if key in self._hashes else content_hash(decoded)
 
     def record(self, decoded: Decoded, outcome: str, entity_key: str | None = None, token: str | None = None,
                envelope_json: str | None = None, replaying: bool = False, lineage: dict | None = None) -> None:
         lineage = lineage or lineage_of(decoded)
         row = {"msg_key": decoded.msg_key, "source": decoded.source, "message_id": decoded.message_id,
                "event_type": decoded.event_type, "entity_key": entity_key, **lineage, "outcome": outcome,
-               "seq_token": token, "received_at": self.at, "content_hash": content_hash(decoded),
+               "seq_token": token, "received_at": self.at, "content_hash": self.hash_of(decoded),
                "envelope": envelope_json}
         (self.inbox_updates if replaying and decoded.msg_key in self.seen else self.inbox).append(row)
         self.seen[decoded.msg_key] = (outcome, row["content_hash"])

@@ -29,7 +29,7 @@ from mfgsync.config import Settings
 from mfgsync.envelope import EventType
 from mfgsync.model import entities as m
 from mfgsync.model import keys, ordering
-from mfgsync.pipeline.batch import Batch, IngestReport, Release, content_hash, lineage_of
+from mfgsync.pipeline.batch import Batch, IngestReport, Release, lineage_of
 from mfgsync.pipeline.batch_state import WhereUsed
 from mfgsync.pipeline.clock import iso
 from mfgsync.pipeline.decode_ahead import DecodeAhead
@@ -205,6 +205,7 @@ class Intake:
         batch = self._new_batch(uow)
         batch.releases_held = held
         batch.seen = uow.inbox_seen([d.msg_key for d in decoded])
+        batch.hash_contents(decoded)
         entity_keys: list[str] = []
         items: list[str] = []
         balances: list[str] = []
@@ -262,7 +263,7 @@ class Intake:
         outcome, stored_hash = batch.seen[d.msg_key]
         if replaying and outcome == "quarantined":
             return None  # an operator's replay
-        if stored_hash is not None and content_hash(d) not in (None, stored_hash):
+        if stored_hash is not None and batch.hash_of(d) not in (None, stored_hash):
             if outcome == "quarantined":
                 batch.supersede(d.msg_key)  # the sender's corrected resend
                 return None
