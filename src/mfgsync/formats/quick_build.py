@@ -52,32 +52,23 @@ def _refuse() -> Any:
     raise _Refused
 
 
-class _Sound(dict):
-    """A text check's memory of the texts it found sound: `memory[text]` is the check's answer,
-    looked up by one subscript, the check called only for a text not seen (and a refused text
-    raises every time, never remembered)."""
-
-    __slots__ = ("check",)
-
-    def __init__(self, check: Check):
-        super().__init__()
-        self.check = check
-
-    def __missing__(self, text: str) -> Any:
-        answer = self.check(text)
-        _keep(self, text, answer)
-        return answer
-
-
 def _remembering(check: Check, optional: bool) -> Check:
     """`check` of a text field, answering texts it found sound before from memory (None is sound
-    for an optional field)."""
-    sound = _Sound(check)
+    for an optional field). The memory is a plain dict: a subscript of it costs less than one of
+    a dict subclass (whose subscript goes through a Python-level __getitem__ lookup), so the
+    builders look a text up in it inline and call the check only where it is not there (and a
+    refused text raises every time, never remembered)."""
+    sound: dict[str, Any] = {}
 
     def remembered(value: Any) -> Any:
         if type(value) is not str:
             return None if value is None and optional else _refuse()
-        return sound[value]
+        try:
+            return sound[value]
+        except KeyError:
+            answer = check(value)
+            _keep(sound, value, answer)
+            return answer
     remembered.texts, remembered.optional = sound, optional  # type: ignore[attr-defined]  # see _checked
     return remembered
 
@@ -349,19 +340,23 @@ NOT_GIVEN: Any = _NotGiven()  # in a row (quick_build_rows): the field was not g
 RowsBuilder = Callable[[list], list]  # the entities of the given rows; raises _Refused
 
 
-class _GivenNames(dict):
+class _GivenNames:
     """Per mask of the names a row left NOT_GIVEN (bit i for names[i]), the set of the names it
     gave, for each entity to take a copy of. Made from a dict, as a mapped dict's set of keys
     is, so a copy's table is the size of that one (a copy of the set of every name would keep a
-    table for them all)."""
+    table for them all). `known` is a plain dict of the masks met, looked up inline by the
+    builders (a subscript of a dict subclass costs a Python-level __getitem__ lookup); a mask
+    not met is worked out by calling this."""
+
+    __slots__ = ("names", "known")
 
     def __init__(self, names: tuple[str, ...]):
-        super().__init__()
-        self.names = names
+        self.names, self.known = names, {}
 
-    def __missing__(self, absent: int) -> set[str]:
-        given = self[absent] = set(dict.fromkeys(n for i, n in enumerate(self.names) if not absent >> i & 1))
+    def __call__(self, absent: int) -> set[str]:
+        given = self.known[absent] = set(dict.fromkeys(n for i, n in enumerate(self.names) if not absent >> i & 1))
         return given
+
 
 _ROWS_BUILDERS: dict[tuple[type, tuple[str, ...]], RowsBuilder] = {}
 
@@ -388,8 +383,9 @@ def _field_rows_builder(model: type[BaseModel], names: tuple[str, ...]) -> RowsB
     (no row names them), each entity's dict is a copy of one made once with those defaults, the
     row's values then stored in place: copying a dict costs less than making one of every field."""
     hints = typing.get_type_hints(model, include_extras=True)
+    given_for = _GivenNames(names)
     scope: dict[str, Any] = {"_Refused": _Refused, "_not_given": NOT_GIVEN, "model": model, "new": model.__new__,
-                             "copy": copy.copy, "given": _GivenNames(names), "_set_dict": _set_dict,
+                             "copy": copy.copy, "given_for": given_for, "given": given_for.known, "_set_dict": _set_dict,
                              "_set_fields_set": _set_fields_set, "_set_extra": _set_extra, "_set_private": _set_private}
     place = {name: f"v{position}" for position, name in enumerate(names)}
     body, results, constant = ["absent = 0"], [], set()
@@ -425,7 +421,9 @@ def _field_rows_builder(model: type[BaseModel], names: tuple[str, ...]) -> RowsB
         "built = []",
         "for " + "".join(f"{place[name]}, " for name in names) + "in rows:",
         *("    " + line for line in body),
-        *("    " + line for line in _new_entity(fields, "given[absent].copy()")),
+        "    try:", "        given_names = given[absent]", "    except KeyError:",
+        "        given_names = given_for(absent)",
+        *("    " + line for line in _new_entity(fields, "given_names.copy()")),
         "    built.append(entity)",
         "return built"])
     exec(compile(source, f"<rows builder of {model.__qualname__}>", "exec"), scope)
@@ -443,7 +441,9 @@ def _checked(check: Check, index: int, result: str, scope: dict[str, Any], value
     if hasattr(check, "texts"):  # a subscript for a text; any other value is the check's to judge
         scope[f"sound{index}"] = check.texts
         other = f"None if {value} is None else {call}" if check.optional else call
-        return [f"{result} = sound{index}[{value}] if type({value}) is str else {other}"]
+        return ["try:", f"    {result} = sound{index}[{value}] if type({value}) is str else {other}",
+                "except KeyError:",  # a text not seen: the check reads it
+                f"    {result} = {call}"]
     if hasattr(check, "decimals"):
         scope[f"sound{index}"] = check.decimals
         new = f"{result} is None and {value} is not None" if check.optional else f"{result} is None"

@@ -367,3 +367,18 @@ def test_the_corpus_reads_exactly_as_with_pydantic_and_pydifact_alone(monkeypatc
         before = [reading(text) for text in texts]
     for name, a, b in zip(names, now, before):
         assert a == b, name
+
+
+def test_rows_read_from_the_memories_of_sound_texts_and_masks_as_when_first_seen():
+    """A text or a mask of names not given, met again, builds what it built when first met; a
+    refused text is refused every time, never remembered as sound."""
+    names = ("po_number", "po_line_no", "item_id", "supplier_item_id", "qty", "uom", "lot_id", "sscc")
+    row = ["4500000009", 1, "ITEM-9", None, Decimal("2"), "C62", NOT_GIVEN, "000000009"]
+    first, again = (quick_build_rows(E.ShipNoticeLine, names, [list(row)]) for _ in range(2))
+    assert first is not None and again is not None
+    assert_same_entity(first[0], again[0])
+    assert first[0].model_fields_set is not again[0].model_fields_set
+    assert first[0].model_fields_set == set(names) - {"lot_id"}
+    bad = ["4500000009", 1, "A|B", None, Decimal("2"), "C62", None, None]
+    assert quick_build_rows(E.ShipNoticeLine, names, [bad]) is None
+    assert quick_build_rows(E.ShipNoticeLine, names, [bad]) is None

@@ -60,9 +60,12 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
             above = above.get("down") or _passed_down(above)
         else:
             above = _NOTHING_ABOVE
-        current = levels[hl_id] = {"id": hl_id, "level": level, "above": above}
-        if level == "I":
+        if level == "I":  # an item level holds its line's fields from the start: LIN and SN1 overwrite them
+            current = levels[hl_id] = {"id": hl_id, "level": level, "above": above, "po_line_no": None,
+                                       "item_id": None, "supplier_item_id": None, "qty": None, "uom": None}
             items.append(current)
+        else:
+            current = levels[hl_id] = {"id": hl_id, "level": level, "above": above}
 
     def td5(s: Segment) -> None:
         header.setdefault("carrier", element(s, 3) or element(s, 5) or None)
@@ -103,7 +106,7 @@ def read(segments: list[Segment], first: int, ctx: Context) -> ShipNotice:
     walk(segments, first, {"BSN": bsn, "DTM": dtm, "HL": hl, "TD5": td5, "REF": ref, "N1": n1, "PRF": prf,
                            "MAN": man, "LIN": lin, "SN1": sn1})
     header["supplier_id"] = supplier_of(parties, profile, ctx.sender)
-    header["lines"] = build_lines(ShipNoticeLine, _LINE, [_line(item) for item in items])
+    header["lines"] = build_lines(ShipNoticeLine, _LINE, _lines(items))
     return build(ShipNotice, header)
 
 
@@ -136,14 +139,18 @@ def _own_or_above(level: dict[str, Any]) -> tuple[Any, Any, Any]:
     return level.get("po", po), level.get("lot", lot), level.get("sscc", sscc)
 
 
-def _line(item: dict[str, Any]) -> list[Any]:
-    """The row of an item level, fields as _LINE."""
-    po, lot, sscc = item.get("down") or _own_or_above(item)  # no level is opened below it any more
-    if po is None:
-        raise FormatError("X12_HL_NO_ORDER", f"item HL {item['id']} has no order level (PRF) above it",
-                          tag="HL")
-    get = item.get
-    return [po, get("po_line_no"), get("item_id"), get("supplier_item_id"), get("qty"), get("uom"), lot, sscc]
+def _lines(items: list[dict[str, Any]]) -> list[list[Any]]:
+    """The rows of the item levels, fields as _LINE, in one loop: an item level holds its own
+    line fields (None where LIN or SN1 gave none), its po, lot and sscc may come from above."""
+    rows = []
+    for item in items:
+        po, lot, sscc = item.get("down") or _own_or_above(item)  # no level is opened below it any more
+        if po is None:
+            raise FormatError("X12_HL_NO_ORDER", f"item HL {item['id']} has no order level (PRF) above it",
+                              tag="HL")
+        rows.append([po, item["po_line_no"], item["item_id"], item["supplier_item_id"], item["qty"], item["uom"],
+                     lot, sscc])
+    return rows
 
 
 def write(asn: ShipNotice, ctx: Context) -> list[Segment]:
