@@ -18,7 +18,6 @@ import typing
 from datetime import date
 from decimal import Decimal
 from functools import cache
-from types import NoneType
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator
 
@@ -116,7 +115,7 @@ def _one_value(hint: Any) -> bool:
         return all(_one_value(arg) for arg in typing.get_args(hint))
     if origin is typing.Literal:
         return True
-    return origin is None and isinstance(hint, type) and issubclass(hint, (str, int, float, Decimal, date, NoneType))
+    return origin is None and isinstance(hint, type) and issubclass(hint, (str, int, float, Decimal, date, types.NoneType))
 
 
 class Intake:
